@@ -1,0 +1,114 @@
+"""Global numeric settings of the Keras backend.
+
+Owns the process-wide defaults that layers read when they are created:
+the float dtype, the fuzz factor ``epsilon`` and the image data format.
+Device choice lives in ``backend/device.py``; name counters in
+``backend/global_state.py``.
+"""
+
+import torch
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+
+_FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def floatx():
+    """Returns the default float type, as a string (``'float32'``)."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    """Sets the default float type (``'float16'``, ``'float32'``, ...)."""
+    global _FLOATX
+    if value not in _FLOAT_DTYPES:
+        raise ValueError(
+            f"Unknown `floatx` value. Expected one of {_FLOAT_DTYPES}. "
+            f"Received: floatx={value!r}"
+        )
+    _FLOATX = str(value)
+
+
+def epsilon():
+    """Returns the fuzz factor used in numeric expressions (``1e-7``)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Sets the fuzz factor used in numeric expressions."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    """Returns ``'channels_last'`` (the default) or ``'channels_first'``."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Sets the default image data format."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            "The `data_format` argument must be one of "
+            "{'channels_first', 'channels_last'}. "
+            f"Received: data_format={data_format!r}"
+        )
+    _IMAGE_DATA_FORMAT = str(data_format)
+
+
+_TORCH_DTYPES = {
+    "float16": torch.float16,
+    "half": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float": torch.float32,
+    "float64": torch.float64,
+    "double": torch.float64,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "int32": torch.int32,
+    "int64": torch.int64,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+    "complex64": torch.complex64,
+    "complex128": torch.complex128,
+}
+
+
+def standardize_dtype(dtype):
+    """Returns the Keras name (``'float32'``, ``'int64'``, ``'string'``)."""
+    if dtype is None:
+        return floatx()
+    if isinstance(dtype, torch.dtype):
+        return str(dtype).split(".")[-1]
+    if hasattr(dtype, "name") and not isinstance(dtype, str):
+        dtype = dtype.name  # numpy dtypes
+    dtype = str(dtype)
+    if dtype in ("string", "str", "object", "<U0") or dtype.startswith("<U"):
+        return "string"
+    aliases = {"float": "float32", "double": "float64", "half": "float16",
+               "int": "int64", "uint": "uint64"}
+    dtype = aliases.get(dtype, dtype)
+    if dtype not in _TORCH_DTYPES and dtype != "string":
+        raise ValueError(f"Invalid dtype: {dtype!r}")
+    return dtype
+
+
+def to_torch_dtype(dtype):
+    """Maps a Keras dtype name (or torch dtype) to a ``torch.dtype``."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = standardize_dtype(dtype)
+    if name == "string":
+        raise ValueError(
+            "dtype 'string' has no torch equivalent; string tensors are "
+            "carried as NumPy object arrays."
+        )
+    return _TORCH_DTYPES[name]
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype) in _FLOAT_DTYPES

@@ -1,0 +1,33 @@
+"""Process-wide mutable state: unique layer names and ``clear_session``.
+
+Every other module that needs global state keeps it here, so that
+``clear_session()`` is the one place that resets it.
+"""
+
+import collections
+import gc
+
+_NAME_COUNTERS = collections.defaultdict(int)
+_RESET_HOOKS = []
+
+
+def unique_name(prefix):
+    """Returns ``prefix``, then ``prefix_1``, ``prefix_2``, ... ."""
+    count = _NAME_COUNTERS[prefix]
+    _NAME_COUNTERS[prefix] += 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def register_reset_hook(fn):
+    """Registers ``fn()`` to run at every ``clear_session()``."""
+    _RESET_HOOKS.append(fn)
+    return fn
+
+
+def clear_session(free_memory=True):
+    """Resets name counters and graph state, as ``tf.keras``'s does."""
+    _NAME_COUNTERS.clear()
+    for fn in _RESET_HOOKS:
+        fn()
+    if free_memory:
+        gc.collect()

@@ -1,0 +1,172 @@
+"""The functional graph network: ordering nodes once, running them fast.
+
+``GraphNetwork.from_tensors(inputs, outputs)`` walks the ``_keras_history``
+of the output KerasTensors back to the inputs, checks the graph (disconnected
+inputs, duplicate layer names), orders the nodes by depth as tf.keras does
+and keeps the plan. ``run(flat_inputs)`` executes the plan: each node's layer
+is called on the tensors its inputs name, and nothing else happens per step.
+The ``Model`` class owns the user-facing API; this module owns the graph.
+"""
+
+from torchkeras.graph.keras_tensor import KerasTensor
+from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.utils import tree
+
+
+class _Step:
+    """One node of the plan: how to gather its arguments and store outputs."""
+
+    __slots__ = ("layer", "node", "fast_key", "args", "kwargs", "out_keys",
+                 "single_out")
+
+    def __init__(self, node):
+        self.layer = node.layer
+        self.node = node
+        self.out_keys = [id(t) for t in node.output_tensors]
+        self.single_out = isinstance(node.outputs, KerasTensor)
+        self.args = node.call_args
+        self.kwargs = node.call_kwargs
+        self.fast_key = None
+        if (len(node.call_args) == 1 and not node.call_kwargs
+                and isinstance(node.call_args[0], KerasTensor)):
+            self.fast_key = id(node.call_args[0])
+
+
+class GraphNetwork:
+    """The ordered nodes between ``inputs`` and ``outputs`` KerasTensors."""
+
+    def __init__(self, inputs, outputs, owner_name):
+        self.owner_name = owner_name
+        self.flat_inputs = tree.flatten(inputs)
+        self.flat_outputs = tree.flatten(outputs)
+        for kind, tensors in (("inputs", self.flat_inputs),
+                              ("outputs", self.flat_outputs)):
+            for t in tensors:
+                if not isinstance(t, KerasTensor):
+                    raise ValueError(
+                        f"Model '{owner_name}': all `{kind}` must be "
+                        "KerasTensors (from `Input` or a layer call). "
+                        f"Received: {kind} containing {t!r}"
+                    )
+        self.nodes = self._order_nodes()
+        self.layers = self._collect_layers()
+        self._check_unique_names()
+        self.steps = [_Step(n) for n in self.nodes
+                      if not (n.is_input and n.layer in self.input_layers)]
+        self.input_keys = [id(t) for t in self.flat_inputs]
+        self.output_keys = [id(t) for t in self.flat_outputs]
+
+    @property
+    def input_layers(self):
+        return [t._keras_history.layer for t in self.flat_inputs]
+
+    def _order_nodes(self):
+        input_ids = {id(t) for t in self.flat_inputs}
+        depth = {}
+        order = []
+        visiting = set()
+
+        def producing_node(tensor):
+            history = tensor._keras_history
+            return history.layer._inbound_nodes[history.node_index]
+
+        def visit(tensor, d, path):
+            if id(tensor) in input_ids:
+                node = producing_node(tensor)
+                if node.is_input or True:
+                    key = ("input", id(tensor))
+                    depth[key] = max(depth.get(key, 0), d)
+                    if key not in order:
+                        order.append(key)
+                return
+            node = producing_node(tensor)
+            if node.is_input:
+                raise ValueError(
+                    f"Graph disconnected: cannot find parent for tensor "
+                    f"{tensor} at layer '{node.layer.name}' of model "
+                    f"'{self.owner_name}'. The following previous layers "
+                    f"were accessed without issue: "
+                    f"{[l.name for l in path]}. Pass that input in "
+                    "`inputs` too."
+                )
+            key = id(node)
+            if key in visiting:
+                raise ValueError(
+                    f"Model '{self.owner_name}': the graph has a cycle at "
+                    f"layer '{node.layer.name}'."
+                )
+            if depth.get(key, -1) >= d:
+                return
+            depth[key] = d
+            visiting.add(key)
+            for t in node.input_tensors:
+                visit(t, d + 1, path + [node.layer])
+            visiting.discard(key)
+            if node not in order:
+                order.append(node)
+
+        for t in self.flat_outputs:
+            visit(t, 0, [])
+        ranked = sorted(range(len(order)),
+                        key=lambda i: (-depth[_key(order[i])], i))
+        nodes = []
+        for i in ranked:
+            item = order[i]
+            if isinstance(item, tuple):
+                tensor = next(t for t in self.flat_inputs
+                              if id(t) == item[1])
+                nodes.append(producing_node(tensor))
+            else:
+                nodes.append(item)
+        # Inputs not used by any output still belong to the model.
+        for t in self.flat_inputs:
+            node = producing_node(t)
+            if node not in nodes:
+                nodes.insert(0, node)
+        return nodes
+
+    def _collect_layers(self):
+        layers = []
+        for node in self.nodes:
+            if node.layer not in layers:
+                layers.append(node.layer)
+        return layers
+
+    def _check_unique_names(self):
+        names = [layer.name for layer in self.layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(
+                    f"Model '{self.owner_name}': all layer names should be "
+                    f"unique. The layer name '{name}' is used "
+                    f"{names.count(name)} times."
+                )
+
+    def run(self, flat_inputs):
+        """Runs the plan on tensors given in ``flat_inputs`` order."""
+        values = dict(zip(self.input_keys, flat_inputs))
+        for step in self.steps:
+            if step.fast_key is not None:
+                out = step.layer(values[step.fast_key])
+            else:
+                args = tree.map_structure(
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor)
+                    else x, step.args)
+                kwargs = tree.map_structure(
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor)
+                    else x, step.kwargs)
+                out = step.layer(*args, **kwargs)
+            if step.single_out:
+                values[step.out_keys[0]] = out
+            else:
+                for key, value in zip(step.out_keys, tree.flatten(out)):
+                    values[key] = value
+        return [values[k] for k in self.output_keys]
+
+
+def _key(item):
+    return item if isinstance(item, tuple) else id(item)
+
+
+def is_input_layer(layer):
+    return isinstance(layer, InputLayer)

@@ -1,0 +1,354 @@
+"""Model: a Layer that can be trained, built two ways as in Keras.
+
+- Functional: ``Model(inputs, outputs)`` keeps a ``GraphNetwork`` and its
+  ``forward`` runs the ordered plan (``_is_graph_network`` is True).
+- Subclassed: ``class MyModel(Model)`` with ``call`` (and optionally
+  ``build``); sublayers are tracked as torch submodules.
+
+Training (``compile``/``fit``/...) comes from the ``Trainer`` mixin in
+``engine/trainer.py``; the graph from ``engine/functional.py``.
+"""
+
+import re
+
+import numpy as np
+import torch
+
+from torchkeras.backend import config
+from torchkeras.engine.functional import GraphNetwork
+from torchkeras.engine.trainer import Trainer
+from torchkeras.graph.keras_tensor import KerasTensor
+from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers.layer import Layer
+from torchkeras.utils import tree
+
+
+def _module_key(name):
+    return re.sub(r"\W", "_", name)
+
+
+class Model(Trainer, Layer):
+    """A model: groups layers into an object with training and inference.
+
+    Two ways to make one, as in tf.keras: the functional API
+    ``Model(inputs, outputs, name=None)`` where ``inputs``/``outputs`` are
+    KerasTensors (single, list or dict), or subclassing ``Model`` and
+    defining ``call``.
+
+    Example:
+    >>> import torchkeras as keras
+    >>> inputs = keras.Input(shape=(3,))
+    >>> outputs = keras.layers.Dense(2)(inputs)
+    >>> model = keras.Model(inputs, outputs)
+    >>> model.output_shape
+    (None, 2)
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", None)
+        outputs = kwargs.pop("outputs", None)
+        args = list(args)
+        if inputs is None and args and not isinstance(args[0], str):
+            inputs = args.pop(0)
+        if outputs is None and args and not isinstance(args[0], str):
+            outputs = args.pop(0)
+        if args:
+            kwargs.setdefault("name", args.pop(0))
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+        self._graph = None
+        self._is_graph_network = False
+        self._symbolic_losses = []
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError(
+                    "A functional Model needs both `inputs` and `outputs`. "
+                    f"Received: inputs={inputs}, outputs={outputs}"
+                )
+            self._init_graph_network(inputs, outputs)
+
+    # ------------------------------------------------------------------
+    # Functional construction.
+
+    def _init_graph_network(self, inputs, outputs):
+        if isinstance(inputs, dict):
+            inputs = dict(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
+        self._input_structure = inputs
+        self._output_structure = outputs
+        self._graph = GraphNetwork(inputs, list(tree.flatten(outputs))
+                                   + self._symbolic_losses, self.name)
+        self._is_graph_network = True
+        for layer in self._graph.layers:
+            self._track_layer(layer)
+        flat_in = self._graph.flat_inputs
+        self._input_dtypes = [
+            None if t.dtype == "string" else config.to_torch_dtype(t.dtype)
+            for t in flat_in
+        ]
+        self._input_ranks = [len(t.shape) for t in flat_in]
+        self.built = True
+
+    def _track_layer(self, layer):
+        key = _module_key(layer.name)
+        existing = self._modules.get(key)
+        if existing is not None and existing is not layer:
+            raise ValueError(
+                f"Model '{self.name}': all layer names should be unique. "
+                f"The name '{layer.name}' is used by two different layers."
+            )
+        self._modules[key] = layer
+
+    def _add_symbolic_loss(self, loss):
+        if not self._is_graph_network:
+            return Layer._add_symbolic_loss(self, loss)
+        self._symbolic_losses.append(loss)
+        self._init_graph_network(self._input_structure,
+                                 self._output_structure)
+
+    # ------------------------------------------------------------------
+    # Running.
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._is_graph_network:
+            raise NotImplementedError(
+                f"Model '{self.name}' was not built with the functional API "
+                "and does not define `call()`. Subclasses of Model must "
+                "override `call`."
+            )
+        return self._run_graph(inputs)
+
+    def _run_graph(self, inputs):
+        flat = self._flatten_inputs(inputs)
+        outs = self._graph.run(flat)
+        n = len(outs) - len(self._symbolic_losses)
+        if self._symbolic_losses:
+            self._eager_losses.extend(outs[n:])
+            outs = outs[:n]
+        structure = self._output_structure
+        if isinstance(structure, KerasTensor):
+            return outs[0]
+        return tree.pack_sequence_as(structure, outs)
+
+    def _flatten_inputs(self, inputs):
+        structure = self._input_structure
+        names = [t.name for t in self._graph.flat_inputs]
+        expected = len(names)
+        if isinstance(inputs, dict) and not isinstance(structure, dict):
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{self.name}': missing data for input(s) "
+                    f"{missing}. Expected keys: {names}. Received: "
+                    f"keys={sorted(inputs)}"
+                )
+            flat = [inputs[n] for n in names]
+        elif isinstance(inputs, (list, tuple)) and not (
+                expected == 1 and isinstance(structure, KerasTensor)
+                and len(inputs) != 1):
+            flat = list(tree.flatten(inputs)) if isinstance(
+                structure, dict) else list(inputs)
+        elif isinstance(inputs, dict):
+            unknown = set(inputs) - set(structure)
+            if unknown:
+                raise ValueError(
+                    f"Model '{self.name}': unknown input keys "
+                    f"{sorted(unknown)}. Expected keys: "
+                    f"{sorted(structure)}. Received: keys={sorted(inputs)}"
+                )
+            flat = tree.flatten(inputs)
+        else:
+            flat = [inputs]
+        if len(flat) != expected:
+            raise ValueError(
+                f"Model '{self.name}' expects {expected} input(s), but it "
+                f"received {len(flat)} input tensors. Inputs received: "
+                f"{[tuple(getattr(x, 'shape', ())) for x in flat]}"
+            )
+        return [self._adapt_input(i, x) for i, x in enumerate(flat)]
+
+    def _adapt_input(self, index, x):
+        dtype = self._input_dtypes[index]
+        if dtype is None:  # string input: kept as a NumPy object array
+            return x if isinstance(x, np.ndarray) else np.asarray(x, object)
+        if not torch.is_tensor(x):
+            x = torch.as_tensor(np.asarray(x))
+        if x.dtype != dtype:
+            x = x.to(dtype)
+        rank = self._input_ranks[index]
+        if x.dim() != rank:
+            x = self._adjust_rank(index, x, rank)
+        return x
+
+    def _adjust_rank(self, index, x, rank):
+        expected = self._graph.flat_inputs[index].shape
+        if x.dim() == rank + 1 and x.shape[-1] == 1:
+            return x.squeeze(-1)
+        if x.dim() == rank - 1 and expected[-1] == 1:
+            return x.unsqueeze(-1)
+        raise ValueError(
+            f"Input {index} of model '{self.name}' is incompatible: expected"
+            f" shape={expected}, found shape={tuple(x.shape)}"
+        )
+
+    def build(self, input_shape=None):
+        """Builds a subclassed model by calling it on zeros of that shape."""
+        if self._is_graph_network or self.built:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError(
+                f"Model '{self.name}': `build` needs an `input_shape`. "
+                "Received: input_shape=None"
+            )
+
+        def zeros(shape):
+            return torch.zeros([1 if d is None else d for d in shape])
+
+        if isinstance(input_shape, list) and input_shape and isinstance(
+                input_shape[0], (list, tuple)):
+            dummy = [zeros(s) for s in input_shape]
+        elif isinstance(input_shape, dict):
+            dummy = {k: zeros(s) for k, s in input_shape.items()}
+        else:
+            dummy = zeros(input_shape)
+        self.built = True  # so forward does not call build again
+        with torch.no_grad():
+            self(dummy)
+        self._build_input_shape = input_shape
+
+    def _maybe_build(self, input_shape):
+        if not self.built and type(self).build is not Model.build:
+            Layer._maybe_build(self, input_shape)
+        self.built = True
+
+    # ------------------------------------------------------------------
+    # Inspection (tf.keras names).
+
+    @property
+    def layers(self):
+        if self._is_graph_network:
+            return list(self._graph.layers)
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None):
+        """Returns a layer by ``name`` or by ``index`` in ``layers``."""
+        if name is not None and index is not None:
+            raise ValueError(
+                "Provide only a layer name or a layer index. Received: "
+                f"index={index}, name={name}."
+            )
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but "
+                    f"model only has {len(layers)} layers."
+                )
+            return layers[index]
+        if name is None:
+            raise ValueError(
+                "Provide either a layer name or layer index at `get_layer`."
+            )
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: "
+            f"{[layer.name for layer in layers]}."
+        )
+
+    def _require_graph(self, attr):
+        if not self._is_graph_network:
+            raise AttributeError(
+                f"Model '{self.name}' has no `{attr}`: it is a subclassed "
+                "model that has not been built with the functional API."
+            )
+
+    @property
+    def inputs(self):
+        self._require_graph("inputs")
+        return list(self._graph.flat_inputs)
+
+    @property
+    def outputs(self):
+        self._require_graph("outputs")
+        n = len(self._graph.flat_outputs) - len(self._symbolic_losses)
+        return list(self._graph.flat_outputs[:n])
+
+    @property
+    def input(self):
+        inputs = self.inputs
+        if isinstance(self._input_structure, dict):
+            return self._input_structure
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        outputs = self.outputs
+        if isinstance(self._output_structure, dict):
+            return self._output_structure
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    @property
+    def input_names(self):
+        return [t.name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(getattr(self, "_output_structure", None), dict):
+            return sorted(self._output_structure)
+        return [t._keras_history.layer.name for t in self.outputs]
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_layers(self):
+        return self._graph.input_layers
+
+    def summary(self, line_length=None, positions=None, print_fn=None,
+                expand_nested=False, show_trainable=False,
+                layer_range=None):
+        """Prints a table of the layers, as Keras's ``model.summary()``."""
+        from torchkeras.utils.summary_utils import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions,
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range)
+
+    def get_config(self):
+        if not self._is_graph_network:
+            return Layer.get_config(self)
+        from torchkeras.engine.functional_config import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config_, custom_objects=None):
+        if "layers" in config_ and "input_layers" in config_:
+            from torchkeras.engine.functional_config import (
+                functional_from_config,
+            )
+
+            return functional_from_config(cls, config_, custom_objects)
+        return cls(**config_)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class Functional(Model):
+    """The class of models made by ``Model(inputs, outputs)`` in configs."""
+
+
+def is_input_layer(layer):
+    return isinstance(layer, InputLayer)

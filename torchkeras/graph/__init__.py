@@ -1,0 +1,1 @@
+"""The symbolic graph of the functional API: KerasTensor and Node."""

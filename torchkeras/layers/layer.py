@@ -1,0 +1,891 @@
+"""Layer: the base class of every torchkeras layer and model.
+
+A ``Layer`` is a ``torch.nn.Module``. Its weights are ``Variable``s (a
+``torch.nn.Parameter`` subclass) registered on the module: trainable ones as
+parameters, non-trainable ones as buffers. It builds lazily, as Keras does:
+``build(input_shape)`` runs the first time the layer is called and creates
+the weights with ``add_weight``; ``call(inputs, training=None, mask=None)``
+uses them.
+
+Calling a layer has two modes, chosen by its inputs:
+- on KerasTensors (the functional API) it computes nothing: it builds the
+  layer from static shapes, infers the output shapes by running ``call`` on
+  meta-device tensors (or from ``compute_output_shape``), records a ``Node``
+  and returns new KerasTensors;
+- on tensors or NumPy arrays it goes through ``torch.nn.Module.__call__``
+  (so torch hooks, DDP and ``torch.compile`` see a normal module) into
+  ``forward``, which resolves the ``training`` flag and masks and runs
+  ``call``.
+
+The graph itself (ordering, running nodes) belongs to ``engine/functional``;
+weight layout conversion for Keras files belongs to each layer family.
+"""
+
+import inspect
+import re
+import warnings
+
+import numpy as np
+import torch
+
+from torchkeras.backend import config
+from torchkeras.backend import global_state
+from torchkeras.backend.variables import Variable
+from torchkeras.graph.keras_tensor import KerasTensor
+from torchkeras.graph.node import Node
+from torchkeras.layers.input_spec import assert_input_compatibility
+from torchkeras.utils import tree
+from torchkeras.utils.naming import to_snake_case
+
+
+class _CallContext:
+    """The ``training`` value that nested layer calls inherit."""
+
+    training = None
+    depth = 0
+
+
+CALL_CONTEXT = _CallContext()
+
+_BASE_INIT_KWARGS = ("input_shape", "batch_input_shape", "batch_size",
+                     "input_dim", "input_length", "weights",
+                     "activity_regularizer", "autocast", "dynamic")
+
+_SIGNATURE_CACHE = {}
+
+
+def _call_signature(cls):
+    """Which optional arguments ``cls.call`` accepts (cached per class)."""
+    info = _SIGNATURE_CACHE.get(cls)
+    if info is None:
+        params = inspect.signature(cls.call).parameters
+        has_var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
+        info = (
+            "training" in params or has_var_kw,
+            "mask" in params or has_var_kw,
+        )
+        _SIGNATURE_CACHE[cls] = info
+    return info
+
+
+def _is_plain_config_value(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain_config_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain_config_value(v)
+                   for k, v in value.items())
+    return False
+
+
+class Layer(torch.nn.Module):
+    """The base class of all layers: a torch module with Keras's API.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: the layer's name; unique by default (``dense``, ``dense_1``).
+        dtype: the dtype of the weights and computation (``floatx()``).
+        input_shape, batch_size, input_dim: accepted on a model's first
+            layer, as in tf.keras, to create its input.
+        activity_regularizer: a regularizer applied to the outputs.
+
+    Example:
+    >>> import torchkeras as keras
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],),
+    ...                                  initializer="ones", name="w")
+    ...     def call(self, x):
+    ...         return x * self.w
+    >>> Scale()(keras.ops.ones((2, 3))).shape
+    torch.Size([2, 3])
+    """
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        # Keras 3's auto-config: plain constructor arguments make a config
+        # for custom layers that do not override `get_config`.
+        try:
+            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+            arguments = dict(bound.arguments)
+            arguments.pop(next(iter(arguments)))
+            extra = arguments.pop("kwargs", {})
+            arguments.update(extra)
+            instance._auto_config = (
+                arguments if _is_plain_config_value(arguments) else None
+            )
+        except TypeError:
+            instance._auto_config = None
+        return instance
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        unknown = set(kwargs) - set(_BASE_INIT_KWARGS)
+        if unknown:
+            raise TypeError(
+                "Unrecognized keyword arguments passed to "
+                f"{type(self).__name__}: { {k: kwargs[k] for k in unknown} }"
+            )
+        super().__init__()
+        self.training = False  # Keras: inference unless told otherwise.
+        if name is not None and not isinstance(name, str):
+            raise TypeError(
+                f"Argument `name` must be a string. Received: name={name!r}"
+            )
+        self._name = name or global_state.unique_name(
+            to_snake_case(type(self).__name__))
+        self._dtype = self._resolve_dtype(dtype)
+        self._trainable = bool(trainable)
+        self.built = False
+        self.supports_masking = getattr(self, "supports_masking", False)
+        self.input_spec = None
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._weight_keys = []
+        self._weight_aliases = {}
+        self._eager_losses = []
+        self._regularized = []
+        self._batch_input_shape = self._batch_shape_from_kwargs(kwargs)
+        self.activity_regularizer = None
+        if kwargs.get("activity_regularizer") is not None:
+            from torchkeras import regularizers
+
+            self.activity_regularizer = regularizers.get(
+                kwargs["activity_regularizer"])
+        self._initial_weights = kwargs.get("weights")
+
+    # ------------------------------------------------------------------
+    # Construction helpers.
+
+    @staticmethod
+    def _resolve_dtype(dtype):
+        if dtype is None:
+            return config.floatx()
+        if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
+            dtype = dtype.get("config", {}).get("name", config.floatx())
+        name = getattr(dtype, "name", dtype)
+        if isinstance(name, str) and name.startswith("mixed_"):
+            return "float32"
+        return config.standardize_dtype(name)
+
+    @staticmethod
+    def _batch_shape_from_kwargs(kwargs):
+        if kwargs.get("batch_input_shape") is not None:
+            return tuple(kwargs["batch_input_shape"])
+        if kwargs.get("input_shape") is not None:
+            return (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+        if kwargs.get("input_dim") is not None:
+            shape = (kwargs["input_dim"],)
+            if kwargs.get("input_length") is not None:
+                shape = (kwargs["input_length"],) + shape
+            return (kwargs.get("batch_size"),) + shape
+        return None
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights (``'float32'``)."""
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype
+
+    @property
+    def _torch_dtype(self):
+        return config.to_torch_dtype(self._dtype)
+
+    # ------------------------------------------------------------------
+    # Attribute tracking: weights stored under another attribute name, and
+    # lists/dicts of layers (tracked by Keras, not by torch).
+
+    def __setattr__(self, name, value):
+        aliases = self.__dict__.get("_weight_aliases")
+        if aliases is not None and isinstance(value, Variable):
+            key = self._key_of(value)
+            if key is not None and key != name:
+                aliases[name] = key
+                return
+        if aliases and name in aliases:
+            del aliases[name]
+        if (isinstance(value, (list, tuple)) and value
+                and all(isinstance(v, torch.nn.Module) for v in value)
+                and self.__dict__.get("_modules") is not None):
+            value = torch.nn.ModuleList(value)
+        elif (isinstance(value, dict) and value
+              and all(isinstance(v, torch.nn.Module) for v in value.values())
+              and all(isinstance(k, str) for k in value)
+              and self.__dict__.get("_modules") is not None):
+            value = torch.nn.ModuleDict(value)
+        super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        aliases = self.__dict__.get("_weight_aliases")
+        if aliases and name in aliases:
+            name = aliases[name]
+        return super().__getattr__(name)
+
+    def _key_of(self, variable):
+        for key, _ in self.__dict__.get("_weight_keys", ()):
+            store = self._parameters if key in self._parameters else (
+                self._buffers)
+            if store.get(key) is variable:
+                return key
+        return None
+
+    def _apply(self, fn, recurse=True):
+        # Buffers come back from `.to()` as plain tensors: keep them
+        # Variables so their Keras names survive device and dtype moves.
+        result = super()._apply(fn, recurse=recurse)
+        for key, _ in self._weight_keys:
+            buf = self._buffers.get(key)
+            if buf is not None and not isinstance(buf, Variable):
+                old = self.__dict__.get("_buffer_names", {}).get(key)
+                self._buffers[key] = Variable(buf, requires_grad=False,
+                                              name=old, path=old)
+        return result
+
+    # ------------------------------------------------------------------
+    # Weights.
+
+    def add_weight(self, *args, **kwargs):
+        """Creates a weight of this layer and registers it on the module.
+
+        Accepts both spellings: Keras 3's ``add_weight(shape, initializer,
+        dtype, trainable, ...)`` and tf.keras 2's ``add_weight(name, shape,
+        ...)`` (a string as first positional argument is the name).
+
+        Args:
+            shape: the weight's shape, in Keras layout.
+            initializer: name, callable or initializer object; default
+                ``glorot_uniform`` for floats, ``zeros`` otherwise.
+            dtype: default the layer's dtype.
+            trainable: trainable weights are parameters, others buffers.
+            regularizer: adds its penalty to ``layer.losses``.
+            constraint: applied after each optimizer step.
+            name: the weight's name inside the layer (``kernel``).
+
+        Returns:
+            The ``Variable``.
+        """
+        names = ["shape", "initializer", "dtype", "trainable", "autocast",
+                 "regularizer", "constraint", "aggregation", "name"]
+        if args and isinstance(args[0], str):
+            names = ["name", "shape", "dtype", "initializer", "regularizer",
+                     "trainable", "constraint"]
+        for pos, value in enumerate(args):
+            if names[pos] in kwargs:
+                raise TypeError(f"add_weight() got multiple values for "
+                                f"argument '{names[pos]}'")
+            kwargs[names[pos]] = value
+        return self._add_weight(**kwargs)
+
+    def _add_weight(self, shape=None, initializer=None, dtype=None,
+                    trainable=True, regularizer=None, constraint=None,
+                    name=None, autocast=True, aggregation="mean",
+                    synchronization=None, use_resource=None,
+                    experimental_autocast=None, caching_device=None,
+                    partitioner=None, overwrite_with_gradient=False):
+        from torchkeras import constraints
+        from torchkeras import initializers
+        from torchkeras import regularizers
+
+        shape = () if shape is None else tuple(
+            int(d) if d is not None else None for d in shape)
+        if any(d is None or d < 0 for d in shape):
+            raise ValueError(
+                f"Layer '{self.name}': cannot create weight '{name}' with "
+                f"an unknown or negative dimension. Received: shape={shape}"
+            )
+        dtype = config.standardize_dtype(dtype or self._dtype)
+        if initializer is None:
+            initializer = ("glorot_uniform" if config.is_float_dtype(dtype)
+                           else "zeros")
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype) if not torch.is_tensor(
+            init) else init
+        value = torch.as_tensor(value, dtype=config.to_torch_dtype(dtype))
+        if tuple(value.shape) != shape:
+            value = value.reshape(shape)
+        name = name or f"variable_{len(self._weight_keys)}"
+        name = self._unique_weight_name(name)
+        key = re.sub(r"\W", "_", name)
+        path = f"{self.name}/{name}"
+        trainable = True if trainable is None else bool(trainable)
+        var = Variable(value, requires_grad=trainable, name=name, path=path)
+        if key in self.__dict__:  # e.g. `self.bias = None` set earlier
+            del self.__dict__[key]
+        if trainable:
+            var.requires_grad_(self._trainable
+                               and config.is_float_dtype(dtype))
+            self.register_parameter(key, var)
+        else:
+            self.register_buffer(key, var)
+            self.__dict__.setdefault("_buffer_names", {})[key] = path
+        self._weight_keys.append((key, trainable))
+        var._keras_constraint = constraints.get(constraint)
+        if regularizer is not None:
+            self._regularized.append((key, regularizers.get(regularizer)))
+        return var
+
+    def _unique_weight_name(self, name):
+        taken = {self._get_weight(k)._keras_name for k, _ in
+                 self._weight_keys}
+        if name not in taken:
+            return name
+        i = 1
+        while f"{name}_{i}" in taken:
+            i += 1
+        return f"{name}_{i}"
+
+    def _get_weight(self, key):
+        if key in self._parameters:
+            return self._parameters[key]
+        return self._buffers[key]
+
+    def _own_weights(self):
+        return [self._get_weight(k) for k, _ in self._weight_keys]
+
+    def _sublayers(self):
+        """Direct sublayers in attribute order (through ModuleList/Dict)."""
+        found = []
+
+        def visit(module):
+            for child in module._modules.values():
+                if isinstance(child, Layer):
+                    if child is not self and child not in found:
+                        found.append(child)
+                elif isinstance(child, (torch.nn.ModuleList,
+                                        torch.nn.ModuleDict,
+                                        torch.nn.Sequential)):
+                    visit(child)
+        visit(self)
+        return found
+
+    def _weights_with_owner(self):
+        """(owning layer, weight) pairs in Keras order, without repeats."""
+        pairs = []
+        seen = set()
+
+        def add(owner, w):
+            if id(w) not in seen:
+                seen.add(id(w))
+                pairs.append((owner, w))
+
+        for w in self._own_weights():
+            add(self, w)
+        for name, child in self._modules.items():
+            if not isinstance(child, (Layer, torch.nn.ModuleList,
+                                      torch.nn.ModuleDict)):
+                for w in child.parameters():  # plain torch modules
+                    add(self, w)
+        for layer in self._sublayers():
+            for owner, w in layer._weights_with_owner():
+                add(owner, w)
+        return pairs
+
+    @property
+    def weights(self):
+        """All weights: this layer's, then its sublayers'."""
+        return [w for _, w in self._weights_with_owner()]
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [w for w in self.weights
+                if isinstance(w, torch.nn.Parameter) and w.requires_grad]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for key, is_trainable in self._weight_keys:
+            if is_trainable:
+                w = self._get_weight(key)
+                w.requires_grad_(value and w.is_floating_point())
+        for name, child in self._modules.items():
+            if not isinstance(child, (Layer, torch.nn.ModuleList,
+                                      torch.nn.ModuleDict)):
+                for w in child.parameters():
+                    w.requires_grad_(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def _to_keras_layout(self, weight):
+        """Weight value as a NumPy array in Keras layout (families override)."""
+        return weight.detach().cpu().numpy()
+
+    def _from_keras_layout(self, weight, array):
+        """Inverse of ``_to_keras_layout``: a tensor in the weight's layout."""
+        return torch.as_tensor(array, dtype=weight.dtype)
+
+    def _keras_shape(self, weight):
+        return tuple(weight.shape)
+
+    def get_weights(self):
+        """The weights' values as NumPy arrays, in Keras layouts."""
+        return [owner._to_keras_layout(w)
+                for owner, w in self._weights_with_owner()]
+
+    def set_weights(self, weights):
+        """Sets the weights from NumPy arrays in Keras layouts.
+
+        Raises:
+            ValueError: if the list length or a shape does not match, naming
+                the layer, the weight and both shapes.
+        """
+        pairs = self._weights_with_owner()
+        weights = list(weights)
+        if len(weights) != len(pairs):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(pairs)} weights, but "
+                f"the given list has {len(weights)} arrays. Expected "
+                f"weights: {[getattr(w, 'name', '?') for _, w in pairs]}"
+            )
+        new_values = []
+        for (owner, w), value in zip(pairs, weights):
+            value = np.asarray(value)
+            expected = owner._keras_shape(w)
+            if tuple(value.shape) != tuple(expected):
+                raise ValueError(
+                    f"Layer '{owner.name}' weight '{getattr(w, 'name', '?')}'"
+                    f" has shape {tuple(expected)}, but the value given has "
+                    f"shape {tuple(value.shape)}. Received: "
+                    f"value.shape={tuple(value.shape)}"
+                )
+            new_values.append(owner._from_keras_layout(w, value))
+        with torch.no_grad():
+            for (_, w), value in zip(pairs, new_values):
+                w.copy_(value.to(device=w.device, dtype=w.dtype))
+
+    def count_params(self):
+        """The number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', "
+                "but the layer isn't built. You can build it manually via: "
+                f"`{self.name}.build(input_shape)`."
+            )
+        return int(sum(w.numel() for w in self.weights))
+
+    # ------------------------------------------------------------------
+    # Losses.
+
+    def add_loss(self, loss):
+        """Adds a loss tensor (e.g. an activity penalty) to ``losses``.
+
+        On a functional model a KerasTensor that depends on the model's
+        inputs is accepted too; it is computed at every forward pass.
+        """
+        if isinstance(loss, KerasTensor):
+            self._add_symbolic_loss(loss)
+            return
+        if callable(loss) and not torch.is_tensor(loss):
+            self.__dict__.setdefault("_callable_losses", []).append(loss)
+            return
+        if not torch.is_tensor(loss):
+            loss = torch.as_tensor(loss, dtype=torch.float32)
+        self._eager_losses.append(loss)
+
+    def _add_symbolic_loss(self, loss):
+        raise ValueError(
+            f"Layer '{self.name}': a symbolic loss can only be added to a "
+            "functional Model built from the tensors it depends on. "
+            f"Received: loss={loss}"
+        )
+
+    @property
+    def losses(self):
+        """Losses from the last call plus the weight regularization terms."""
+        out = list(self._eager_losses)
+        for fn in self.__dict__.get("_callable_losses", ()):
+            out.append(fn())
+        for key, reg in self._regularized:
+            out.append(reg(self._get_weight(key)))
+        for layer in self._sublayers():
+            out.extend(layer.losses)
+        return out
+
+    def _clear_losses(self):
+        self._eager_losses.clear()
+        for layer in self._sublayers():
+            layer._clear_losses()
+
+    # ------------------------------------------------------------------
+    # Building.
+
+    def build(self, input_shape):
+        """Creates the weights; override it. Default: nothing to create."""
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if self.built:
+            return
+        build = type(self).build
+        shape = input_shape
+        try:
+            self.build(shape)
+        except (ValueError, TypeError) as e:
+            if self.name in str(e):
+                raise
+            raise type(e)(
+                f"Layer '{self.name}' ({type(self).__name__}) could not be "
+                f"built for input shape {shape}: {e}"
+            ) from e
+        del build
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    # ------------------------------------------------------------------
+    # Calling.
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation; override it."""
+        return inputs
+
+    def __call__(self, *args, **kwargs):
+        flat = tree.flatten((args, kwargs))
+        if any(isinstance(x, KerasTensor) for x in flat):
+            return self._symbolic_call(args, kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        """The eager call: build, resolve ``training`` and masks, ``call``."""
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(
+                    f"Layer '{self.name}' was called without inputs."
+                )
+            args = (kwargs.pop("inputs"),)
+        inputs = self._convert_inputs(args[0])
+        args = (inputs,) + args[1:]
+        if not self.built:
+            self._assert_input_compatibility(inputs)
+            self._build_on_first_call(inputs)
+        takes_training, takes_mask = _call_signature(type(self))
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = CALL_CONTEXT.training
+            if training is None:
+                training = self.training
+        if takes_training:
+            kwargs["training"] = training
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = self._input_mask(inputs)
+            if takes_mask and mask is not None:
+                kwargs["mask"] = mask
+        elif not takes_mask:
+            kwargs.pop("mask")
+        outer = CALL_CONTEXT.training
+        CALL_CONTEXT.training = training
+        CALL_CONTEXT.depth += 1
+        if CALL_CONTEXT.depth == 1:
+            self._clear_losses()
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            CALL_CONTEXT.training = outer
+            CALL_CONTEXT.depth -= 1
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        if mask is not None or self._computes_mask():
+            self._set_output_mask(inputs, mask, outputs)
+        return outputs
+
+    def _convert_inputs(self, inputs):
+        """NumPy and Python numbers become tensors; floats take the dtype."""
+        if torch.is_tensor(inputs):
+            if (inputs.is_floating_point()
+                    and inputs.dtype != self._torch_dtype
+                    and config.is_float_dtype(self._dtype)):
+                return inputs.to(self._torch_dtype)
+            return inputs
+        if isinstance(inputs, (list, tuple, dict)):
+            return tree.map_structure(self._convert_leaf, inputs)
+        return self._convert_leaf(inputs)
+
+    def _convert_leaf(self, x):
+        if x is None or torch.is_tensor(x):
+            if (torch.is_tensor(x) and x.is_floating_point()
+                    and x.dtype != self._torch_dtype
+                    and config.is_float_dtype(self._dtype)):
+                return x.to(self._torch_dtype)
+            return x
+        if isinstance(x, np.ndarray) and x.dtype.kind in "OUS":
+            return x
+        if isinstance(x, (np.ndarray, np.generic, int, float, bool)):
+            x = np.asarray(x)
+            t = torch.from_numpy(np.ascontiguousarray(x))
+            if t.is_floating_point() and config.is_float_dtype(self._dtype):
+                t = t.to(self._torch_dtype)
+            return t
+        return x
+
+    def _build_on_first_call(self, inputs):
+        shapes = tree.map_structure(
+            lambda x: tuple(x.shape) if hasattr(x, "shape") else None,
+            inputs)
+        self._maybe_build(shapes)
+        device = _first_device(inputs)
+        if device is not None and device.type != "cpu":
+            self.to(device)
+
+    def _assert_input_compatibility(self, inputs):
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+
+    def _input_mask(self, inputs):
+        if torch.is_tensor(inputs):
+            return getattr(inputs, "_keras_mask", None)
+        if isinstance(inputs, (list, tuple)):
+            masks = [getattr(x, "_keras_mask", None) for x in inputs]
+            return masks if any(m is not None for m in masks) else None
+        return None
+
+    def _computes_mask(self):
+        return type(self).compute_mask is not Layer.compute_mask
+
+    def _set_output_mask(self, inputs, mask, outputs):
+        out_mask = self.compute_mask(inputs, mask)
+        if out_mask is None:
+            return
+        flat_out = tree.flatten(outputs)
+        flat_mask = (tree.flatten(out_mask)
+                     if isinstance(out_mask, (list, tuple)) else
+                     [out_mask] * len(flat_out))
+        for t, m in zip(flat_out, flat_mask):
+            if torch.is_tensor(t):
+                try:
+                    t._keras_mask = m
+                except AttributeError:
+                    pass
+
+    def _add_activity_loss(self, outputs):
+        for out in tree.flatten(outputs):
+            if torch.is_tensor(out):
+                penalty = self.activity_regularizer(out)
+                self._eager_losses.append(penalty / out.shape[0])
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: the input mask if the layer supports masking."""
+        if not self.supports_masking:
+            return None
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        """Output shape from input shape; by default inferred by tracing."""
+        specs = tree.map_structure(
+            lambda s: KerasTensor(s, self._dtype), input_shape) if isinstance(
+                input_shape, list) else KerasTensor(input_shape, self._dtype)
+        out = self._infer_outputs((specs,), {})
+        return tree.map_structure(lambda t: t.shape, out)
+
+    def _symbolic_call(self, args, kwargs):
+        if not args and "inputs" in kwargs:
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        self._check_string_inputs(args, kwargs)
+        self._assert_input_compatibility(inputs)
+        shapes = tree.map_structure(
+            lambda x: x.shape if isinstance(x, KerasTensor) else (
+                tuple(x.shape) if hasattr(x, "shape") else None), inputs)
+        self._maybe_build(shapes)
+        self._assert_input_compatibility(inputs)
+        outputs = self._infer_outputs(args, kwargs)
+        for t in tree.flatten(outputs):
+            if isinstance(t, KerasTensor) and t.name is None:
+                t.name = self.name
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def _check_string_inputs(self, args, kwargs):
+        if getattr(self, "_accepts_string_inputs", False):
+            return
+        for i, x in enumerate(tree.flatten(args)):
+            if isinstance(x, KerasTensor) and x.dtype == "string":
+                raise ValueError(
+                    f"Layer '{self.name}' ({type(self).__name__}) expects "
+                    f"numeric inputs, but input {i} has dtype 'string' (shape"
+                    f" {x.shape}). Convert strings first, e.g. with a "
+                    "StringLookup or TextVectorization layer. Received: "
+                    f"dtype=string"
+                )
+
+    def _infer_outputs(self, args, kwargs):
+        """Output KerasTensors for symbolic ``args``, computing nothing."""
+        overrides_shape = (type(self).compute_output_shape
+                           is not Layer.compute_output_shape)
+        if overrides_shape and not getattr(self, "_trace_output_shape",
+                                           False):
+            return self._outputs_from_compute_output_shape(args)
+        from torchkeras.layers.shape_inference import infer_output_spec
+
+        return infer_output_spec(self, args, kwargs)
+
+    def _outputs_from_compute_output_shape(self, args):
+        inputs = args[0]
+        shapes = tree.map_structure(
+            lambda x: x.shape if isinstance(x, KerasTensor) else None, inputs)
+        try:
+            out_shape = self.compute_output_shape(shapes)
+        except (ValueError, TypeError) as e:
+            if self.name in str(e):
+                raise
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) cannot be "
+                f"called on inputs of shape {shapes}: {e}"
+            ) from e
+        dtype = self.compute_dtype
+        flat_in = [x for x in tree.flatten(inputs)
+                   if isinstance(x, KerasTensor)]
+        if flat_in and not config.is_float_dtype(
+                flat_in[0].dtype) and not self._weight_keys:
+            dtype = flat_in[0].dtype
+        return _shape_structure_to_tensors(out_shape, dtype)
+
+    # ------------------------------------------------------------------
+    # Graph attributes (tf.keras).
+
+    def _single_node_attr(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' is not connected, no input to return."
+            )
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has multiple inbound nodes, hence the "
+                f"notion of \"layer {attr}\" is ill-defined. Use "
+                f"`get_{attr}_at(node_index)` instead."
+            )
+        return self._node_attr(0, attr)
+
+    def _node_attr(self, node_index, attr):
+        node = self._inbound_nodes[node_index]
+        tensors = node.input_tensors if attr == "input" else (
+            node.output_tensors)
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @property
+    def input(self):
+        return self._single_node_attr("input")
+
+    @property
+    def output(self):
+        return self._single_node_attr("output")
+
+    def get_input_at(self, node_index):
+        return self._node_attr(node_index, "input")
+
+    def get_output_at(self, node_index):
+        return self._node_attr(node_index, "output")
+
+    @property
+    def input_shape(self):
+        return tree.map_structure(lambda t: t.shape, self.input)
+
+    @property
+    def output_shape(self):
+        return tree.map_structure(lambda t: t.shape, self.output)
+
+    @property
+    def inbound_nodes(self):
+        return self._inbound_nodes
+
+    @property
+    def outbound_nodes(self):
+        return self._outbound_nodes
+
+    # ------------------------------------------------------------------
+    # Config.
+
+    def get_config(self):
+        """The layer's constructor arguments, as Keras writes them."""
+        config_ = {"name": self.name, "trainable": self.trainable,
+                   "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config_["batch_input_shape"] = list(self._batch_input_shape)
+        if type(self).get_config is not Layer.get_config:
+            return config_
+        auto = self.__dict__.get("_auto_config")
+        init_params = [
+            p for p in inspect.signature(type(self).__init__).parameters
+            if p not in ("self", "args", "kwargs", "name", "trainable",
+                         "dtype")
+        ]
+        if init_params and auto is None:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} has arguments {init_params} in "
+                "`__init__()` and therefore must override `get_config()`."
+            )
+        if auto:
+            config_.update({k: v for k, v in auto.items()
+                            if k not in config_ or k == "name"})
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        config_ = dict(config_)
+        return cls(**config_)
+
+    def get_build_config(self):
+        return None
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _first_device(inputs):
+    for x in tree.flatten(inputs):
+        if torch.is_tensor(x):
+            return x.device
+    return None
+
+
+def _shape_structure_to_tensors(shape, dtype):
+    if isinstance(shape, dict):
+        return {k: _shape_structure_to_tensors(v, dtype)
+                for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(
+            isinstance(s, (list, tuple)) or s is None
+            for s in shape) and any(
+                isinstance(s, (list, tuple)) for s in shape):
+        return [_shape_structure_to_tensors(s, dtype) for s in shape]
+    return KerasTensor(tuple(shape), dtype)
+
+
+def warn_once(message, _seen=set()):
+    if message not in _seen:
+        _seen.add(message)
+        warnings.warn(message, stacklevel=3)

@@ -1,0 +1,13 @@
+"""Utilities of the tf.keras ``utils`` namespace."""
+
+from torchkeras.utils.random import set_random_seed as set_random_seed
+from torchkeras.utils.serialization import (
+    CustomObjectScope as CustomObjectScope,
+    custom_object_scope as custom_object_scope,
+    deserialize_keras_object as deserialize_keras_object,
+    get_custom_objects as get_custom_objects,
+    get_registered_name as get_registered_name,
+    get_registered_object as get_registered_object,
+    register_keras_serializable as register_keras_serializable,
+    serialize_keras_object as serialize_keras_object,
+)

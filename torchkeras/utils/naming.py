@@ -1,0 +1,12 @@
+"""Name helpers shared by layers, losses, metrics and saving."""
+
+import re
+
+
+def to_snake_case(name):
+    """``'BatchNormalization'`` -> ``'batch_normalization'``."""
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+    if insecure[0] != "_":
+        return insecure
+    return "private" + insecure
