@@ -18,7 +18,7 @@ torch.use_deterministic_algorithms(True, warn_only=True)
 def _fresh_session():
     import torchkeras
 
-    torchkeras.backend.clear_session()
+    torchkeras.backend.clear_session(free_memory=False)
     torchkeras.utils.set_random_seed(1337)
     np.random.seed(1337)
     yield

@@ -45,8 +45,10 @@ class Variable(torch.nn.Parameter):
     def numpy(self):
         return self.detach().cpu().numpy()
 
+    @property
     def value(self):
-        return self.detach()
+        """The tensor itself (Keras 3: ``v.value.grad`` is the gradient)."""
+        return self
 
     def assign(self, value):
         with torch.no_grad():

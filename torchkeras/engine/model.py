@@ -124,7 +124,8 @@ class Model(Trainer, Layer):
         outs = self._graph.run(flat)
         n = len(outs) - len(self._symbolic_losses)
         if self._symbolic_losses:
-            self._eager_losses.extend(outs[n:])
+            for value in outs[n:]:
+                self.add_loss(value)
             outs = outs[:n]
         structure = self._output_structure
         if isinstance(structure, KerasTensor):

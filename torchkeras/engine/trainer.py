@@ -1,6 +1,894 @@
-"""Trainer mixin (placeholder until the engine lands)."""
+"""Trainer: ``compile``, ``fit``, ``evaluate``, ``predict`` and friends.
+
+The loop follows Keras's torch trainer: a data adapter makes batches, a
+``CallbackList`` runs the hooks, ``train_function`` (``make_train_function``:
+``train_step``, optionally ``torch.compile``d) runs each step, validation
+goes through ``evaluate``, and ``History`` is returned.
+
+The hot path stays a plain torch loop: batches are index slices of tensors
+converted once; the loss and metric states stay on the device; per-batch
+logs are a lazy mapping that computes metric results only if a callback (or
+the progress bar, at most every ~0.1 s) reads them; epoch logs are turned
+into Python floats with one host transfer.
+"""
+
+import collections.abc
+import warnings
+
+import numpy as np
+import torch
+
+from torchkeras import metrics as metrics_module
+from torchkeras import optimizers as optimizers_module
+from torchkeras.callbacks.callback_list import CallbackList
+from torchkeras.engine import data_adapter
+from torchkeras.engine.compile_utils import CompileLoss
+from torchkeras.engine.compile_utils import CompileMetrics
+from torchkeras.engine.compile_utils import flatten_outputs
+from torchkeras.engine.compile_utils import flatten_targets
+from torchkeras.layers.layer import CALL_CONTEXT
+from torchkeras.utils import tree
+
+_LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "target_tensors",
+                          "distribute", "experimental_steps_per_execution",
+                          "pss_evaluation_shards", "options",
+                          "run_options", "auto_scale_loss")
+
+
+class _LazyLogs(collections.abc.Mapping):
+    """Per-batch logs: metric results computed only when first read."""
+
+    __slots__ = ("_model", "_values")
+
+    def __init__(self, model):
+        self._model = model
+        self._values = None
+
+    def _get(self):
+        if self._values is None:
+            self._values = self._model.get_metrics_result()
+        return self._values
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self):
+        return len(self._get())
+
+
+def to_python_logs(logs):
+    """A dict of Python floats (arrays for non-scalar results).
+
+    All scalar tensors are moved to the host in one transfer.
+    """
+    logs = dict(logs or {})
+    keys = [k for k, v in logs.items()
+            if torch.is_tensor(v) and v.numel() == 1]
+    if keys:
+        stacked = torch.stack([logs[k].detach().reshape(()).float()
+                               for k in keys]).cpu().tolist()
+        logs.update(zip(keys, stacked))
+    for k, v in logs.items():
+        if torch.is_tensor(v):
+            logs[k] = v.detach().cpu().numpy()
+        elif isinstance(v, np.generic):
+            logs[k] = v.item()
+    return logs
 
 
 class Trainer:
+    """The training API of ``Model`` (a mixin; see ``engine/model.py``)."""
+
     def __init__(self):
-        self.compiled = False
+        d = self.__dict__
+        d["compiled"] = False
+        d["optimizer"] = None
+        d["loss"] = None
+        d["compiled_loss"] = None
+        d["compiled_metrics"] = None
+        d["stop_training"] = False
+        d["history"] = None
+        d["train_function"] = None
+        d["test_function"] = None
+        d["predict_function"] = None
+        d["_loss_tracker"] = None
+        d["_output_loss_trackers"] = []
+        d["_run_eagerly"] = False
+        d["_jit_compile"] = False
+        d["_compiled_trainable_state"] = None
+        d["_constrained"] = None
+        d["_steps_per_execution"] = 1
+
+    # ------------------------------------------------------------------
+    # compile
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None,
+                loss_weights=None, weighted_metrics=None, run_eagerly=False,
+                steps_per_execution=1, jit_compile=False, **kwargs):
+        """Configures the model for training.
+
+        Args:
+            optimizer: name or optimizer instance (a Keras optimizer from
+                ``torchkeras.optimizers`` or any ``torch.optim.Optimizer``).
+            loss: name, function or ``Loss``; a list or dict (keyed by
+                output name) for several outputs; None when the model adds
+                its own losses with ``add_loss``.
+            metrics: list of metrics (names, functions or ``Metric``s), or a
+                dict/list of lists per output. ``'accuracy'`` picks the
+                binary, sparse or categorical variant as tf.keras does.
+            loss_weights: scalars weighting each output's loss.
+            weighted_metrics: metrics that use ``sample_weight``.
+            run_eagerly: accepted (torchkeras always runs eagerly unless
+                ``jit_compile``).
+            steps_per_execution: accepted; each step runs on its own.
+            jit_compile: ``True`` runs the train step under
+                ``torch.compile`` (falls back with a warning if it fails).
+
+        Raises:
+            TypeError: for unknown keyword arguments.
+            ValueError: for unknown loss, metric or optimizer names.
+        """
+        unknown = set(kwargs) - set(_LEGACY_COMPILE_KWARGS)
+        if unknown:
+            raise TypeError(
+                "Invalid keyword argument(s) in `compile()`: "
+                f"{sorted(unknown)}. Valid keyword arguments include "
+                "optimizer, loss, metrics, loss_weights, weighted_metrics, "
+                "run_eagerly, steps_per_execution, jit_compile."
+            )
+        d = self.__dict__
+        d["optimizer"] = optimizers_module.get(optimizer)
+        d["loss"] = loss
+        names = self._known_output_names()
+        d["compiled_loss"] = CompileLoss(loss, loss_weights, names)
+        d["compiled_metrics"] = CompileMetrics(metrics, weighted_metrics,
+                                               names, model=self)
+        d["_loss_tracker"] = metrics_module.Mean(name="loss")
+        d["_output_loss_trackers"] = []
+        d["_run_eagerly"] = bool(run_eagerly)
+        d["_jit_compile"] = jit_compile is True
+        d["_steps_per_execution"] = steps_per_execution
+        d["train_function"] = None
+        d["test_function"] = None
+        d["predict_function"] = None
+        d["compiled"] = True
+        d["_optimizer_built"] = False
+        d["_compiled_trainable_state"] = self._trainable_state()
+        if self.built:
+            self._build_optimizer()
+
+    def _known_output_names(self):
+        if getattr(self, "_is_graph_network", False):
+            return list(self.output_names)
+        return None
+
+    def _trainable_state(self):
+        return tuple(w.requires_grad for w in self.weights)
+
+    def _build_optimizer(self):
+        opt = self.optimizer
+        if hasattr(opt, "build") and not isinstance(
+                opt, torch.optim.Optimizer.__mro__[0]) or (
+                hasattr(opt, "build") and not getattr(opt, "param_groups",
+                                                      None)):
+            opt.build(self.trainable_weights)
+        elif hasattr(opt, "build"):
+            opt.build(self.trainable_weights)
+        self.__dict__["_optimizer_built"] = True
+        self.__dict__["_constrained"] = [
+            w for w in self.weights
+            if getattr(w, "_keras_constraint", None) is not None]
+        self.__dict__["_has_penalties"] = self._model_has_penalties()
+
+    def _model_has_penalties(self):
+        from torchkeras.layers.layer import Layer
+
+        for module in self.modules():
+            if isinstance(module, Layer) and (
+                    module._regularized
+                    or module.activity_regularizer is not None
+                    or module.__dict__.get("_callable_losses")):
+                return True
+        return False
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before using the model "
+                f"(`{method}`)."
+            )
+
+    # ------------------------------------------------------------------
+    # The steps (overridable).
+
+    def train_step(self, data):
+        """One optimisation step on one batch; returns the logs."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        forward = self.__dict__.get("_jit_forward") or self
+        y_pred = forward(x, training=True)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred,
+                                 sample_weight=sample_weight, training=True)
+        self._loss_tracker.update_state(
+            loss.detach(), sample_weight=_batch_size(x, y_pred))
+        if loss.requires_grad:  # False when every weight is frozen
+            loss.backward()
+            self.optimizer.step()
+            self.optimizer.zero_grad(set_to_none=True)
+        if self._constrained:
+            self._apply_constraints()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on one batch; returns the logs."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred,
+                                 sample_weight=sample_weight, training=False)
+        self._loss_tracker.update_state(
+            loss, sample_weight=_batch_size(x, y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for one batch."""
+        x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        """The total loss: compiled losses plus the model's own losses."""
+        compiled = self.compiled_loss
+        if not compiled.built:
+            compiled.build(self._output_names_for(y_pred))
+        total = None
+        if compiled.entries:
+            total = compiled(y, y_pred, sample_weight)
+            if len(compiled.entries) > 1:
+                self._track_output_losses(compiled.last_values,
+                                          _batch_size(x, y_pred))
+        if (self.__dict__.get("_has_penalties", True)
+                or CALL_CONTEXT.losses_added):
+            extra = self.losses
+            if extra:
+                reg = torch.stack([torch.as_tensor(v).sum()
+                                   for v in extra]).sum()
+                total = reg if total is None else total + reg
+        if total is None:
+            raise ValueError(
+                f"Model '{self.name}' has no loss to optimize: provide a "
+                "`loss` argument in `compile()` or add losses with "
+                "`add_loss()`."
+            )
+        return total
+
+    def _track_output_losses(self, values, batch_size):
+        trackers = self._output_loss_trackers
+        if not trackers:
+            names = self.compiled_loss.output_names
+            for index, *_ in self.compiled_loss.entries:
+                tracker = metrics_module.Mean(name=f"{names[index]}_loss")
+                trackers.append(tracker.to(values[0].device))
+        for tracker, value in zip(trackers, values):
+            tracker.update_state(value.detach(), sample_weight=batch_size)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics; returns the (lazy) logs."""
+        compiled = self.compiled_metrics
+        if not compiled.built:
+            compiled._build_from_model(y, y_pred)
+        if compiled.metrics and y is not None:
+            compiled.update_state(y, y_pred, sample_weight)
+        return _LazyLogs(self)
+
+    def _output_names_for(self, y_pred):
+        names = self._known_output_names()
+        if names is not None:
+            return names
+        if isinstance(y_pred, dict):
+            return sorted(y_pred)
+        if isinstance(y_pred, (list, tuple)):
+            return [f"output_{i + 1}" for i in range(len(y_pred))]
+        return ["output_1"]
+
+    def _apply_constraints(self):
+        with torch.no_grad():
+            for w in self._constrained:
+                w.copy_(w._keras_constraint(w))
+
+    # ------------------------------------------------------------------
+    # Metrics.
+
+    @property
+    def metrics(self):
+        """The loss tracker(s), then the compiled metrics, then layers'."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        out.extend(self._output_loss_trackers)
+        compiled = self.compiled_metrics
+        if compiled is not None:
+            # Before the first batch the container stands for its metrics
+            # (as Keras 3's `compile_metrics`), building itself on update.
+            if compiled.built:
+                out.extend(compiled.flat_metrics)
+            elif compiled._metrics_spec or compiled._weighted_spec:
+                out.append(compiled)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_metrics_result(self):
+        """``{name: result}`` of every metric (tensors, on the device)."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
+
+    # ------------------------------------------------------------------
+    # Step functions.
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        step = self.train_step
+        self.__dict__["_jit_forward"] = None
+        if self._jit_compile:
+            self.__dict__["_jit_forward"] = _compiled_or_eager(self)
+        self.__dict__["train_function"] = step
+        return step
+
+    def make_test_function(self, force=False):
+        if self.test_function is not None and not force:
+            return self.test_function
+        step = self.test_step
+
+        def test_function(data):
+            with torch.no_grad():
+                return step(data)
+
+        self.__dict__["test_function"] = test_function
+        return test_function
+
+    def make_predict_function(self, force=False):
+        if self.predict_function is not None and not force:
+            return self.predict_function
+        step = self.predict_step
+
+        def predict_function(data):
+            with torch.no_grad():
+                return step(data)
+
+        self.__dict__["predict_function"] = predict_function
+        return predict_function
+
+    # ------------------------------------------------------------------
+    # Data.
+
+    def _device(self):
+        for p in self.parameters():
+            return p.device
+        for b in self.buffers():
+            return b.device
+        return torch.device("cpu")
+
+    def _prepare_training(self, x):
+        if not self.built:
+            first = _first_leaf(x)
+            if first is not None and hasattr(first, "shape"):
+                self._build_from_data(x)
+        if self.built and not self._optimizer_built:
+            self._build_optimizer()
+        state = self._trainable_state()
+        if (self._compiled_trainable_state is not None
+                and state != self._compiled_trainable_state
+                and len(state) == len(self._compiled_trainable_state)):
+            warnings.warn(
+                "Discrepancy between trainable weights and collected "
+                "trainable weights: did you set `model.trainable` (or a "
+                "layer's) without calling `model.compile()` after? The "
+                "change takes effect at the next `compile()`.",
+                stacklevel=3)
+            self.__dict__["_compiled_trainable_state"] = state
+
+    def _build_from_data(self, x):
+        with torch.no_grad():
+            sample = tree.map_structure(
+                lambda v: data_adapter.to_tensor(v)[:1]
+                if v is not None and hasattr(v, "shape") else v, x)
+            self(sample)
+
+    def _check_array_data(self, x, y):
+        """Checks structure and label ranges before training starts."""
+        if not getattr(self, "_is_graph_network", False):
+            return
+        input_names = [t.name for t in self.inputs]
+        if isinstance(x, dict):
+            unknown = set(x) - set(input_names)
+            missing = set(input_names) - set(x)
+            if unknown or missing:
+                raise ValueError(
+                    f"Model '{self.name}': the keys of `x` must be the input"
+                    f" names {input_names}. Received: keys={sorted(x)}"
+                )
+        else:
+            count = len(x) if isinstance(x, (list, tuple)) else 1
+            if count != len(input_names) and not (
+                    len(input_names) == 1 and isinstance(x, list)
+                    and count != 1 and np.asarray(x[0]).ndim == 0):
+                raise ValueError(
+                    f"Model '{self.name}' expects {len(input_names)} "
+                    f"input(s) ({input_names}), but `x` holds {count} "
+                    "arrays."
+                )
+        if y is None or self.compiled_loss is None:
+            return
+        names = self.output_names
+        trues = flatten_targets(y, names)
+        if not self.compiled_loss.built:
+            self.compiled_loss.build(names)
+        for index, loss, _, _ in self.compiled_loss.entries:
+            if trues[index] is None:
+                continue
+            _check_sparse_labels(loss, trues[index],
+                                 self.outputs[index].shape, names[index])
+
+    def _class_weight_fn(self, class_weight):
+        if not class_weight:
+            return None
+        if isinstance(class_weight, dict) and getattr(
+                self, "_is_graph_network", False) and set(class_weight) <= set(
+                    self.output_names) and len(self.output_names) > 1:
+            raise ValueError(
+                "`class_weight` is only supported for models with a single "
+                "output."
+            )
+        size = max(int(k) for k in class_weight) + 1
+        table = torch.ones(size)
+        for k, v in class_weight.items():
+            table[int(k)] = float(v)
+
+        def apply(y, sample_weight):
+            labels = y
+            if labels.dim() > 1 and labels.shape[-1] > 1:
+                labels = labels.argmax(-1)
+            labels = labels.reshape(labels.shape[0], -1)[:, 0].long()
+            weights = table.to(labels.device)[labels]
+            if sample_weight is not None:
+                weights = weights * sample_weight.reshape(weights.shape)
+            return weights
+
+        return apply
+
+    # ------------------------------------------------------------------
+    # fit / evaluate / predict.
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
+            callbacks=None, validation_split=0.0, validation_data=None,
+            shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1,
+            max_queue_size=10, workers=1, use_multiprocessing=False):
+        """Trains the model for a fixed number of epochs.
+
+        Arguments, defaults and the returned ``History`` are tf.keras's.
+        """
+        self._assert_compiled("fit")
+        verbose = _resolve_verbose(verbose)
+        if validation_split and validation_data is None:
+            if not data_adapter.is_array_like(x):
+                raise ValueError(
+                    "`validation_split` is only supported for tensors or "
+                    f"NumPy arrays. Received: x of type {type(x).__name__}"
+                )
+            (x, y, sample_weight), validation_data = (
+                data_adapter.train_validation_split(
+                    (x, y, sample_weight), validation_split))
+        device = self._device()
+        adapter = data_adapter.get_adapter(
+            x, y, sample_weight, batch_size=batch_size,
+            steps=steps_per_epoch, shuffle=shuffle, device=device)
+        if isinstance(adapter, data_adapter.ArrayAdapter):
+            self._prepare_training(adapter.x)
+            self._check_array_data(adapter.x, adapter.y)
+        val_adapter = None
+        if validation_data is not None:
+            val_adapter = self._validation_adapter(
+                validation_data, validation_batch_size or batch_size,
+                validation_steps, device)
+        weigh = self._class_weight_fn(class_weight)
+        callback_list = CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0,
+            model=self, verbose=verbose, epochs=epochs,
+            steps=adapter.steps_per_epoch)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            logs = self._run_train_epoch(adapter, callback_list, weigh)
+            if logs is None:
+                if epoch == initial_epoch or not getattr(
+                        adapter, "exhausted", False):
+                    raise ValueError(
+                        "Unexpected result of `train_function` (Empty "
+                        "logs): the training data produced no batch. Check "
+                        "that `x` is not empty and that `steps_per_epoch` "
+                        "and your generator or dataset agree."
+                    )
+                break
+            epoch_logs = to_python_logs(logs)
+            if val_adapter is not None and _should_validate(
+                    epoch, validation_freq):
+                val_logs = self._evaluate_adapter(
+                    val_adapter, callback_list, verbose=0)
+                epoch_logs.update({"val_" + k: v
+                                   for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            adapter.on_epoch_end()
+            if self.stop_training or getattr(adapter, "exhausted", False):
+                break
+        callback_list.on_train_end(logs=epoch_logs)
+        return self.history
+
+    def _run_train_epoch(self, adapter, callback_list, weigh):
+        train_function = None
+        logs = None
+        for step, batch in enumerate(adapter):
+            if train_function is None:
+                if not self.built or not self._optimizer_built:
+                    self._prepare_training(batch[0])
+                train_function = self.make_train_function()
+            if weigh is not None:
+                batch = (batch[0], batch[1], weigh(batch[1], batch[2]))
+            callback_list.on_train_batch_begin(step)
+            logs = _flat_logs(train_function(_pack(batch)))
+            callback_list.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return logs
+
+    def _validation_adapter(self, validation_data, batch_size, steps,
+                            device):
+        if isinstance(validation_data, (tuple, list)) and len(
+                validation_data) in (2, 3) and (
+                    data_adapter.is_array_like(validation_data[0])):
+            vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(
+                tuple(validation_data))
+            return data_adapter.get_adapter(
+                vx, vy, vsw, batch_size=batch_size, steps=steps,
+                shuffle=False, device=device)
+        return data_adapter.get_adapter(
+            validation_data, batch_size=batch_size, steps=steps,
+            shuffle=False, device=device, argument="validation_data")
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
+                 sample_weight=None, steps=None, callbacks=None,
+                 max_queue_size=10, workers=1, use_multiprocessing=False,
+                 return_dict=False, **kwargs):
+        """Returns the loss and metric values on the given data."""
+        self._assert_compiled("evaluate")
+        verbose = _resolve_verbose(verbose)
+        adapter = data_adapter.get_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps,
+            shuffle=False, device=self._device())
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self,
+                verbose=verbose, epochs=1, steps=adapter.steps_per_epoch)
+        logs = self._evaluate_adapter(adapter, callbacks, verbose)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, adapter, callback_list, verbose):
+        test_function = self.make_test_function()
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = None
+        for step, batch in enumerate(adapter):
+            callback_list.on_test_batch_begin(step)
+            logs = _flat_logs(test_function(_pack(batch)))
+            callback_list.on_test_batch_end(step, logs)
+        if logs is None:
+            raise ValueError(
+                "Expected some data to evaluate, but the evaluation data "
+                "produced no batch."
+            )
+        logs = to_python_logs(logs)
+        callback_list.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None,
+                callbacks=None, max_queue_size=10, workers=1,
+                use_multiprocessing=False):
+        """The model's outputs as NumPy arrays (lists/dicts for several)."""
+        verbose = _resolve_verbose(verbose)
+        adapter = data_adapter.get_adapter(
+            x, batch_size=batch_size, steps=steps, shuffle=False,
+            device=self._device())
+        callback_list = CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=1, steps=adapter.steps_per_epoch)
+        predict_function = self.make_predict_function()
+        callback_list.on_predict_begin()
+        outputs = None
+        for step, batch in enumerate(adapter):
+            callback_list.on_predict_batch_begin(step)
+            out = predict_function(_pack(batch))
+            out = tree.map_structure(_to_numpy, out)
+            if outputs is None:
+                outputs = tree.map_structure(lambda v: [v], out)
+            else:
+                for acc, value in zip(tree.flatten(outputs)
+                                      if False else _leaf_lists(outputs),
+                                      tree.flatten(out)):
+                    acc.append(value)
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+        if outputs is None:
+            raise ValueError(
+                "Unexpected result of `predict_function` (Empty batch_outputs"
+                "). Please use `Model.compile(..., run_eagerly=True)`, or "
+                "check that your input data is not empty."
+            )
+        result = _concat_leaf_lists(outputs)
+        callback_list.on_predict_end()
+        return result
+
+    # ------------------------------------------------------------------
+    # Single batches.
+
+    def _batch_tensors(self, x, y=None, sample_weight=None):
+        device = self._device()
+
+        def convert(v):
+            return None if v is None else data_adapter.to_tensor(v, device)
+
+        return (tree.map_structure(convert, x),
+                tree.map_structure(convert, y) if y is not None else None,
+                tree.map_structure(convert, sample_weight)
+                if sample_weight is not None else None)
+
+    def train_on_batch(self, x, y=None, sample_weight=None,
+                       class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        """Runs one gradient update on one batch of data."""
+        self._assert_compiled("train_on_batch")
+        batch = self._batch_tensors(x, y, sample_weight)
+        self._prepare_training(batch[0])
+        weigh = self._class_weight_fn(class_weight)
+        if weigh is not None:
+            batch = (batch[0], batch[1], weigh(batch[1], batch[2]))
+        if reset_metrics:
+            self.reset_metrics()
+        logs = _flat_logs(self.make_train_function()(_pack(batch)))
+        return self._format_batch_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None,
+                      reset_metrics=True, return_dict=False):
+        """Evaluates the model on one batch of data."""
+        self._assert_compiled("test_on_batch")
+        batch = self._batch_tensors(x, y, sample_weight)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = _flat_logs(self.make_test_function()(_pack(batch)))
+        return self._format_batch_logs(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy arrays."""
+        batch = self._batch_tensors(x)
+        out = self.make_predict_function()((batch[0],))
+        return tree.map_structure(_to_numpy, out)
+
+    def _format_batch_logs(self, logs, return_dict):
+        logs = to_python_logs(logs)
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self.metrics_names if n in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------
+    # tf.keras 2 generator spellings.
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1,
+                      verbose=1, callbacks=None, validation_data=None,
+                      validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True,
+                      initial_epoch=0):
+        """Deprecated tf.keras 2 spelling of ``fit`` for generators."""
+        warnings.warn(
+            "`Model.fit_generator` is deprecated and will be removed in a "
+            "future version. Please use `Model.fit`, which supports "
+            "generators.", stacklevel=2)
+        return self.fit(
+            generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+            verbose=verbose, callbacks=callbacks,
+            validation_data=validation_data,
+            validation_steps=validation_steps,
+            validation_freq=validation_freq, class_weight=class_weight,
+            shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None,
+                           max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        """Deprecated tf.keras 2 spelling of ``evaluate``."""
+        warnings.warn(
+            "`Model.evaluate_generator` is deprecated and will be removed "
+            "in a future version. Please use `Model.evaluate`, which "
+            "supports generators.", stacklevel=2)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks,
+                             verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None,
+                          max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        """Deprecated tf.keras 2 spelling of ``predict``."""
+        warnings.warn(
+            "`Model.predict_generator` is deprecated and will be removed in "
+            "a future version. Please use `Model.predict`, which supports "
+            "generators.", stacklevel=2)
+        return self.predict(generator, steps=steps, callbacks=callbacks,
+                            verbose=verbose)
+
+
+def _flat_logs(logs):
+    """Logs with nested result dicts (``compile_metrics``) merged in."""
+    if isinstance(logs, _LazyLogs) or not any(
+            isinstance(v, dict) for v in logs.values()):
+        return logs
+    flat = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def _pack(batch):
+    x, y, sw = batch
+    return data_adapter.pack_x_y_sample_weight(x, y, sw)
+
+
+def _first_leaf(x):
+    for leaf in tree.flatten(x):
+        if leaf is not None:
+            return leaf
+    return None
+
+
+def _batch_size(x, y_pred):
+    leaf = _first_leaf(y_pred)
+    if torch.is_tensor(leaf) and leaf.dim():
+        return leaf.shape[0]
+    leaf = _first_leaf(x)
+    return leaf.shape[0] if hasattr(leaf, "shape") else len(leaf)
+
+
+def _to_numpy(v):
+    if torch.is_tensor(v):
+        return v.detach().cpu().numpy()
+    return v
+
+
+def _leaf_lists(outputs):
+    if isinstance(outputs, list) and (not outputs or not isinstance(
+            outputs[0], list)) and all(
+                not isinstance(o, (list, dict)) for o in outputs):
+        return [outputs]
+    found = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            for key in sorted(node, key=str):
+                visit(node[key])
+        elif isinstance(node, (list, tuple)) and node and isinstance(
+                node[0], (list, dict, tuple)) and not _is_leaf_list(node):
+            for item in node:
+                visit(item)
+        else:
+            found.append(node)
+
+    visit(outputs)
+    return found
+
+
+def _is_leaf_list(node):
+    return isinstance(node, list) and all(
+        isinstance(v, np.ndarray) or not isinstance(v, (list, dict, tuple))
+        for v in node)
+
+
+def _concat_leaf_lists(outputs):
+    def concat(node):
+        if isinstance(node, dict):
+            return {k: concat(v) for k, v in node.items()}
+        if _is_leaf_list(node):
+            return np.concatenate(node, axis=0)
+        return [concat(v) for v in node]
+
+    return concat(outputs)
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(
+            "`verbose` must be 0, 1, 2 or 'auto'. Received: "
+            f"verbose={verbose!r}"
+        )
+    return verbose
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        if validation_freq < 1:
+            raise ValueError(
+                "`validation_freq` must be a positive integer or a list. "
+                f"Received: validation_freq={validation_freq}"
+            )
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _compiled_or_eager(model):
+    """``torch.compile(model)``, falling back to eager if compiling fails.
+
+    Only the forward pass is compiled (the loss, backward and optimizer
+    step run as usual), which is where torch.compile is reliable.
+    """
+    compiled = torch.compile(model)
+    state = {"fn": compiled}
+
+    def run(*args, **kwargs):
+        try:
+            return state["fn"](*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - reported, then eager
+            if state["fn"] is model:
+                raise
+            warnings.warn(
+                f"`jit_compile=True`: torch.compile of model "
+                f"'{model.name}' failed ({type(e).__name__}: {e}); running "
+                "eagerly instead.", stacklevel=2)
+            state["fn"] = model
+            return model(*args, **kwargs)
+
+    return run
+
+
+def _check_sparse_labels(loss, y, output_shape, output_name):
+    """ValueError before training for out-of-range sparse labels."""
+    from torchkeras import losses as losses_module
+
+    fn_name = getattr(getattr(loss, "fn", None), "__name__", "")
+    is_sparse = isinstance(
+        loss, losses_module.SparseCategoricalCrossentropy) or (
+            fn_name == "sparse_categorical_crossentropy")
+    if not is_sparse or output_shape[-1] is None:
+        return
+    labels = y.detach().cpu().numpy() if torch.is_tensor(y) else (
+        np.asarray(y))
+    validate = getattr(losses_module, "validate_sparse_labels", None)
+    if validate is not None:
+        validate(loss, labels, output_shape[-1])
+        return
+    if labels.dtype.kind not in "iuf" or labels.size == 0:
+        raise ValueError(
+            f"Output '{output_name}': sparse labels must be integers. "
+            f"Received: dtype={labels.dtype}"
+        )

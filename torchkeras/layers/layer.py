@@ -43,6 +43,10 @@ class _CallContext:
 
     training = None
     depth = 0
+    # Incremented at every outermost call: losses added by `add_loss`
+    # during an earlier call are stale.
+    generation = 0
+    losses_added = False
 
 
 CALL_CONTEXT = _CallContext()
@@ -441,8 +445,11 @@ class Layer(torch.nn.Module):
             layer.trainable = value
 
     def _to_keras_layout(self, weight):
-        """Weight value as a NumPy array in Keras layout (families override)."""
-        return weight.detach().cpu().numpy()
+        """Weight value as a NumPy array in Keras layout (families override).
+
+        Always a copy: later training must not change returned arrays.
+        """
+        return weight.detach().cpu().numpy().copy()
 
     def _from_keras_layout(self, weight, array):
         """Inverse of ``_to_keras_layout``: a tensor in the weight's layout."""
@@ -514,7 +521,11 @@ class Layer(torch.nn.Module):
             return
         if not torch.is_tensor(loss):
             loss = torch.as_tensor(loss, dtype=torch.float32)
+        if self.__dict__.get("_loss_generation") != CALL_CONTEXT.generation:
+            self._eager_losses = []
+            self._loss_generation = CALL_CONTEXT.generation
         self._eager_losses.append(loss)
+        CALL_CONTEXT.losses_added = True
 
     def _add_symbolic_loss(self, loss):
         raise ValueError(
@@ -526,7 +537,9 @@ class Layer(torch.nn.Module):
     @property
     def losses(self):
         """Losses from the last call plus the weight regularization terms."""
-        out = list(self._eager_losses)
+        out = []
+        if self.__dict__.get("_loss_generation") == CALL_CONTEXT.generation:
+            out.extend(self._eager_losses)
         for fn in self.__dict__.get("_callable_losses", ()):
             out.append(fn())
         for key, reg in self._regularized:
@@ -534,11 +547,6 @@ class Layer(torch.nn.Module):
         for layer in self._sublayers():
             out.extend(layer.losses)
         return out
-
-    def _clear_losses(self):
-        self._eager_losses.clear()
-        for layer in self._sublayers():
-            layer._clear_losses()
 
     # ------------------------------------------------------------------
     # Building.
@@ -612,7 +620,8 @@ class Layer(torch.nn.Module):
         CALL_CONTEXT.training = training
         CALL_CONTEXT.depth += 1
         if CALL_CONTEXT.depth == 1:
-            self._clear_losses()
+            CALL_CONTEXT.generation += 1
+            CALL_CONTEXT.losses_added = False
         try:
             outputs = self.call(*args, **kwargs)
         finally:
@@ -696,7 +705,7 @@ class Layer(torch.nn.Module):
         for out in tree.flatten(outputs):
             if torch.is_tensor(out):
                 penalty = self.activity_regularizer(out)
-                self._eager_losses.append(penalty / out.shape[0])
+                self.add_loss(penalty / out.shape[0])
 
     def compute_mask(self, inputs, mask=None):
         """The output mask: the input mask if the layer supports masking."""

@@ -11,3 +11,6 @@ from torchkeras.utils.serialization import (
     register_keras_serializable as register_keras_serializable,
     serialize_keras_object as serialize_keras_object,
 )
+from torchkeras.utils.progbar import Progbar as Progbar
+from torchkeras.utils.sequence import PyDataset as PyDataset
+from torchkeras.utils.sequence import Sequence as Sequence

@@ -68,6 +68,10 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
         self._linear = self.activation is activations.linear
+        # tf.keras keeps a softmax/sigmoid output's logits so that
+        # crossentropy can be computed from them (fused and stable).
+        self._keeps_logits = self.activation in (activations.softmax,
+                                                 activations.sigmoid)
 
     def build(self, input_shape):
         input_dim = input_shape[-1]
@@ -96,7 +100,10 @@ class Dense(Layer):
         x = F.linear(inputs, self.kernel.t(), self.bias)
         if self._linear:
             return x
-        return self.activation(x)
+        out = self.activation(x)
+        if self._keeps_logits:
+            out._keras_logits = x
+        return out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)[:-1] + (self.units,)

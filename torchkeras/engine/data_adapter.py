@@ -1,0 +1,387 @@
+"""Data adapters: every kind of input ``fit`` accepts, as batches of tensors.
+
+``get_adapter(x, y, sample_weight, ...)`` picks one adapter:
+- ``ArrayAdapter``: NumPy arrays, torch tensors, and lists/dicts of them.
+  They become tensors once (pinned on CUDA) and each epoch is a permutation
+  sliced into batches (``tensor[idx]``): no per-sample collation.
+- ``DatasetAdapter``: ``torchkeras.data.Dataset`` (already batched).
+- ``GeneratorAdapter``: Python generators and iterators.
+- ``SequenceAdapter``: ``utils.Sequence`` (with ``on_epoch_end``).
+- ``TorchDataAdapter``: torch ``Dataset``/``DataLoader``.
+
+Every adapter yields ``(x, y, sample_weight)`` tuples (``y`` or
+``sample_weight`` may be None). Validation of what the model expects
+(input counts, names, label ranges) is the trainer's job, on the first batch.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import torch
+
+from torchkeras.utils import tree
+
+
+def unpack_x_y_sample_weight(data):
+    """Splits a batch into ``(x, y, sample_weight)`` as Keras does."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+        f"`(x, y, sample_weight)`. Received: data={_describe(data)}"
+    )
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def _describe(data):
+    return tree.map_structure(
+        lambda v: f"<{type(v).__name__} shape={getattr(v, 'shape', '?')}>",
+        data)
+
+
+def _is_array(v):
+    return isinstance(v, (np.ndarray, torch.Tensor)) or (
+        hasattr(v, "__array__") and not isinstance(v, (str, bytes))
+        and not hasattr(v, "__next__"))
+
+
+def is_array_like(x):
+    leaves = tree.flatten(x)
+    return bool(leaves) and all(
+        leaf is None or _is_array(leaf) or isinstance(leaf, list)
+        for leaf in leaves)
+
+
+def to_tensor(value, device=None, pin=False):
+    """NumPy/array-likes to a tensor (strings stay NumPy object arrays)."""
+    if value is None:
+        return None
+    if torch.is_tensor(value):
+        t = value
+    else:
+        arr = np.asarray(value)
+        if arr.dtype.kind in "OUS":
+            return arr.astype(object) if arr.dtype.kind != "O" else arr
+        if arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+        t = torch.from_numpy(np.ascontiguousarray(arr))
+    if t.dtype == torch.float64:
+        t = t.float()
+    if device is not None and t.device != device:
+        if pin and t.device.type == "cpu":
+            t = t.pin_memory()
+        t = t.to(device, non_blocking=pin)
+    return t
+
+
+def _length(v):
+    return v.shape[0] if hasattr(v, "shape") else len(v)
+
+
+class ArrayAdapter:
+    """In-memory arrays, batched by index slicing of a permutation."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None,
+                 steps=None, shuffle=False, device=None):
+        self.x = tree.map_structure(lambda v: to_tensor(v), x)
+        self.y = tree.map_structure(lambda v: to_tensor(v), y)
+        self.sample_weight = tree.map_structure(lambda v: to_tensor(v),
+                                                sample_weight)
+        self._check_lengths()
+        self.num_samples = _length(tree.flatten(self.x)[0])
+        self.batch_size = batch_size or 32
+        self.shuffle = shuffle
+        self.device = device
+        self.steps = steps
+
+    def _check_lengths(self):
+        sizes = {}
+        for kind, struct in (("x", self.x), ("y", self.y),
+                             ("sample_weight", self.sample_weight)):
+            for leaf in tree.flatten(struct):
+                if leaf is not None:
+                    sizes.setdefault(kind, set()).add(_length(leaf))
+        all_sizes = set().union(*sizes.values()) if sizes else set()
+        if len(all_sizes) > 1:
+            detail = ", ".join(f"{k} sizes: {sorted(v)}"
+                               for k, v in sizes.items())
+            raise ValueError(
+                "Data cardinality is ambiguous: all arrays must contain the "
+                f"same number of samples. Received: {detail}"
+            )
+
+    @property
+    def steps_per_epoch(self):
+        if self.steps is not None:
+            return self.steps
+        return math.ceil(self.num_samples / self.batch_size)
+
+    def _order(self):
+        n = self.num_samples
+        if self.shuffle == "batch":
+            starts = torch.randperm(math.ceil(n / self.batch_size))
+            return torch.cat([
+                torch.arange(s * self.batch_size,
+                             min((s + 1) * self.batch_size, n))
+                for s in starts.tolist()])
+        if self.shuffle:
+            return torch.randperm(n)
+        return None
+
+    def __iter__(self):
+        order = self._order()
+        n, bs = self.num_samples, self.batch_size
+        produced = 0
+        while True:
+            for start in range(0, n, bs):
+                if order is None:
+                    index = slice(start, min(start + bs, n))
+                else:
+                    index = order[start:start + bs]
+                yield tuple(self._take(s, index) for s in
+                            (self.x, self.y, self.sample_weight))
+                produced += 1
+                if self.steps is not None and produced >= self.steps:
+                    return
+            if self.steps is None:
+                return
+            order = self._order()
+
+    def _take(self, struct, index):
+        if struct is None:
+            return None
+        device = self.device
+
+        def take(v):
+            if v is None:
+                return None
+            if isinstance(v, np.ndarray):  # strings
+                return v[index.numpy() if torch.is_tensor(index) else index]
+            out = v[index]
+            if device is not None and out.device != device:
+                out = out.to(device, non_blocking=True)
+            return out
+
+        if torch.is_tensor(struct):
+            return take(struct)
+        return tree.map_structure(take, struct)
+
+    def on_epoch_end(self):
+        pass
+
+
+def train_validation_split(arrays, validation_split):
+    """Splits array structures, the last fraction being validation.
+
+    As Keras: the split happens before any shuffling.
+    """
+    flat = [a for a in tree.flatten(arrays) if a is not None]
+    n = _length(flat[0])
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient "
+            f"to split it into a validation and training set as specified "
+            f"by `validation_split={validation_split}`. Either provide more "
+            "data, or a different value for the `validation_split` argument."
+        )
+
+    def head(a):
+        return None if a is None else a[:split_at]
+
+    def tail(a):
+        return None if a is None else a[split_at:]
+
+    return (tree.map_structure(head, arrays),
+            tree.map_structure(tail, arrays))
+
+
+class _IterableAdapter:
+    """Shared logic of adapters over iterables that yield whole batches."""
+
+    def __init__(self, steps=None, device=None):
+        self.steps = steps
+        self.device = device
+        self._iterator = None
+
+    @property
+    def steps_per_epoch(self):
+        if self.steps is not None:
+            return self.steps
+        return self._known_length()
+
+    def _known_length(self):
+        return None
+
+    def _new_iterator(self):
+        raise NotImplementedError
+
+    def _convert(self, batch):
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        convert = (lambda v: to_tensor(v, self.device))
+        return (tree.map_structure(convert, x),
+                tree.map_structure(convert, y) if y is not None else None,
+                tree.map_structure(convert, sw) if sw is not None else None)
+
+    def __iter__(self):
+        if self.steps is None:
+            for batch in self._new_iterator():
+                yield self._convert(batch)
+            return
+        # With `steps_per_epoch`, an epoch takes `steps` batches and the
+        # next epoch continues the same iterator (tf.keras semantics).
+        produced = 0
+        while produced < self.steps:
+            if self._iterator is None:
+                self._iterator = iter(self._new_iterator())
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                if produced == 0 or not self._restartable():
+                    warnings.warn(
+                        "Your input ran out of data; interrupting training. "
+                        "Make sure that your dataset or generator can "
+                        "generate at least `steps_per_epoch * epochs` "
+                        f"batches. Stopped after {produced} of "
+                        f"{self.steps} steps.", stacklevel=2)
+                    self.exhausted = True
+                    return
+                continue
+            produced += 1
+            yield self._convert(batch)
+
+    def _restartable(self):
+        return True
+
+    def on_epoch_end(self):
+        pass
+
+
+class DatasetAdapter(_IterableAdapter):
+    def __init__(self, dataset, steps=None, device=None):
+        super().__init__(steps, device)
+        self.dataset = dataset
+
+    def _new_iterator(self):
+        return iter(self.dataset)
+
+    def _known_length(self):
+        n = self.dataset.cardinality()
+        n = int(n)
+        return n if n >= 0 else None
+
+
+class GeneratorAdapter(_IterableAdapter):
+    def __init__(self, generator, steps=None, device=None):
+        super().__init__(steps, device)
+        self.generator = generator
+        self._iterator = iter(generator)
+
+    def _new_iterator(self):
+        return self._iterator
+
+    def _restartable(self):
+        return False
+
+
+class SequenceAdapter(_IterableAdapter):
+    def __init__(self, sequence, steps=None, shuffle=False, device=None):
+        super().__init__(steps, device)
+        self.sequence = sequence
+        self.shuffle = shuffle
+
+    def _known_length(self):
+        return len(self.sequence)
+
+    def _new_iterator(self):
+        order = list(range(len(self.sequence)))
+        if self.shuffle:
+            order = torch.randperm(len(order)).tolist()
+        return (self.sequence[i] for i in order)
+
+    def on_epoch_end(self):
+        if hasattr(self.sequence, "on_epoch_end"):
+            self.sequence.on_epoch_end()
+
+
+class TorchDataAdapter(_IterableAdapter):
+    def __init__(self, data, batch_size=None, shuffle=False, steps=None,
+                 device=None):
+        super().__init__(steps, device)
+        if isinstance(data, torch.utils.data.DataLoader):
+            self.loader = data
+        else:
+            self.loader = torch.utils.data.DataLoader(
+                data, batch_size=batch_size or 32, shuffle=bool(shuffle))
+
+    def _known_length(self):
+        try:
+            return len(self.loader)
+        except TypeError:
+            return None
+
+    def _new_iterator(self):
+        return iter(self.loader)
+
+
+def get_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
+                shuffle=False, device=None, argument="x"):
+    """Chooses the adapter for ``x`` (and checks what goes with it)."""
+    from torchkeras.data.dataset import is_dataset
+    from torchkeras.utils.sequence import Sequence
+
+    if x is None:
+        raise ValueError(f"Expected `{argument}` to be data. Received: "
+                         f"{argument}=None")
+    iterable_kind = None
+    if is_dataset(x):
+        iterable_kind = "a torchkeras.data.Dataset"
+        adapter = DatasetAdapter(x, steps=steps, device=device)
+    elif isinstance(x, Sequence):
+        iterable_kind = "a keras.utils.Sequence"
+        adapter = SequenceAdapter(x, steps=steps, shuffle=shuffle,
+                                  device=device)
+    elif isinstance(x, (torch.utils.data.DataLoader,
+                        torch.utils.data.Dataset)):
+        iterable_kind = "a torch DataLoader/Dataset"
+        adapter = TorchDataAdapter(x, batch_size=batch_size,
+                                   shuffle=shuffle, steps=steps,
+                                   device=device)
+    elif hasattr(x, "__next__") or (hasattr(x, "__iter__")
+                                    and not is_array_like(x)
+                                    and not isinstance(x, dict)):
+        iterable_kind = "a generator"
+        adapter = GeneratorAdapter(x, steps=steps, device=device)
+    else:
+        return ArrayAdapter(x, y, sample_weight, batch_size=batch_size,
+                            steps=steps, shuffle=shuffle, device=device)
+    if y is not None:
+        raise ValueError(
+            f"`y` argument is not supported when using {iterable_kind} as "
+            "input: the targets come from the input itself. Received: "
+            f"y={_describe(y)}"
+        )
+    if sample_weight is not None:
+        raise ValueError(
+            "`sample_weight` argument is not supported when using "
+            f"{iterable_kind} as input. Yield (x, y, sample_weight) "
+            "instead."
+        )
+    return adapter
