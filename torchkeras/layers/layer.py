@@ -583,6 +583,9 @@ class Layer(torch.nn.Module):
         return inputs
 
     def __call__(self, *args, **kwargs):
+        # Fast path: a tensor first argument means an eager call.
+        if args and type(args[0]) is torch.Tensor:
+            return super().__call__(*args, **kwargs)
         flat = tree.flatten((args, kwargs))
         if any(isinstance(x, KerasTensor) for x in flat):
             return self._symbolic_call(args, kwargs)

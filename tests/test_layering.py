@@ -1,0 +1,81 @@
+"""Dependencies point down (STYLE.md): a package imports only lower ranks.
+
+utils/backend < graph, ops, activations, initializers, regularizers,
+constraints, distribute, data, datasets < layers < losses, metrics,
+optimizers, callbacks, saving < engine < public namespaces. Imports inside
+functions count too; the few deliberate upward ones (a registry lookup that
+would otherwise be circular) are listed with their reason.
+"""
+
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1] / "torchkeras"
+
+RANK = {
+    "utils": 0, "backend": 0,
+    "graph": 1, "ops": 1, "activations": 1, "initializers": 1,
+    "regularizers": 1, "constraints": 1, "distribute": 1, "data": 1,
+    "datasets": 1,
+    "layers": 2,
+    "losses": 3, "metrics": 3, "optimizers": 3, "callbacks": 3,
+    "saving": 3,
+    "engine": 4,
+    "models": 5, "testing": 5, "demo": 5, "mixed_precision": 5,
+    "__init__": 5, "applications": 5, "preprocessing": 5, "export": 5,
+    "debugging": 5, "config": 5, "experimental": 5,
+}
+
+# (importing module, imported package): why the upward import is needed.
+ALLOWED = {
+    # KerasTensor arithmetic records an op layer, like tf.keras's TFOpLambda.
+    ("graph/keras_tensor.py", "layers"),
+    # tf.keras's K.* crossentropies and activations delegate to the losses
+    # and activations they name.
+    ("backend/keras_backend.py", "losses"),
+    ("backend/keras_backend.py", "layers"),
+    ("backend/keras_backend.py", "activations"),
+    # K.is_keras_tensor asks whether a value is the graph's KerasTensor.
+    ("backend/keras_backend.py", "graph"),
+    # Deserializing a layer config may name a Model or Sequential class.
+    ("layers/__init__.py", "engine"),
+}
+
+
+def _package(path):
+    rel = path.relative_to(ROOT)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def _imports(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and (
+                node.module.startswith("torchkeras")):
+            parts = node.module.split(".")
+            if len(parts) > 1:
+                yield parts[1]
+            else:
+                for alias in node.names:
+                    yield alias.name
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "torchkeras" and len(parts) > 1:
+                    yield parts[1]
+
+
+def test_dependencies_point_down():
+    violations = []
+    for path in sorted(ROOT.rglob("*.py")):
+        own = _package(path)
+        own_rank = RANK.get(own)
+        assert own_rank is not None, f"{path}: package {own!r} has no rank"
+        source = ast.parse(path.read_text(), filename=str(path))
+        for target in set(_imports(source)):
+            rank = RANK.get(target)
+            if rank is None or target == own:
+                continue
+            rel = str(path.relative_to(ROOT))
+            if rank > own_rank and (rel, target) not in ALLOWED:
+                violations.append(f"{rel} imports torchkeras.{target}")
+    assert not violations, "\n".join(violations)
