@@ -1,14 +1,29 @@
-"""torchkeras: the tf.keras API, running on PyTorch."""
+"""torchkeras: the tf.keras API, running on PyTorch.
+
+``import torchkeras as keras``: functional models, custom layers, metrics,
+callbacks and ``fit`` as in tf.keras, while every model is a plain
+``torch.nn.Module``.
+"""
 
 __version__ = "0.1.0"
 
 from torchkeras import activations as activations
 from torchkeras import backend as backend
+from torchkeras import callbacks as callbacks
 from torchkeras import constraints as constraints
+from torchkeras import data as data
 from torchkeras import initializers as initializers
 from torchkeras import layers as layers
+from torchkeras import losses as losses
+from torchkeras import metrics as metrics
+from torchkeras import models as models
+from torchkeras import ops as ops
+from torchkeras import optimizers as optimizers
 from torchkeras import regularizers as regularizers
 from torchkeras import utils as utils
+from torchkeras.backend.device import device as device
 from torchkeras.engine.model import Model as Model
 from torchkeras.engine.sequential import Sequential as Sequential
 from torchkeras.layers.core.input_layer import Input as Input
+from torchkeras.layers.core.input_layer import InputLayer as InputLayer
+from torchkeras import datasets as datasets

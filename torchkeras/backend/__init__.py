@@ -9,6 +9,9 @@ from torchkeras.backend.config import (
     set_image_data_format as set_image_data_format,
 )
 from torchkeras.backend.config import standardize_dtype as standardize_dtype
+from torchkeras.backend.device import current_device as current_device
+from torchkeras.backend.device import device as device
+from torchkeras.backend.device import set_device as set_device
 from torchkeras.backend.global_state import clear_session as clear_session
 from torchkeras.backend.keras_backend import int_shape as int_shape
 from torchkeras.backend.keras_backend import is_keras_tensor as is_keras_tensor

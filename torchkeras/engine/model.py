@@ -167,9 +167,15 @@ class Model(Trainer, Layer):
                 f"received {len(flat)} input tensors. Inputs received: "
                 f"{[tuple(getattr(x, 'shape', ())) for x in flat]}"
             )
-        return [self._adapt_input(i, x) for i, x in enumerate(flat)]
+        device = self._model_device()
+        return [self._adapt_input(i, x, device) for i, x in enumerate(flat)]
 
-    def _adapt_input(self, index, x):
+    def _model_device(self):
+        for p in self.parameters():
+            return p.device
+        return None
+
+    def _adapt_input(self, index, x, device=None):
         dtype = self._input_dtypes[index]
         if dtype is None:  # string input: kept as a NumPy object array
             return x if isinstance(x, np.ndarray) else np.asarray(x, object)
@@ -177,6 +183,8 @@ class Model(Trainer, Layer):
             x = torch.as_tensor(np.asarray(x))
         if x.dtype != dtype:
             x = x.to(dtype)
+        if device is not None and x.device != device:
+            x = x.to(device)
         rank = self._input_ranks[index]
         if x.dim() != rank:
             x = self._adjust_rank(index, x, rank)

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from torchkeras.backend import config
+from torchkeras.backend.device import current_device
 from torchkeras.backend import global_state
 from torchkeras.backend.variables import Variable
 from torchkeras.graph.keras_tensor import KerasTensor
@@ -319,7 +320,8 @@ class Layer(torch.nn.Module):
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype) if not torch.is_tensor(
             init) else init
-        value = torch.as_tensor(value, dtype=config.to_torch_dtype(dtype))
+        value = torch.as_tensor(value, dtype=config.to_torch_dtype(dtype),
+                                device=self._weight_device())
         if tuple(value.shape) != shape:
             value = value.reshape(shape)
         name = name or f"variable_{len(self._weight_keys)}"
@@ -342,6 +344,12 @@ class Layer(torch.nn.Module):
         if regularizer is not None:
             self._regularized.append((key, regularizers.get(regularizer)))
         return var
+
+    def _weight_device(self):
+        """New weights join the layer's existing ones, else the default."""
+        for key, _ in self._weight_keys:
+            return self._get_weight(key).device
+        return current_device()
 
     def _unique_weight_name(self, name):
         taken = {self._get_weight(k)._keras_name for k, _ in

@@ -1,0 +1,71 @@
+"""The one device policy: where new weights, data and metric states go.
+
+CUDA when torch sees a GPU, unless ``CUDA_VISIBLE_DEVICES=-1`` (the tf.keras
+way to force the CPU) or ``set_device``/``device(...)`` says otherwise. Layers
+create their weights on ``current_device()``; the engine moves each batch to
+the model's device.
+"""
+
+import contextlib
+import os
+
+import torch
+
+_DEVICE_STACK = []
+_DEFAULT = None
+
+
+def _visible_cuda():
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "").strip() == "-1":
+        return False
+    return torch.cuda.is_available()
+
+
+def default_device():
+    """``cuda`` when a GPU is visible, else ``cpu`` (or what was set)."""
+    if _DEFAULT is not None:
+        return _DEFAULT
+    return torch.device("cuda") if _visible_cuda() else torch.device("cpu")
+
+
+def current_device():
+    """The device of the innermost ``device(...)`` scope, or the default."""
+    if _DEVICE_STACK:
+        return _DEVICE_STACK[-1]
+    return default_device()
+
+
+def set_device(device_name):
+    """Sets the default device for new weights (``'cpu'``, ``'cuda:0'``)."""
+    global _DEFAULT
+    _DEFAULT = None if device_name is None else _parse(device_name)
+
+
+def _parse(device_name):
+    name = str(device_name).lower()
+    if name.startswith("/"):  # tf spelling: "/GPU:0", "/device:CPU:0"
+        name = name.split("device:")[-1].lstrip("/")
+        name = name.replace("gpu", "cuda")
+    try:
+        device = torch.device(name)
+    except RuntimeError as e:
+        raise ValueError(
+            f"Invalid device name. Expected 'cpu', 'cuda', 'cuda:N' or a tf "
+            f"spelling like '/GPU:0'. Received: device_name={device_name!r}"
+        ) from e
+    if device.type == "cuda" and not _visible_cuda():
+        raise ValueError(
+            f"Device {device_name!r} was requested, but no CUDA device is "
+            "visible to torch."
+        )
+    return device
+
+
+@contextlib.contextmanager
+def device(device_name):
+    """``with torchkeras.device('cpu'):`` scopes where new weights go."""
+    _DEVICE_STACK.append(_parse(device_name))
+    try:
+        yield
+    finally:
+        _DEVICE_STACK.pop()
