@@ -32,7 +32,7 @@ ALLOWED = {
     ("graph/keras_tensor.py", "layers"),
     # tf.keras's K.* crossentropies and activations delegate to the losses
     # and activations they name.
-    ("backend/keras_backend.py", "losses"),
+    ("backend/keras_backend.py", "ops"),
     ("backend/keras_backend.py", "layers"),
     ("backend/keras_backend.py", "activations"),
     # K.is_keras_tensor asks whether a value is the graph's KerasTensor.

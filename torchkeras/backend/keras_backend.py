@@ -394,26 +394,26 @@ def l2_normalize(x, axis=None):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    from torchkeras import losses
+    """Element-wise over the batch (no mean over an axis), as tf.keras."""
+    from torchkeras import ops
 
-    return losses.categorical_crossentropy(target, output,
-                                           from_logits=from_logits,
-                                           axis=axis)
+    return ops.categorical_crossentropy(target, output,
+                                        from_logits=from_logits, axis=axis)
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False,
                                     axis=-1):
-    from torchkeras import losses
+    from torchkeras import ops
 
-    return losses.sparse_categorical_crossentropy(
+    return ops.sparse_categorical_crossentropy(
         target, output, from_logits=from_logits, axis=axis)
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    from torchkeras import losses
+    """Element-wise binary crossentropy, as tf.keras's backend."""
+    from torchkeras import ops
 
-    return losses.binary_crossentropy(target, output,
-                                      from_logits=from_logits)
+    return ops.binary_crossentropy(target, output, from_logits=from_logits)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):

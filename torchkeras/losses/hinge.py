@@ -1,0 +1,102 @@
+"""Hinge losses: ``Hinge``, ``SquaredHinge`` and ``CategoricalHinge``.
+
+Labels in ``{0, 1}`` are mapped to ``{-1, 1}`` as Keras does; the check
+runs on the device (``torch.where`` on a 0-d flag), never on the host.
+"""
+
+import torch
+
+from torchkeras.losses.loss import Loss
+from torchkeras.losses.loss import LossFunctionWrapper
+from torchkeras.losses.loss import prepare_inputs
+
+
+def convert_binary_labels_to_hinge(y_true):
+    """Returns ``2 * y_true - 1`` if every label is 0 or 1, else ``y_true``."""
+    is_binary = torch.all((y_true == 0) | (y_true == 1))
+    return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
+def hinge(y_true, y_pred):
+    """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``.
+
+    Example:
+
+    >>> hinge([[0.0, 1.0]], [[0.5, 0.5]])
+    tensor([1.])
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    y_true = convert_binary_labels_to_hinge(y_true)
+    return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``."""
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    y_true = convert_binary_labels_to_hinge(y_true)
+    margin = torch.clamp(1.0 - y_true * y_pred, min=0.0)
+    return torch.mean(torch.square(margin), dim=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
+    ``neg = max((1 - y_true) * y_pred)`` over the last axis.
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    pos = torch.sum(y_true * y_pred, dim=-1)
+    neg = torch.amax((1.0 - y_true) * y_pred, dim=-1)
+    return torch.clamp(neg - pos + 1.0, min=0.0)
+
+
+class Hinge(LossFunctionWrapper):
+    """Computes ``maximum(1 - y_true * y_pred, 0)``, averaged over the last
+    axis. `y_true` is -1 or 1 (0/1 labels are converted).
+
+    Args:
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="hinge", dtype=None
+    ):
+        super().__init__(hinge, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """Computes ``square(maximum(1 - y_true * y_pred, 0))``, averaged over
+    the last axis. Arguments as `Hinge`.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None
+    ):
+        super().__init__(
+            squared_hinge, name=name, reduction=reduction, dtype=dtype
+        )
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """Computes ``maximum(neg - pos + 1, 0)`` for one-hot `y_true`.
+    Arguments as `Hinge`.
+    """
+
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="categorical_hinge",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_hinge, name=name, reduction=reduction, dtype=dtype
+        )
+
+    def get_config(self):
+        return Loss.get_config(self)

@@ -1,0 +1,589 @@
+"""Probabilistic losses: crossentropies, focal crossentropies, KL, Poisson.
+
+Function forms return per-sample values; classes wrap them. The
+element-wise crossentropies (clipping with ``epsilon()``, torch's fused
+kernels for logits) live in ``ops/nn.py``; this module adds label
+smoothing, focal factors, shape checks that name the loss, and
+``validate_sparse_labels``, the one-off label check the engine runs on the
+whole label array before training (so ``call`` never syncs the host).
+"""
+
+import warnings
+
+import numpy as np
+import torch
+
+from torchkeras.backend.config import epsilon
+from torchkeras.losses.loss import Loss
+from torchkeras.losses.loss import LossFunctionWrapper
+from torchkeras.losses.loss import as_prediction
+from torchkeras.losses.loss import prepare_inputs
+from torchkeras.ops import nn as nn_ops
+from torchkeras.ops.core import convert_to_tensor
+
+
+def _check_same_shape(y_true, y_pred, name, hint=""):
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"In loss `{name}`, `y_true` and `y_pred` must have the same "
+            f"shape.{hint} Received: y_true.shape={tuple(y_true.shape)}, "
+            f"y_pred.shape={tuple(y_pred.shape)}"
+        )
+
+
+def _check_axis(axis):
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise ValueError(
+            f"`axis` must be of type `int`. Received: axis={axis} of type "
+            f"{type(axis)}"
+        )
+
+
+_SPARSE_HINT = (
+    " For integer class labels use `sparse_categorical_crossentropy` "
+    "(`SparseCategoricalCrossentropy`)."
+)
+
+
+def binary_crossentropy(
+    y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    """Binary crossentropy, averaged over ``axis``.
+
+    Args:
+        y_true: Targets in `[0, 1]`, shaped like `y_pred`.
+        y_pred: Probabilities, or logits when `from_logits=True`.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`; targets become
+            `y_true * (1 - label_smoothing) + 0.5 * label_smoothing`.
+        axis: The axis the mean is taken over. Defaults to `-1`.
+
+    Example:
+
+    >>> binary_crossentropy([[0.0, 1.0]], [[0.6, 0.4]])
+    tensor([0.9163])
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    _check_same_shape(y_true, y_pred, "binary_crossentropy")
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    bce = nn_ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits)
+    return torch.mean(bce, dim=axis)
+
+
+def binary_focal_crossentropy(
+    y_true,
+    y_pred,
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """Binary focal crossentropy (Lin et al., 2018), averaged over ``axis``.
+
+    ``bce * (1 - p_t) ** gamma`` with ``p_t`` the probability of the true
+    class; with `apply_class_balancing`, class 1 is weighted by `alpha` and
+    class 0 by `1 - alpha`. Logits go through a sigmoid first (Keras 3).
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    _check_same_shape(y_true, y_pred, "binary_focal_crossentropy")
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = torch.sigmoid(y_pred)
+    bce = nn_ops.binary_crossentropy(y_true, y_pred, from_logits=False)
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    focal_bce = torch.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        weight = y_true * alpha + (1.0 - y_true) * (1.0 - alpha)
+        focal_bce = weight * focal_bce
+    return torch.mean(focal_bce, dim=axis)
+
+
+def _warn_single_class(y_pred, name):
+    if y_pred.ndim and y_pred.shape[-1] == 1:
+        warnings.warn(
+            f"In loss {name}, expected y_pred.shape to be (batch_size, "
+            "num_classes) with num_classes > 1. Received: y_pred.shape="
+            f"{tuple(y_pred.shape)}. Consider using 'binary_crossentropy' "
+            "if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=3,
+        )
+
+
+def _smooth_categorical(y_true, label_smoothing, axis):
+    if not label_smoothing:
+        return y_true
+    num_classes = y_true.shape[axis]
+    return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+
+
+def categorical_crossentropy(
+    y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    """Crossentropy between one-hot targets and predictions, over ``axis``.
+
+    Args:
+        y_true: One-hot (or soft) targets, shaped like `y_pred`.
+        y_pred: Probabilities (renormalised and clipped to
+            `[eps, 1 - eps]`), or logits when `from_logits=True`.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`; targets become
+            `y_true * (1 - label_smoothing) + label_smoothing / classes`.
+        axis: The class axis. Defaults to `-1`.
+
+    Example:
+
+    >>> categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0.0]])
+    tensor([0.0513])
+    """
+    _check_axis(axis)
+    y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
+    _check_same_shape(y_true, y_pred, "categorical_crossentropy", _SPARSE_HINT)
+    _warn_single_class(y_pred, "categorical_crossentropy")
+    y_true = _smooth_categorical(y_true, label_smoothing, axis)
+    return nn_ops.categorical_crossentropy(
+        y_true, y_pred, from_logits=from_logits, axis=axis
+    )
+
+
+def categorical_focal_crossentropy(
+    y_true,
+    y_pred,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """Alpha-balanced categorical focal crossentropy, summed over ``axis``.
+
+    ``sum(alpha * (1 - p) ** gamma * -y_true * log(p))`` with ``p`` the
+    renormalised, clipped probabilities; `alpha` may be a per-class list.
+    """
+    _check_axis(axis)
+    y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
+    _check_same_shape(
+        y_true, y_pred, "categorical_focal_crossentropy", _SPARSE_HINT
+    )
+    _warn_single_class(y_pred, "categorical_focal_crossentropy")
+    y_true = _smooth_categorical(y_true, label_smoothing, axis)
+    if from_logits:
+        y_pred = torch.softmax(y_pred, dim=axis)
+    output = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
+    output = torch.clamp(output, epsilon(), 1.0 - epsilon())
+    cce = -y_true * torch.log(output)
+    if not isinstance(alpha, (int, float, torch.Tensor)):
+        # Per-class weights; the class caches them on the device.
+        alpha = convert_to_tensor(alpha, output.dtype, output.device)
+    focal = torch.pow(1.0 - output, gamma) * alpha * cce
+    return torch.sum(focal, dim=axis)
+
+
+def sparse_categorical_crossentropy(
+    y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
+):
+    """Crossentropy between integer labels and predictions.
+
+    Args:
+        y_true: Integer labels, shaped like `y_pred` without the class axis
+            (a trailing 1 is accepted).
+        y_pred: Probabilities or logits, with the classes on `axis`.
+        from_logits: Whether `y_pred` holds logits.
+        ignore_class: Optional label whose entries get a loss of 0 and are
+            masked out of the reduction (`_keras_mask` on the result).
+        axis: The class axis. Defaults to `-1`.
+
+    Example:
+
+    >>> sparse_categorical_crossentropy([1], [[0.05, 0.95, 0.0]])
+    tensor([0.0513])
+    """
+    y_pred = as_prediction(y_pred)
+    y_true = convert_to_tensor(y_true, device=y_pred.device)
+    ignore_index = -100 if ignore_class is None else int(ignore_class)
+    result = nn_ops.sparse_categorical_crossentropy(
+        y_true,
+        y_pred,
+        from_logits=from_logits,
+        axis=axis,
+        ignore_index=ignore_index,
+    )
+    if ignore_class is not None:
+        labels = y_true.reshape(result.shape)
+        result._keras_mask = labels != ignore_class
+    return result
+
+
+def kl_divergence(y_true, y_pred):
+    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to
+    ``[eps, 1]``.
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    y_true = torch.clamp(y_true, epsilon(), 1.0)
+    y_pred = torch.clamp(y_pred, epsilon(), 1.0)
+    return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
+
+
+def poisson(y_true, y_pred):
+    """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
+    y_true, y_pred = prepare_inputs(y_true, y_pred)
+    return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), -1)
+
+
+def _is_sparse_loss(loss):
+    if isinstance(loss, str):
+        return loss in (
+            "sparse_categorical_crossentropy",
+            "SparseCategoricalCrossentropy",
+        )
+    fn = getattr(loss, "fn", loss)
+    return fn is sparse_categorical_crossentropy
+
+
+def validate_sparse_labels(loss, y_true, num_classes):
+    """Checks integer labels once, before training (NumPy, on the host).
+
+    A no-op unless ``loss`` is sparse categorical crossentropy (an instance,
+    its function or its name). Every label other than the loss's
+    ``ignore_class`` must be an integer in ``[0, num_classes)``.
+
+    Raises:
+        ValueError: naming the loss, the class count and the bad labels.
+    """
+    if not _is_sparse_loss(loss):
+        return
+    labels = y_true
+    if isinstance(labels, torch.Tensor):
+        labels = labels.detach().cpu().numpy()
+    labels = np.asarray(labels).reshape(-1)
+    ignore_class = getattr(loss, "ignore_class", None)
+    if ignore_class is not None:
+        labels = labels[labels != ignore_class]
+    bad = (labels < 0) | (labels >= num_classes) | (labels != np.floor(labels))
+    if np.any(bad):
+        name = getattr(loss, "name", None) or getattr(loss, "__name__", loss)
+        raise ValueError(
+            f"Loss `{name}` expects integer labels in [0, {num_classes}) "
+            f"(the model outputs {num_classes} classes). Received labels "
+            f"outside that range, e.g. {np.unique(labels[bad])[:10].tolist()}"
+        )
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Crossentropy between binary labels and predicted probabilities.
+
+    Args:
+        from_logits: Whether `y_pred` holds logits. Defaults to `False`.
+        label_smoothing: Float in `[0, 1]`, squeezing targets towards 0.5.
+        axis: The axis the mean is taken over. Defaults to `-1`.
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations.
+
+    Example:
+
+    >>> bce = BinaryCrossentropy(from_logits=True)
+    >>> bce([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8])
+    tensor(0.8655)
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            binary_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing,
+            axis=self.axis,
+        )
+        return config
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Focal crossentropy between binary labels and predictions.
+
+    Args:
+        apply_class_balancing: Whether to weight class 1 by `alpha` and
+            class 0 by `1 - alpha`.
+        alpha: Class-1 weight when balancing. Defaults to `0.25`.
+        gamma: Focusing parameter. Defaults to `2.0`.
+        from_logits, label_smoothing, axis, reduction, name, dtype: as
+            `BinaryCrossentropy`.
+    """
+
+    def __init__(
+        self,
+        apply_class_balancing=False,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            binary_focal_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing,
+            axis=self.axis,
+            apply_class_balancing=self.apply_class_balancing,
+            alpha=self.alpha,
+            gamma=self.gamma,
+        )
+        return config
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy between one-hot labels and predictions.
+
+    Args:
+        from_logits: Whether `y_pred` holds logits. Defaults to `False`.
+        label_smoothing: Float in `[0, 1]`: `0.1` gives `0.1 / classes` to
+            non-target and `0.9 + 0.1 / classes` to target classes.
+        axis: The class axis. Defaults to `-1`.
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations.
+
+    Example:
+
+    >>> cce = CategoricalCrossentropy()
+    >>> cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    tensor(1.1769)
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing,
+            axis=self.axis,
+        )
+        return config
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Alpha-balanced focal crossentropy between one-hot labels and
+    predictions.
+
+    Args:
+        alpha: Class weight (a float or a per-class list). Defaults to
+            `0.25`.
+        gamma: Focusing parameter. Defaults to `2.0`.
+        from_logits, label_smoothing, axis, reduction, name, dtype: as
+            `CategoricalCrossentropy`.
+    """
+
+    def __init__(
+        self,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_focal_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self.alpha = alpha
+        self.gamma = gamma
+        self._alpha_on_device = {}
+
+    def call(self, y_true, y_pred):
+        kwargs = dict(self._fn_kwargs)
+        if not isinstance(self.alpha, (int, float)):
+            # Copied to the device once, not at every step.
+            key = (y_pred.device, y_pred.dtype)
+            if key not in self._alpha_on_device:
+                self._alpha_on_device[key] = convert_to_tensor(
+                    self.alpha, y_pred.dtype, y_pred.device
+                )
+            kwargs["alpha"] = self._alpha_on_device[key]
+        return categorical_focal_crossentropy(y_true, y_pred, **kwargs)
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing,
+            axis=self.axis,
+            alpha=self.alpha,
+            gamma=self.gamma,
+        )
+        return config
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy between integer labels and predictions.
+
+    Labels are `(batch, ...)` (or with a trailing 1), predictions
+    `(batch, ..., num_classes)`. Out-of-range labels raise a `ValueError`
+    on the CPU; the engine checks the whole label array once with
+    `validate_sparse_labels` so CUDA runs never reach a device assert.
+
+    Args:
+        from_logits: Whether `y_pred` holds logits. Defaults to `False`.
+        ignore_class: Optional label to ignore (e.g. a "void" class); its
+            entries are masked out of the reduction.
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations.
+
+    Example:
+
+    >>> scce = SparseCategoricalCrossentropy()
+    >>> scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    tensor(1.1769)
+    """
+
+    _cast_y_true = False
+
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            sparse_categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+        )
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+
+    def call(self, y_true, y_pred):
+        # Labels are not rank-matched: (n,) and (n, 1) both fit (n, classes).
+        return sparse_categorical_crossentropy(
+            y_true, y_pred, **self._fn_kwargs
+        )
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits, ignore_class=self.ignore_class
+        )
+        return config
+
+
+class KLDivergence(LossFunctionWrapper):
+    """Computes ``y_true * log(y_true / y_pred)``, summed over the last axis.
+
+    Both arguments are clipped to `[epsilon(), 1]`.
+
+    Args:
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None
+    ):
+        super().__init__(
+            kl_divergence, name=name, reduction=reduction, dtype=dtype
+        )
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class Poisson(LossFunctionWrapper):
+    """Computes ``y_pred - y_true * log(y_pred)``, averaged over the last
+    axis. Arguments as `KLDivergence`.
+    """
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="poisson", dtype=None
+    ):
+        super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return Loss.get_config(self)

@@ -1,0 +1,115 @@
+"""Overlap losses for segmentation: ``Dice`` and ``Tversky``.
+
+``axis=None`` sums over every element and gives one scalar for the batch;
+``axis=(1, 2, 3)`` gives one value per sample, as in Keras 3.
+"""
+
+import torch
+
+from torchkeras.backend.config import epsilon
+from torchkeras.losses.loss import Loss
+from torchkeras.losses.loss import LossFunctionWrapper
+from torchkeras.losses.loss import prepare_inputs
+
+
+def _sum(x, axis):
+    if axis is None:
+        return torch.sum(x)
+    return torch.sum(x, dim=tuple(axis) if isinstance(axis, list) else axis)
+
+
+def dice(y_true, y_pred, axis=None):
+    """``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps)``.
+
+    Example:
+
+    >>> dice([[1.0, 1.0]], [[1.0, 0.0]])
+    tensor(0.3333)
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
+    intersection = _sum(y_true * y_pred, axis)
+    union = _sum(y_true, axis) + _sum(y_pred, axis) + epsilon()
+    return 1.0 - 2.0 * intersection / union
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """``1 - TP / (TP + alpha * FP + beta * FN + eps)`` (Salehi et al.,
+    2017), with ``FP = sum((1 - y_pred) * y_true)`` and
+    ``FN = sum(y_pred * (1 - y_true))`` as Keras 3 computes them.
+    """
+    y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
+    intersection = _sum(y_true * y_pred, axis)
+    fp = _sum((1.0 - y_pred) * y_true, axis)
+    fn = _sum(y_pred * (1.0 - y_true), axis)
+    denominator = intersection + fp * alpha + fn * beta + epsilon()
+    return 1.0 - intersection / denominator
+
+
+class Dice(LossFunctionWrapper):
+    """Computes the Dice loss between `y_true` and `y_pred`.
+
+    Args:
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        axis: Axes to sum over; `None` (default) sums over all of them.
+        dtype: The dtype of the loss's computations.
+    """
+
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="dice",
+        axis=None,
+        dtype=None,
+    ):
+        super().__init__(
+            dice, name=name, reduction=reduction, dtype=dtype, axis=axis
+        )
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config["axis"] = self.axis
+        return config
+
+
+class Tversky(LossFunctionWrapper):
+    """Computes the Tversky loss between `y_true` and `y_pred`.
+
+    With `alpha = beta = 0.5` it equals the Dice loss.
+
+    Args:
+        alpha: Weight of false positives. Defaults to `0.5`.
+        beta: Weight of false negatives. Defaults to `0.5`.
+        reduction: See `Loss`.
+        name: Optional name for the loss instance.
+        axis: Axes to sum over; `None` (default) sums over all of them.
+        dtype: The dtype of the loss's computations.
+    """
+
+    def __init__(
+        self,
+        alpha=0.5,
+        beta=0.5,
+        reduction="sum_over_batch_size",
+        name="tversky",
+        axis=None,
+        dtype=None,
+    ):
+        super().__init__(
+            tversky,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            alpha=alpha,
+            beta=beta,
+            axis=axis,
+        )
+        self.alpha = alpha
+        self.beta = beta
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(alpha=self.alpha, beta=self.beta, axis=self.axis)
+        return config
