@@ -27,3 +27,4 @@ from torchkeras.engine.sequential import Sequential as Sequential
 from torchkeras.layers.core.input_layer import Input as Input
 from torchkeras.layers.core.input_layer import InputLayer as InputLayer
 from torchkeras import datasets as datasets
+from torchkeras import distribute as distribute

@@ -109,6 +109,31 @@ class ArrayAdapter:
         self.shuffle = shuffle
         self.device = device
         self.steps = steps
+        self._index_device = None
+        if device is not None and device.type == "cuda":
+            self._place_on_accelerator(device)
+
+    def _place_on_accelerator(self, device):
+        """Data on the GPU once if it fits easily, else pinned host memory.
+
+        Either way batches reach the GPU without a synchronous copy: sliced
+        on the device, or sliced on the host and copied with
+        ``non_blocking=True`` from pinned memory.
+        """
+        leaves = [v for v in tree.flatten((self.x, self.y,
+                                           self.sample_weight))
+                  if torch.is_tensor(v)]
+        nbytes = sum(v.numel() * v.element_size() for v in leaves)
+        free, _ = torch.cuda.mem_get_info(device)
+        if nbytes < 0.25 * free:
+            move = (lambda v: v.to(device) if torch.is_tensor(v) else v)
+            self._index_device = device
+        else:
+            move = (lambda v: v.pin_memory() if torch.is_tensor(v)
+                    and v.device.type == "cpu" else v)
+        self.x = tree.map_structure(move, self.x)
+        self.y = tree.map_structure(move, self.y)
+        self.sample_weight = tree.map_structure(move, self.sample_weight)
 
     def _check_lengths(self):
         sizes = {}
@@ -141,19 +166,22 @@ class ArrayAdapter:
                              min((s + 1) * self.batch_size, n))
                 for s in starts.tolist()])
         if self.shuffle:
-            return torch.randperm(n)
+            order = torch.randperm(n)
+            if self._index_device is not None:
+                order = order.to(self._index_device)
+            return order
         return None
 
     def __iter__(self):
-        order = self._order()
+        order = self._epoch_order()
         n, bs = self.num_samples, self.batch_size
         produced = 0
         while True:
-            for start in range(0, n, bs):
-                if order is None:
-                    index = slice(start, min(start + bs, n))
-                else:
-                    index = order[start:start + bs]
+            for start in range(0, self._usable(n), bs):
+                self.global_batch_size = min(start + bs, n) - start
+                index = self._batch_index(order, start, min(start + bs, n))
+                if self.world > 1 and _empty(index):
+                    continue  # evaluation: this rank has no sample here
                 yield tuple(self._take(s, index) for s in
                             (self.x, self.y, self.sample_weight))
                 produced += 1
@@ -161,7 +189,66 @@ class ArrayAdapter:
                     return
             if self.steps is None:
                 return
-            order = self._order()
+            order = self._epoch_order()
+
+    # Data parallelism: every rank walks the same global batches (rank 0's
+    # permutation) and takes its own contiguous part of each, so the
+    # global batch is `batch_size`, as with tf.keras's MirroredStrategy.
+    rank = 0
+    world = 1
+
+    def shard(self, rank, world):
+        self.rank, self.world = rank, world
+        return self
+
+    def block(self, rank, world):
+        """An adapter over this rank's contiguous block of the samples."""
+        from torchkeras.distribute import shard_bounds
+
+        lo, hi = shard_bounds(self.num_samples, rank, world)
+
+        def cut(v):
+            return None if v is None else v[lo:hi]
+
+        part = ArrayAdapter.__new__(ArrayAdapter)
+        part.__dict__.update(self.__dict__)
+        part.x = tree.map_structure(cut, self.x)
+        part.y = tree.map_structure(cut, self.y)
+        part.sample_weight = tree.map_structure(cut, self.sample_weight)
+        part.num_samples = hi - lo
+        return part
+
+    def _epoch_order(self):
+        order = self._order()
+        if self.world > 1 and order is not None:
+            from torchkeras import distribute
+
+            order = distribute.broadcast_order(order, order.device)
+        return order
+
+    drop_uneven = False
+
+    def _usable(self, n):
+        if self.drop_uneven and self.world > 1 and n % self.batch_size and (
+                n % self.batch_size < self.world):
+            from torchkeras import distribute
+
+            distribute.warn_uneven(
+                f"The last batch ({n % self.batch_size} samples) is smaller "
+                f"than the number of processes ({self.world}) and is "
+                "skipped in distributed training.")
+            return n - n % self.batch_size
+        return n
+
+    def _batch_index(self, order, start, stop):
+        if self.world > 1:
+            from torchkeras.distribute import shard_bounds
+
+            lo, hi = shard_bounds(stop - start, self.rank, self.world)
+            start, stop = start + lo, start + hi
+        if order is None:
+            return slice(start, stop)
+        return order[start:stop]
 
     def _take(self, struct, index):
         if struct is None:
@@ -175,6 +262,8 @@ class ArrayAdapter:
                 return v[index.numpy() if torch.is_tensor(index) else index]
             out = v[index]
             if device is not None and out.device != device:
+                if out.device.type == "cpu" and device.type == "cuda":
+                    out = out.pin_memory()
                 out = out.to(device, non_blocking=True)
             return out
 
@@ -184,6 +273,12 @@ class ArrayAdapter:
 
     def on_epoch_end(self):
         pass
+
+
+def _empty(index):
+    if isinstance(index, slice):
+        return index.stop <= index.start
+    return index.numel() == 0
 
 
 def train_validation_split(arrays, validation_split):
@@ -232,6 +327,22 @@ class _IterableAdapter:
     def _new_iterator(self):
         raise NotImplementedError
 
+    rank = 0
+    world = 1
+
+    def shard(self, rank, world):
+        """Each rank keeps every ``world``-th batch, starting at ``rank``."""
+        self.rank, self.world = rank, world
+        return self
+
+    def _mine(self, iterator):
+        if self.world == 1:
+            yield from iterator
+            return
+        for i, batch in enumerate(iterator):
+            if i % self.world == self.rank:
+                yield batch
+
     def _convert(self, batch):
         x, y, sw = unpack_x_y_sample_weight(batch)
         convert = (lambda v: to_tensor(v, self.device))
@@ -241,7 +352,7 @@ class _IterableAdapter:
 
     def __iter__(self):
         if self.steps is None:
-            for batch in self._new_iterator():
+            for batch in self._mine(self._new_iterator()):
                 yield self._convert(batch)
             return
         # With `steps_per_epoch`, an epoch takes `steps` batches and the
@@ -249,7 +360,7 @@ class _IterableAdapter:
         produced = 0
         while produced < self.steps:
             if self._iterator is None:
-                self._iterator = iter(self._new_iterator())
+                self._iterator = iter(self._mine(self._new_iterator()))
             try:
                 batch = next(self._iterator)
             except StopIteration:

@@ -90,6 +90,19 @@ class Model(Trainer, Layer):
         self._input_ranks = [len(t.shape) for t in flat_in]
         self.built = True
 
+    def _apply(self, fn, recurse=True):
+        result = super()._apply(fn, recurse=recurse)
+        if self._is_graph_network:
+            # `.to(torch.float64)`: float inputs follow the weights' dtype.
+            dtype = next((p.dtype for p in self.parameters()
+                          if p.is_floating_point()), None)
+            if dtype is not None:
+                self._dtype = config.standardize_dtype(dtype)
+                self._input_dtypes = [
+                    dtype if d is not None and d.is_floating_point else d
+                    for d in self._input_dtypes]
+        return result
+
     def _track_layer(self, layer):
         key = _module_key(layer.name)
         existing = self._modules.get(key)
@@ -188,6 +201,14 @@ class Model(Trainer, Layer):
         rank = self._input_ranks[index]
         if x.dim() != rank:
             x = self._adjust_rank(index, x, rank)
+        expected = self._graph.flat_inputs[index].shape
+        for got, want in zip(x.shape[1:], expected[1:]):
+            if want is not None and got != want:
+                raise ValueError(
+                    f"Input {index} of model '{self.name}' is incompatible "
+                    f"with the layer: expected shape={expected}, found "
+                    f"shape={tuple(x.shape)}"
+                )
         return x
 
     def _adjust_rank(self, index, x, rank):

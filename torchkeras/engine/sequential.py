@@ -81,6 +81,9 @@ class Sequential(Model):
         first = self._stack[0]
         if isinstance(first, InputLayer):
             return first.batch_shape
+        if getattr(first, "_is_graph_network", False) and len(
+                first.inputs) == 1:
+            return first.inputs[0].shape
         return first._batch_input_shape
 
     def _rebuild(self):

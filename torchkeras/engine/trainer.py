@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import torch
 
+from torchkeras import distribute
 from torchkeras import metrics as metrics_module
 from torchkeras import optimizers as optimizers_module
 from torchkeras.callbacks.callback_list import CallbackList
@@ -207,14 +208,16 @@ class Trainer:
     def train_step(self, data):
         """One optimisation step on one batch; returns the logs."""
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
-        forward = self.__dict__.get("_jit_forward") or self
+        d = self.__dict__
+        forward = d.get("_ddp_forward") or d.get("_jit_forward") or self
         y_pred = forward(x, training=True)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred,
                                  sample_weight=sample_weight, training=True)
         self._loss_tracker.update_state(
             loss.detach(), sample_weight=_batch_size(x, y_pred))
         if loss.requires_grad:  # False when every weight is frozen
-            loss.backward()
+            scale = d.get("_replica_loss_scale", 1.0)
+            (loss * scale if scale != 1.0 else loss).backward()
             self.optimizer.step()
             self.optimizer.zero_grad(set_to_none=True)
         if self._constrained:
@@ -495,11 +498,13 @@ class Trainer:
             (x, y, sample_weight), validation_data = (
                 data_adapter.train_validation_split(
                     (x, y, sample_weight), validation_split))
-        device = self._device()
-        adapter = data_adapter.get_adapter(
+        device = self._distributed_device()
+        adapter = self._adapter(
             x, y, sample_weight, batch_size=batch_size,
             steps=steps_per_epoch, shuffle=shuffle, device=device)
         if isinstance(adapter, data_adapter.ArrayAdapter):
+            # Every rank must run the same number of DDP steps.
+            adapter.drop_uneven = True
             self._prepare_training(adapter.x)
             self._check_array_data(adapter.x, adapter.y)
         val_adapter = None
@@ -509,7 +514,8 @@ class Trainer:
                 validation_steps, device)
         weigh = self._class_weight_fn(class_weight)
         callback_list = CallbackList(
-            callbacks, add_history=True, add_progbar=verbose != 0,
+            callbacks, add_history=True,
+            add_progbar=verbose != 0 and distribute.is_main_process(),
             model=self, verbose=verbose, epochs=epochs,
             steps=adapter.steps_per_epoch)
         self.stop_training = False
@@ -529,7 +535,7 @@ class Trainer:
                         "and your generator or dataset agree."
                     )
                 break
-            epoch_logs = to_python_logs(logs)
+            epoch_logs = to_python_logs(self._global_logs(logs))
             if val_adapter is not None and _should_validate(
                     epoch, validation_freq):
                 val_logs = self._evaluate_adapter(
@@ -541,7 +547,55 @@ class Trainer:
             if self.stop_training or getattr(adapter, "exhausted", False):
                 break
         callback_list.on_train_end(logs=epoch_logs)
+        self.__dict__["_ddp_forward"] = None
         return self.history
+
+    # ------------------------------------------------------------------
+    # Data parallelism (see `torchkeras.distribute`).
+
+    def _distributed_device(self):
+        """Joins a launcher's process group; the device this rank uses."""
+        device = distribute.maybe_init()
+        if device is not None and self._device() != device:
+            self.to(device)
+        return self._device()
+
+    def _adapter(self, x, y=None, sample_weight=None, **kwargs):
+        adapter = data_adapter.get_adapter(x, y, sample_weight, **kwargs)
+        if distribute.is_distributed():
+            adapter.shard(distribute.rank(), distribute.world_size())
+        return adapter
+
+    def _wrap_for_replicas(self):
+        if not distribute.is_distributed() or self.__dict__.get(
+                "_ddp_forward") is not None:
+            return
+        from torch.nn.parallel import DistributedDataParallel
+
+        device = self._device()
+        self.__dict__["_ddp_forward"] = DistributedDataParallel(
+            self, device_ids=[device.index] if device.type == "cuda"
+            else None)
+
+    def _global_logs(self, logs):
+        """Epoch logs with metric states summed over all ranks."""
+        if not distribute.is_distributed():
+            return logs
+        states = [v for m in self.metrics
+                  for v in getattr(m, "variables", [])]
+        saved = [v.detach().clone() for v in states]
+        summed = distribute.all_reduce_sum(states)
+        world = distribute.world_size()
+        with torch.no_grad():
+            for v, total in zip(states, summed):
+                mean = getattr(v, "aggregation", "sum") == "mean"
+                v.copy_(total / world if mean else total)
+            result = dict(logs)
+            result.update(self.get_metrics_result())
+            result = to_python_logs(result)
+            for v, old in zip(states, saved):
+                v.copy_(old)
+        return result
 
     def _run_train_epoch(self, adapter, callback_list, weigh):
         train_function = None
@@ -550,7 +604,12 @@ class Trainer:
             if train_function is None:
                 if not self.built or not self._optimizer_built:
                     self._prepare_training(batch[0])
+                self._wrap_for_replicas()
                 train_function = self.make_train_function()
+            if adapter.world > 1 and hasattr(adapter, "global_batch_size"):
+                local = _first_leaf(batch[0]).shape[0]
+                self.__dict__["_replica_loss_scale"] = (
+                    local * adapter.world / adapter.global_batch_size)
             if weigh is not None:
                 batch = (batch[0], batch[1], weigh(batch[1], batch[2]))
             callback_list.on_train_batch_begin(step)
@@ -567,10 +626,10 @@ class Trainer:
                     data_adapter.is_array_like(validation_data[0])):
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(
                 tuple(validation_data))
-            return data_adapter.get_adapter(
+            return self._adapter(
                 vx, vy, vsw, batch_size=batch_size, steps=steps,
                 shuffle=False, device=device)
-        return data_adapter.get_adapter(
+        return self._adapter(
             validation_data, batch_size=batch_size, steps=steps,
             shuffle=False, device=device, argument="validation_data")
 
@@ -581,12 +640,14 @@ class Trainer:
         """Returns the loss and metric values on the given data."""
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
-        adapter = data_adapter.get_adapter(
+        adapter = self._adapter(
             x, y, sample_weight, batch_size=batch_size, steps=steps,
-            shuffle=False, device=self._device())
+            shuffle=False, device=self._distributed_device())
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(
-                callbacks, add_progbar=verbose != 0, model=self,
+                callbacks,
+                add_progbar=verbose != 0 and distribute.is_main_process(),
+                model=self,
                 verbose=verbose, epochs=1, steps=adapter.steps_per_epoch)
         logs = self._evaluate_adapter(adapter, callbacks, verbose)
         if return_dict:
@@ -608,7 +669,7 @@ class Trainer:
                 "Expected some data to evaluate, but the evaluation data "
                 "produced no batch."
             )
-        logs = to_python_logs(logs)
+        logs = to_python_logs(self._global_logs(logs))
         callback_list.on_test_end(logs)
         return logs
 
@@ -619,9 +680,16 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         adapter = data_adapter.get_adapter(
             x, batch_size=batch_size, steps=steps, shuffle=False,
-            device=self._device())
+            device=self._distributed_device())
+        sharded = distribute.is_distributed() and isinstance(
+            adapter, data_adapter.ArrayAdapter)
+        if sharded:  # each rank predicts one contiguous block
+            adapter = adapter.block(distribute.rank(),
+                                    distribute.world_size())
         callback_list = CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self,
+            callbacks,
+            add_progbar=verbose != 0 and distribute.is_main_process(),
+            model=self,
             verbose=verbose, epochs=1, steps=adapter.steps_per_epoch)
         predict_function = self.make_predict_function()
         callback_list.on_predict_begin()
@@ -645,6 +713,8 @@ class Trainer:
                 "check that your input data is not empty."
             )
         result = _concat_leaf_lists(outputs)
+        if sharded:
+            result = tree.map_structure(distribute.gather_ordered, result)
         callback_list.on_predict_end()
         return result
 

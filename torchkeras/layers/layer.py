@@ -21,6 +21,7 @@ The graph itself (ordering, running nodes) belongs to ``engine/functional``;
 weight layout conversion for Keras files belongs to each layer family.
 """
 
+import functools
 import inspect
 import re
 import warnings
@@ -112,17 +113,26 @@ class Layer(torch.nn.Module):
         # Keras 3's auto-config: plain constructor arguments make a config
         # for custom layers that do not override `get_config`.
         try:
-            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+            signature = inspect.signature(cls.__init__)
+            bound = signature.bind(None, *args, **kwargs)
             arguments = dict(bound.arguments)
             arguments.pop(next(iter(arguments)))
-            extra = arguments.pop("kwargs", {})
-            arguments.update(extra)
+            for param in signature.parameters.values():
+                if param.kind == param.VAR_KEYWORD:
+                    arguments.update(arguments.pop(param.name, {}))
+                elif param.kind == param.VAR_POSITIONAL:
+                    arguments.pop(param.name, None)
             instance._auto_config = (
                 arguments if _is_plain_config_value(arguments) else None
             )
         except TypeError:
             instance._auto_config = None
         return instance
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - set(_BASE_INIT_KWARGS)
@@ -239,6 +249,11 @@ class Layer(torch.nn.Module):
         aliases = self.__dict__.get("_weight_aliases")
         if aliases and name in aliases:
             name = aliases[name]
+        prop = getattr(type(self), name, None)
+        if isinstance(prop, property):
+            # The property itself raised AttributeError: let its own
+            # message through instead of torch's generic one.
+            return prop.fget(self)
         return super().__getattr__(name)
 
     def _key_of(self, variable):
@@ -253,6 +268,11 @@ class Layer(torch.nn.Module):
         # Buffers come back from `.to()` as plain tensors: keep them
         # Variables so their Keras names survive device and dtype moves.
         result = super()._apply(fn, recurse=recurse)
+        for key, trainable in self._weight_keys:
+            w = self._get_weight(key)
+            if w.is_floating_point():
+                self._dtype = config.standardize_dtype(w.dtype)
+                break
         for key, _ in self._weight_keys:
             buf = self._buffers.get(key)
             if buf is not None and not isinstance(buf, Variable):
@@ -566,8 +586,8 @@ class Layer(torch.nn.Module):
     def _maybe_build(self, input_shape):
         if self.built:
             return
-        build = type(self).build
         shape = input_shape
+        self.__dict__["_build_input_shape"] = shape
         try:
             self.build(shape)
         except (ValueError, TypeError) as e:
@@ -577,7 +597,6 @@ class Layer(torch.nn.Module):
                 f"Layer '{self.name}' ({type(self).__name__}) could not be "
                 f"built for input shape {shape}: {e}"
             ) from e
-        del build
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
@@ -860,9 +879,10 @@ class Layer(torch.nn.Module):
             return config_
         auto = self.__dict__.get("_auto_config")
         init_params = [
-            p for p in inspect.signature(type(self).__init__).parameters
-            if p not in ("self", "args", "kwargs", "name", "trainable",
-                         "dtype")
+            name for name, p in inspect.signature(
+                type(self).__init__).parameters.items()
+            if name not in ("self", "name", "trainable", "dtype")
+            and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
         ]
         if init_params and auto is None:
             raise NotImplementedError(
@@ -884,6 +904,24 @@ class Layer(torch.nn.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marks_built(build):
+    """Wraps a subclass's ``build`` so that calling it marks the layer built
+    (as Keras 3 does), also when the user calls it directly."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        if args:
+            self.__dict__["_build_input_shape"] = args[0]
+        result = build(self, *args, **kwargs)
+        self.built = True
+        return result
+
+    wrapper._marks_built = True
+    return wrapper
 
 
 def _first_device(inputs):

@@ -56,6 +56,13 @@ def _run(layer, args, kwargs, probe, device):
 
 
 def _trace(layer, args, kwargs, probe):
+    if any(not getattr(m, "built", True) for m in layer.modules()):
+        # Unbuilt sublayers (a subclassed model) must create real weights:
+        # trace once on CPU zeros, which builds them.
+        try:
+            return _run(layer, args, kwargs, probe, "cpu"), None
+        except Exception:  # noqa: BLE001 - the meta trace reports
+            pass
     try:
         return _run(layer, args, kwargs, probe, "meta"), None
     except Exception as meta_error:  # noqa: BLE001 - retried on the CPU

@@ -40,6 +40,15 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
 
     Raises:
         ValueError: if the model is not built or ``layer_range`` is bad.
+
+    Example:
+    >>> import torchkeras as keras
+    >>> model = keras.Sequential([keras.Input(shape=(4,)),
+    ...                           keras.layers.Dense(2)], name="tiny")
+    >>> lines = []
+    >>> print_summary(model, print_fn=lines.append)
+    >>> lines[0], lines[-4]
+    ('Model: "tiny"', 'Total params: 10 (40.00 Byte)')
     """
     if not model.built:
         raise ValueError(
@@ -203,13 +212,25 @@ def _node_output_shapes(node):
 
 
 def _shape_from_build(layer):
+    """Output shape for the shape the layer was built with (batch None)."""
     build_shape = getattr(layer, "_build_input_shape", None)
     if not layer.built or build_shape is None:
         return "?"
     try:
-        return layer.compute_output_shape(build_shape)
+        return layer.compute_output_shape(_unknown_batch(build_shape))
     except Exception:  # noqa: BLE001 - any failure means "unknown"
         return "?"
+
+
+def _unknown_batch(shape):
+    if isinstance(shape, dict):
+        return {k: _unknown_batch(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(
+            isinstance(s, (list, tuple)) for s in shape):
+        return [_unknown_batch(s) for s in shape]
+    if isinstance(shape, (list, tuple)) and shape:
+        return (None,) + tuple(shape[1:])
+    return shape
 
 
 def _param_count(layer):
