@@ -78,8 +78,22 @@ _TORCH_DTYPES = {
 }
 
 
+_STANDARD_CACHE = {}
+
+
 def standardize_dtype(dtype):
     """Returns the Keras name (``'float32'``, ``'int64'``, ``'string'``)."""
+    try:
+        return _STANDARD_CACHE[dtype]
+    except (KeyError, TypeError):
+        pass
+    name = _standardize_dtype(dtype)
+    if dtype is not None and isinstance(dtype, (str, torch.dtype)):
+        _STANDARD_CACHE[dtype] = name
+    return name
+
+
+def _standardize_dtype(dtype):
     if dtype is None:
         return floatx()
     if isinstance(dtype, torch.dtype):
@@ -101,6 +115,9 @@ def to_torch_dtype(dtype):
     """Maps a Keras dtype name (or torch dtype) to a ``torch.dtype``."""
     if isinstance(dtype, torch.dtype):
         return dtype
+    cached = _TORCH_DTYPES.get(dtype)
+    if cached is not None:
+        return cached
     name = standardize_dtype(dtype)
     if name == "string":
         raise ValueError(

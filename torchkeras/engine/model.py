@@ -92,6 +92,7 @@ class Model(Trainer, Layer):
 
     def _apply(self, fn, recurse=True):
         result = super()._apply(fn, recurse=recurse)
+        self.__dict__.pop("_cached_device", None)
         if self._is_graph_network:
             # `.to(torch.float64)`: float inputs follow the weights' dtype.
             dtype = next((p.dtype for p in self.parameters()
@@ -184,9 +185,11 @@ class Model(Trainer, Layer):
         return [self._adapt_input(i, x, device) for i, x in enumerate(flat)]
 
     def _model_device(self):
-        for p in self.parameters():
-            return p.device
-        return None
+        device = self.__dict__.get("_cached_device", False)
+        if device is False:
+            device = next((p.device for p in self.parameters()), None)
+            self.__dict__["_cached_device"] = device
+        return device
 
     def _adapt_input(self, index, x, device=None):
         dtype = self._input_dtypes[index]

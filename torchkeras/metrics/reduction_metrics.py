@@ -50,6 +50,25 @@ class Reduce(Metric):
     def update_state(self, values, sample_weight=None):
         """Accumulates ``values`` (per-example), weighted by
         ``sample_weight`` (a scalar or an array broadcastable to them)."""
+        if self.reduction == "weighted_mean" and type(values) is (
+                torch.Tensor) and values.dim() <= 1:
+            # The engine's per-step path (the loss tracker, per-sample
+            # metric values without weights): two in-place adds on the
+            # state, nothing else.
+            buffers = self._buffers
+            total = buffers[self._state_keys[0]]
+            if values.device == total.device and (
+                    sample_weight is None or _is_python_number(
+                        sample_weight)):
+                values = values.detach()
+                if sample_weight is None:
+                    total.add_(values.sum())
+                    buffers[self._state_keys[1]].add_(values.numel())
+                    return
+                if values.dim() == 0:
+                    total.add_(values * sample_weight)
+                    buffers[self._state_keys[1]].add_(sample_weight)
+                    return
         if self.reduction == "weighted_mean" and _is_scalar_fast_path(
             values, sample_weight
         ):
@@ -311,6 +330,10 @@ class MeanTensor(Metric):
 
 def _fn_name(fn):
     return getattr(fn, "__name__", None) or type(fn).__name__
+
+
+def _is_python_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _is_scalar_fast_path(values, sample_weight):
