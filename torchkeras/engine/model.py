@@ -184,10 +184,23 @@ class Model(Trainer, Layer):
         device = self._model_device()
         return [self._adapt_input(i, x, device) for i, x in enumerate(flat)]
 
+    def _flatten_inputs_for_check(self, x):
+        """Input arrays in graph order, or None if they cannot be matched."""
+        try:
+            names = [t.name for t in self._graph.flat_inputs]
+            if isinstance(x, dict):
+                return [x.get(n) for n in names]
+            flat = list(x) if isinstance(x, (list, tuple)) else [x]
+            return flat if len(flat) == len(names) else None
+        except (AttributeError, TypeError):
+            return None
+
     def _model_device(self):
         device = self.__dict__.get("_cached_device", False)
         if device is False:
             device = next((p.device for p in self.parameters()), None)
+            if device is not None and device.type == "meta":
+                return None  # shape inference swaps in meta weights
             self.__dict__["_cached_device"] = device
         return device
 
@@ -199,7 +212,7 @@ class Model(Trainer, Layer):
             x = torch.as_tensor(np.asarray(x))
         if x.dtype != dtype:
             x = x.to(dtype)
-        if device is not None and x.device != device:
+        if device is not None and x.device != device and not x.is_meta:
             x = x.to(device)
         rank = self._input_ranks[index]
         if x.dim() != rank:

@@ -27,6 +27,8 @@ from torchkeras.engine.compile_utils import CompileLoss
 from torchkeras.engine.compile_utils import CompileMetrics
 from torchkeras.engine.compile_utils import flatten_outputs
 from torchkeras.engine.compile_utils import flatten_targets
+from torchkeras.layers.core.embedding import Embedding
+from torchkeras.layers.core.embedding import skip_index_validation
 from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.utils import tree
 
@@ -435,6 +437,7 @@ class Trainer:
                     f"input(s) ({input_names}), but `x` holds {count} "
                     "arrays."
                 )
+        self.__dict__["_indices_checked"] = _check_embedding_inputs(self, x)
         if y is None or self.compiled_loss is None:
             return
         names = self.output_names
@@ -598,6 +601,15 @@ class Trainer:
         return result
 
     def _run_train_epoch(self, adapter, callback_list, weigh):
+        if self.__dict__.get("_indices_checked") and isinstance(
+                adapter, data_adapter.ArrayAdapter):
+            # Embedding indices were checked once on the whole array: no
+            # per-step host check on accelerators.
+            with skip_index_validation():
+                return self._train_batches(adapter, callback_list, weigh)
+        return self._train_batches(adapter, callback_list, weigh)
+
+    def _train_batches(self, adapter, callback_list, weigh):
         train_function = None
         logs = None
         for step, batch in enumerate(adapter):
@@ -939,6 +951,41 @@ def _compiled_or_eager(model):
             return model(*args, **kwargs)
 
     return run
+
+
+def _check_embedding_inputs(model, x):
+    """Checks integer inputs feeding Embedding layers, once, on the host.
+
+    Returns True when every Embedding of the model reads a model input
+    directly (so the per-step check can be skipped).
+    """
+    inputs = {id(t): i for i, t in enumerate(model.inputs)}
+    flat_x = model._flatten_inputs_for_check(x)
+    covered = True
+    for layer in model.layers:
+        if not isinstance(layer, Embedding):
+            continue
+        for node in layer._inbound_nodes:
+            if node not in model._graph.nodes:
+                continue
+            tensor = node.input_tensors[0] if node.input_tensors else None
+            index = inputs.get(id(tensor))
+            if index is None or flat_x is None:
+                covered = False
+                continue
+            values = flat_x[index]
+            if not torch.is_tensor(values) or values.numel() == 0:
+                continue
+            low, high = torch.aminmax(values.detach().reshape(-1).cpu())
+            if int(low) < 0 or int(high) >= layer.input_dim:
+                bad = int(low) if int(low) < 0 else int(high)
+                raise ValueError(
+                    f"Layer '{layer.name}' (Embedding) expects indices in "
+                    f"[0, {layer.input_dim}) (input_dim={layer.input_dim}), "
+                    f"but input '{model.inputs[index].name}' contains "
+                    f"{bad}. Received: index={bad}"
+                )
+    return covered
 
 
 def _check_sparse_labels(loss, y, output_shape, output_name):

@@ -591,7 +591,7 @@ class Layer(torch.nn.Module):
         try:
             self.build(shape)
         except (ValueError, TypeError) as e:
-            if self.name in str(e):
+            if f"'{self.name}'" in str(e):
                 raise
             raise type(e)(
                 f"Layer '{self.name}' ({type(self).__name__}) could not be "
@@ -687,6 +687,9 @@ class Layer(torch.nn.Module):
         if isinstance(x, (np.ndarray, np.generic, int, float, bool)):
             x = np.asarray(x)
             t = torch.from_numpy(np.ascontiguousarray(x))
+            device = self._weight_device()
+            if device.type != "cpu":  # data follows the weights
+                t = t.to(device)
             if t.is_floating_point() and config.is_float_dtype(self._dtype):
                 t = t.to(self._torch_dtype)
             return t
@@ -800,7 +803,7 @@ class Layer(torch.nn.Module):
         try:
             out_shape = self.compute_output_shape(shapes)
         except (ValueError, TypeError) as e:
-            if self.name in str(e):
+            if f"'{self.name}'" in str(e):
                 raise
             raise ValueError(
                 f"Layer '{self.name}' ({type(self).__name__}) cannot be "

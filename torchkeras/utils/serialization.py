@@ -119,9 +119,10 @@ def deserialize_keras_object(
                 "the scope, or pass it in `custom_objects`."
             )
         inner = config["config"]
-        if hasattr(cls, "from_config"):
-            return cls.from_config(inner)
-        return cls(**(inner or {}))
+        with custom_object_scope(custom_objects or {}):
+            if hasattr(cls, "from_config"):
+                return cls.from_config(inner)
+            return cls(**(inner or {}))
     if isinstance(config, str):
         obj = get_registered_object(config, custom_objects, module_objects)
         if obj is None:

@@ -1,0 +1,279 @@
+"""`BackupAndRestore`: training that survives being killed.
+
+The backup is one file, `backup_dir/latest.backup.pt`, replaced atomically
+(`_atomic`), so a kill at any moment, during a write included, leaves the
+previous backup whole. It holds everything the rest of the run depends on
+(`_training_state`): the weights and buffers, the optimizer state, the
+metric states, the seeded layers' generators, the random states of torch
+(CPU and CUDA), NumPy and Python, the epoch and the number of batches done
+in it, and torch's random state at the start of that epoch.
+
+Resuming mid-epoch needs the fit loop's help (see `on_train_begin`): the
+callback sets `model._initial_epoch` (the epoch to start at, as Keras 3)
+and `model._skip_steps` (the batches of that epoch already done), which the
+loop consumes. The data order is restored without touching the data: at the
+start of the resumed epoch torch's random state is set back to what it was
+when that epoch started, so the adapter draws the same permutation; the
+loop skips the done batches, and before the first new batch every random
+state is set to the backup's, so Dropout draws the same masks as the
+uninterrupted run. A run whose data order does not come from torch's
+global generator at the start of each epoch (a Python generator, a
+`steps_per_epoch` that spans several passes over arrays) resumes with
+the right weights but not necessarily the same later batches.
+"""
+
+import os
+import warnings
+
+import torch
+
+from torchkeras.callbacks import _atomic
+from torchkeras.callbacks import _training_state as state_lib
+from torchkeras.callbacks._rank import is_main_process
+from torchkeras.callbacks.callback import Callback
+
+_FORMAT = "torchkeras.BackupAndRestore"
+_VERSION = 1
+_FILENAME = "latest.backup.pt"
+
+
+class BackupAndRestore(Callback):
+    """Callback to back up and restore the training state.
+
+    Backs up the whole training state every epoch (or every `save_freq`
+    batches); when `fit` is started again with this callback after an
+    interruption (an exception, or the process being killed, even during a
+    backup write), the state is restored and training continues from the
+    last backup, batch for batch: with fixed seeds on CPU the final weights
+    are bit-identical to an uninterrupted run, with `shuffle=True` and
+    Dropout included. At the end of a completed `fit` the backup is deleted.
+
+    Other callbacks' own state (`EarlyStopping`'s patience counter, ...) is
+    not part of the backup, as in Keras. A backup is never written from
+    weights or optimizer state holding NaN/Inf: the callback warns, keeps the
+    last good backup and does not delete it when training ends.
+
+    Args:
+        backup_dir: Path of the folder where the backup is stored. Do not
+            share it with another run or callback.
+        save_freq: `"epoch"`, or an integer: back up every that many
+            batches.
+        delete_checkpoint: Whether to delete the backup when training
+            completes.
+
+    Raises:
+        ValueError: for an empty `backup_dir` or an invalid `save_freq`;
+            at the start of `fit`, for an unbuilt model or a backup that does
+            not match the model.
+
+    Example:
+
+    >>> callback = BackupAndRestore(backup_dir="/tmp/backup", save_freq=50)
+    """
+
+    _supports_tf_logs = True  # Batch logs are never read.
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError(
+                "Empty `backup_dir` argument passed. Received: "
+                f"backup_dir={backup_dir!r}"
+            )
+        _check_save_freq(save_freq)
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = delete_checkpoint
+        self._path = os.path.join(self.backup_dir, _FILENAME)
+        self._reset()
+
+    def _reset(self):
+        self._current_epoch = 0
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._epoch_rng = None
+        self._pending = None  # A restored state not fully applied yet.
+        self._kept_for_nan = False
+
+    # ------------------------------------------------------------------
+    # Restoring.
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        model = self.model
+        if not getattr(model, "built", False):
+            raise ValueError(
+                "To use the BackupAndRestore callback, your model must be "
+                "built before you call `fit()`. Model "
+                f"'{getattr(model, 'name', model)}' is unbuilt. You can "
+                "build it beforehand by calling it on a batch of data. "
+                "Received: built=False"
+            )
+        if is_main_process():
+            _atomic.remove_stale_temps(self.backup_dir, _FILENAME)
+        backup = self._read_backup()
+        if backup is None:
+            return
+        self._load_model_and_optimizer(backup)
+        # Read by the fit loop (see the module docstring).
+        model._initial_epoch = backup["epoch"]
+        model._skip_steps = backup["step"]
+        self._last_batch_seen = max(backup["step"] - 1, 0)
+        self._pending = backup
+
+    def _read_backup(self):
+        if not os.path.exists(self._path):
+            return None
+        backup = _atomic.load_tensors(self._path)
+        found = backup.get("format") if isinstance(backup, dict) else None
+        if found != _FORMAT:
+            raise ValueError(
+                f"The file '{self._path}' is not a BackupAndRestore backup. "
+                f"Expected format {_FORMAT!r}. Received: format={found!r}"
+            )
+        return backup
+
+    def _load_model_and_optimizer(self, backup):
+        try:
+            self.model.load_state_dict(backup["model"])
+            state_lib.load_optimizer_state(self.model, backup["optimizer"])
+        except (RuntimeError, KeyError, ValueError) as error:
+            raise ValueError(
+                f"The backup '{self._path}' does not match model "
+                f"'{getattr(self.model, 'name', '?')}' or its optimizer: "
+                f"{error}. Delete it to start training afresh. Received: "
+                f"backup_dir={self.backup_dir!r}"
+            ) from error
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+        backup = self._pending
+        if backup is not None:
+            self._resume_epoch(epoch, backup)
+        self._epoch_rng = torch.get_rng_state()
+
+    def _resume_epoch(self, epoch, backup):
+        if epoch != backup["epoch"]:
+            raise RuntimeError(
+                f"BackupAndRestore: the backup resumes at epoch "
+                f"{backup['epoch']} but `fit` started epoch {epoch}: this fit "
+                "loop does not read `model._initial_epoch`. Received: "
+                f"epoch={epoch}"
+            )
+        # `fit` reset the metrics just before this hook.
+        state_lib.load_metric_states(self.model, backup["metrics"])
+        if backup["step"] == 0:
+            self._apply_random_states()
+        else:
+            # The adapter draws this epoch's order again, as it did then.
+            torch.set_rng_state(backup["epoch_rng"])
+
+    def on_train_batch_begin(self, batch, logs=None):
+        backup = self._pending
+        if backup is None:
+            return
+        if batch != backup["step"]:
+            raise RuntimeError(
+                f"BackupAndRestore: the backup resumes after batch "
+                f"{backup['step']} of epoch {backup['epoch']}, but `fit` ran "
+                f"batch {batch}: this fit loop does not read "
+                f"`model._skip_steps`. Received: batch={batch}"
+            )
+        self._apply_random_states()
+
+    def _apply_random_states(self):
+        backup, self._pending = self._pending, None
+        state_lib.set_rng_states(backup["rng"])
+        state_lib.load_generator_states(self.model, backup["generators"])
+
+    # ------------------------------------------------------------------
+    # Backing up.
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save(self._current_epoch, batch + 1)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._pending is not None:
+            # Every batch of the epoch was done before the interruption.
+            self._apply_random_states()
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save(epoch + 1, 0)
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if batch <= self._last_batch_seen:  # A new epoch.
+            added = batch + 1
+        else:
+            added = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += added
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def _save(self, epoch, step):
+        """Writes the backup to resume at batch `step` of `epoch`."""
+        if not is_main_process():
+            return
+        model = self.model
+        backup = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "epoch": epoch,
+            "step": step,
+            "model": state_lib.plain(model.state_dict()),
+            "optimizer": state_lib.optimizer_state(
+                getattr(model, "optimizer", None)),
+        }
+        if not state_lib.all_finite([backup["model"], backup["optimizer"]]):
+            self._refuse_non_finite(epoch, step)
+            return
+        backup.update(
+            metrics=state_lib.metric_states(model),
+            generators=state_lib.generator_states(model),
+            rng=state_lib.rng_states(),
+            epoch_rng=self._epoch_rng if step else None,
+        )
+        _atomic.save_tensors(backup, self._path)
+
+    def _refuse_non_finite(self, epoch, step):
+        self._kept_for_nan = True
+        where = (f"batch {step} of epoch {epoch + 1}" if step
+                 else f"the end of epoch {epoch}")
+        warnings.warn(
+            "BackupAndRestore: the model's weights or optimizer state "
+            f"contain NaN or Inf at {where}; not backing them up. The last "
+            f"good backup in '{self.backup_dir}' is kept.", stacklevel=4)
+
+    def on_train_end(self, logs=None):
+        if not (self.delete_checkpoint and is_main_process()):
+            return
+        if self._kept_for_nan:
+            warnings.warn(
+                "BackupAndRestore: training ended after a NaN/Inf state was "
+                f"refused; the last good backup in '{self.backup_dir}' is "
+                "kept.", stacklevel=3)
+            return
+        if os.path.exists(self._path):
+            os.remove(self._path)
+        _atomic.remove_stale_temps(self.backup_dir, _FILENAME)
+        if os.path.isdir(self.backup_dir) and not os.listdir(
+                self.backup_dir):
+            os.rmdir(self.backup_dir)
+
+
+def _check_save_freq(save_freq):
+    if save_freq == "epoch":
+        return
+    if isinstance(save_freq, int) and not isinstance(save_freq, bool) and (
+            save_freq > 0):
+        return
+    raise ValueError(
+        "Invalid value for argument `save_freq`. Expected either 'epoch' or "
+        f"a positive integer value. Received: save_freq={save_freq!r}"
+    )

@@ -1,0 +1,1 @@
+"""The training engine: Model, Sequential, the functional graph, fit."""

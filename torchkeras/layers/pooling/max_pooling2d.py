@@ -1,0 +1,41 @@
+"""MaxPooling2D: max pooling over 2D windows."""
+
+from torchkeras.layers.pooling.base_pooling import BasePooling
+
+
+class MaxPooling2D(BasePooling):
+    """Max pooling operation for 2D data.
+
+    Slides a ``pool_size`` window by ``strides`` and returns the maximum
+    over each window (padding never wins, as TF's ``-inf`` padding).
+    Output length per spatial axis: ``"valid"``: ``(n - pool) // s + 1``;
+    ``"same"``: ``ceil(n / s)``.
+
+    Args:
+        pool_size: int or tuple of 2 ints (default (2, 2)).
+        strides: int or tuple of 2 ints, or ``None`` (default) for
+            ``pool_size``.
+        padding: ``"valid"`` or ``"same"`` (case-insensitive).
+        data_format: ``"channels_last"`` (default, from
+            ``image_data_format()``) or ``"channels_first"``.
+
+    Input shape:
+        ``(batch_size, height, width, channels)``
+        (channels_last) or the channels-first equivalent.
+
+    Output shape:
+        The pooled spatial dims, channels unchanged.
+
+    Example:
+    >>> import torch
+    >>> import torchkeras as keras
+    >>> x = torch.ones((2, 6, 6, 3))
+    >>> keras.layers.MaxPooling2D()(x).shape
+    torch.Size([2, 3, 3, 3])
+    """
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid",
+                 data_format=None, **kwargs):
+        super().__init__(pool_size, strides, pool_dimensions=2,
+                         pool_mode="max", padding=padding,
+                         data_format=data_format, **kwargs)

@@ -1,0 +1,181 @@
+"""SimpleRNNCell and SimpleRNN: ``h' = activation(x W + h U + b)``.
+
+``kernel`` is stored ``(units, input_dim)``, ``recurrent_kernel``
+``(units, units)`` (torch's ``weight_ih``/``weight_hh``); ``bias`` is Keras's
+``(units,)``, passed to torch's kernel as ``b_ih`` with a zero ``b_hh``.
+``tanh`` and ``relu`` run ``torch._VF.rnn_tanh``/``rnn_relu``.
+"""
+
+import torch
+import torch.nn.functional as F
+
+from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
+from torchkeras.layers.rnn.base_rnn_cell import cell_property
+from torchkeras.layers.rnn.base_rnn_cell import is_relu
+from torchkeras.layers.rnn.base_rnn_cell import is_tanh
+from torchkeras.layers.rnn.rnn import RNN
+from torchkeras.layers.rnn.rnn import cell_layer_config
+
+
+class SimpleRNNCell(BaseRNNCell):
+    """Cell class for SimpleRNN: one step of a fully-connected RNN.
+
+    Args:
+        units: positive integer, dimensionality of the output space.
+        activation: default ``tanh``.
+        use_bias: whether the cell uses a bias vector.
+        kernel_initializer: default ``'glorot_uniform'``.
+        recurrent_initializer: default ``'orthogonal'``.
+        bias_initializer: default ``'zeros'``.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint: optional.
+        dropout, recurrent_dropout: fractions of input and state units to
+            drop.
+        seed: random seed for dropout.
+
+    Call arguments:
+        inputs: ``(batch, features)`` tensor.
+        states: list with the ``(batch, units)`` state.
+        training: whether dropout applies.
+
+    Example:
+    >>> import torchkeras as keras
+    >>> cell = keras.layers.SimpleRNNCell(4)
+    >>> output, states = cell(keras.ops.ones((2, 3)),
+    ...                       [keras.ops.zeros((2, 4))])
+    >>> tuple(output.shape), len(states)
+    ((2, 4), 1)
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self._init_common(units, activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer,
+                          kernel_regularizer, recurrent_regularizer,
+                          bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout,
+                          recurrent_dropout, seed)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        self._add_cell_weights(input_shape[-1], 1, (self.units,))
+        self.built = True
+
+    def _project_inputs(self, inputs):
+        return F.linear(inputs, self.kernel, self.bias)
+
+    def _step(self, projected, states, rec_mask):
+        h = states[0]
+        if rec_mask is not None:
+            h = h * rec_mask
+        output = self.activation(projected
+                                 + F.linear(h, self.recurrent_kernel))
+        return output, [output]
+
+    def _fused_mode(self):
+        if is_tanh(self.activation):
+            return "RNN_TANH"
+        if is_relu(self.activation):
+            return "RNN_RELU"
+        return None
+
+    def _fused_params(self):
+        if self.bias is None:
+            return [self.kernel, self.recurrent_kernel], False
+        zero = torch.zeros_like(self.bias, requires_grad=False)
+        return [self.kernel, self.recurrent_kernel, self.bias, zero], True
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self._base_cell_config())
+        return config
+
+
+class SimpleRNN(RNN):
+    """Fully-connected RNN where the output is fed back as the new input.
+
+    ``tanh`` and ``relu`` activations run torch's fused RNN kernels (also
+    with right-padded masks); others a Python loop over time.
+
+    Args:
+        units: positive integer, dimensionality of the output space.
+        activation, use_bias, initializers, regularizers, constraints,
+        dropout, recurrent_dropout, seed: as ``SimpleRNNCell``.
+        return_sequences, return_state, go_backwards, stateful, unroll:
+            as ``RNN``.
+
+    Call arguments:
+        inputs: ``(batch, timesteps, features)`` tensor.
+        mask: ``(batch, timesteps)`` boolean tensor.
+        training: whether dropout applies.
+        initial_state: list with the initial ``(batch, units)`` state.
+
+    Example:
+    >>> import torchkeras as keras
+    >>> layer = keras.layers.SimpleRNN(4)
+    >>> layer(keras.ops.ones((32, 10, 8))).shape
+    torch.Size([32, 4])
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False,
+                 **kwargs):
+        cell = SimpleRNNCell(
+            units, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, seed=seed,
+            dtype=kwargs.get("dtype"),
+            trainable=kwargs.get("trainable", True),
+            name="simple_rnn_cell")
+        super().__init__(cell, return_sequences=return_sequences,
+                         return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful,
+                         unroll=unroll,
+                         activity_regularizer=activity_regularizer,
+                         **kwargs)
+
+    units = cell_property("units")
+    activation = cell_property("activation")
+    use_bias = cell_property("use_bias")
+    kernel_initializer = cell_property("kernel_initializer")
+    recurrent_initializer = cell_property("recurrent_initializer")
+    bias_initializer = cell_property("bias_initializer")
+    kernel_regularizer = cell_property("kernel_regularizer")
+    recurrent_regularizer = cell_property("recurrent_regularizer")
+    bias_regularizer = cell_property("bias_regularizer")
+    kernel_constraint = cell_property("kernel_constraint")
+    recurrent_constraint = cell_property("recurrent_constraint")
+    bias_constraint = cell_property("bias_constraint")
+    dropout = cell_property("dropout")
+    recurrent_dropout = cell_property("recurrent_dropout")
+
+    def get_config(self):
+        return cell_layer_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)

@@ -1,0 +1,103 @@
+"""The ``keras.optimizers`` namespace: Keras optimizers for torch.
+
+Owns name lookup (``get``), ``serialize`` and ``deserialize``. The
+optimizers are ``torch.optim.Optimizer`` subclasses implementing Keras 3's
+update rules (see ``base_optimizer.py``); schedules are in ``schedules``.
+"""
+
+import torch
+
+from torchkeras.optimizers import legacy as legacy
+from torchkeras.optimizers import schedules as schedules
+from torchkeras.optimizers.adadelta import Adadelta as Adadelta
+from torchkeras.optimizers.adagrad import Adagrad as Adagrad
+from torchkeras.optimizers.adam import Adam as Adam
+from torchkeras.optimizers.adamax import Adamax as Adamax
+from torchkeras.optimizers.adamw import AdamW as AdamW
+from torchkeras.optimizers.base_optimizer import Optimizer as Optimizer
+from torchkeras.optimizers.ftrl import Ftrl as Ftrl
+from torchkeras.optimizers.lion import Lion as Lion
+from torchkeras.optimizers.nadam import Nadam as Nadam
+from torchkeras.optimizers.rmsprop import RMSprop as RMSprop
+from torchkeras.optimizers.sgd import SGD as SGD
+from torchkeras.utils import serialization
+
+ALL_OBJECTS = (
+    Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam,
+    Ftrl, Lion,
+)
+ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
+
+
+def serialize(optimizer):
+    """Returns the Keras 3 config dict of an optimizer.
+
+    Example:
+
+    >>> serialize(SGD())["class_name"]
+    'SGD'
+    """
+    cls = type(optimizer)
+    builtin = ALL_OBJECTS_DICT.get(cls.__name__.lower()) is cls
+    return {
+        "module": "keras.optimizers" if builtin else None,
+        "class_name": cls.__name__,
+        "config": optimizer.get_config(),
+        "registered_name": (
+            None if builtin else serialization.get_registered_name(cls)
+        ),
+    }
+
+
+def deserialize(config, custom_objects=None):
+    """Returns the optimizer a config dict describes (names any case)."""
+    config = dict(config)
+    class_name = config.get("class_name")
+    if isinstance(class_name, str) and class_name.lower() in ALL_OBJECTS_DICT:
+        cls = ALL_OBJECTS_DICT[class_name.lower()]
+        return cls.from_config(config.get("config") or {},
+                               custom_objects=custom_objects)
+    return serialization.deserialize_keras_object(
+        config,
+        module_objects=ALL_OBJECTS_DICT,
+        custom_objects=custom_objects,
+        printable_module_name="optimizer",
+    )
+
+
+def get(identifier):
+    """Returns an optimizer from a name, a config dict or an instance.
+
+    A name is case-insensitive (``'adam'``, ``'RMSprop'``). A
+    `torch.optim.Optimizer` (ours or the user's own) is returned unchanged.
+
+    Raises:
+        ValueError: if `identifier` cannot be interpreted.
+
+    Example:
+
+    >>> type(get("rmsprop")).__name__
+    'RMSprop'
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, torch.optim.Optimizer):
+        return identifier
+    config = identifier
+    if isinstance(identifier, str):
+        config = {"class_name": identifier, "config": {}}
+    if isinstance(config, dict):
+        try:
+            optimizer = deserialize(config)
+        except ValueError as error:
+            raise ValueError(
+                f"Could not interpret optimizer identifier ({error}). "
+                f"Received: identifier={identifier!r}"
+            ) from None
+        if isinstance(optimizer, torch.optim.Optimizer):
+            return optimizer
+    raise ValueError(
+        "Could not interpret optimizer identifier. Expected a name, a config "
+        "dict or an optimizer instance. "
+        f"Received: identifier={identifier!r}"
+    )
