@@ -20,9 +20,8 @@ import torch.distributed as dist
 
 
 def is_distributed():
-    """True inside a process group of more than one process."""
-    return dist.is_available() and dist.is_initialized() and (
-        dist.get_world_size() > 1)
+    """True inside an initialised process group (even of one process)."""
+    return dist.is_available() and dist.is_initialized()
 
 
 def rank():
@@ -38,8 +37,8 @@ def is_main_process():
 
 
 def launched_by_torchrun():
-    return "RANK" in os.environ and "WORLD_SIZE" in os.environ and int(
-        os.environ["WORLD_SIZE"]) > 1
+    return "RANK" in os.environ and "WORLD_SIZE" in os.environ and (
+        "MASTER_ADDR" in os.environ or "TORCHELASTIC_RUN_ID" in os.environ)
 
 
 def maybe_init(timeout_s=None):

@@ -1,0 +1,187 @@
+#!/usr/bin/env python
+"""CUDA checks that the CPU test suite cannot make, printed as JSON lines.
+
+- ``embedding``: an out-of-range index raises ValueError on CUDA (no
+  device-side assert), and the GPU keeps working after it;
+- ``conv``: a channels_last Conv2D on CUDA equals the CPU result;
+- ``gru``/``lstm``: Bidirectional GRU/LSTM on CUDA (unmasked and with
+  right-padded masks, the cuDNN paths) equal the CPU results;
+- ``fit``: single-GPU ``fit`` of the MLP against a hand-written loop, in
+  float32 (and ``mixed_float16`` when the policy exists);
+- ``ddp``: run under ``torchrun`` it trains through DDP with NCCL.
+
+Usage: ``python benchmarks/gpu_check.py`` or
+``torchrun --nproc_per_node=1 benchmarks/gpu_check.py --only ddp``.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torchkeras as keras  # noqa: E402
+
+
+def report(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def check_embedding():
+    layer = keras.layers.Embedding(10, 4, name="emb")
+    layer(torch.zeros((2, 3), dtype=torch.long, device="cuda"))
+    try:
+        layer(torch.tensor([[1, 12]], device="cuda"))
+        raised = None
+    except ValueError as e:
+        raised = str(e)
+    alive = float(torch.ones(3, device="cuda").sum())
+    report(check="embedding", value_error=raised, gpu_alive=alive == 3.0)
+
+
+def _same_on_cpu_and_cuda(build, x):
+    keras.utils.set_random_seed(0)
+    with keras.device("cpu"):
+        cpu_model = build()
+    keras.utils.set_random_seed(0)
+    with keras.device("cuda"):
+        gpu_model = build()
+    gpu_model.set_weights(cpu_model.get_weights())
+    a = cpu_model(x).detach().numpy()
+    b = gpu_model(torch.as_tensor(x).cuda()).detach().cpu().numpy()
+    return float(np.abs(a - b).max())
+
+
+def check_conv():
+    def build():
+        inp = keras.Input(shape=(28, 28, 3))
+        out = keras.layers.Conv2D(8, 3, padding="same", strides=2)(inp)
+        return keras.Model(inp, out)
+
+    x = np.random.default_rng(0).standard_normal((4, 28, 28, 3)).astype(
+        "float32")
+    report(check="conv_channels_last", max_abs_diff=_same_on_cpu_and_cuda(
+        build, x))
+
+
+def check_rnn(kind):
+    cls = getattr(keras.layers, kind)
+    for masked in (False, True):
+        def build():
+            inp = keras.Input(shape=(20,), dtype="int64")
+            h = keras.layers.Embedding(50, 8, mask_zero=masked)(inp)
+            out = keras.layers.Bidirectional(cls(6))(h)
+            return keras.Model(inp, out)
+
+        x = np.random.default_rng(1).integers(1, 50, size=(5, 20))
+        if masked:
+            for i, n in enumerate([20, 7, 13, 1, 16]):
+                x[i, n:] = 0
+        report(check=f"{kind.lower()}_cudnn", masked=masked,
+               max_abs_diff=_same_on_cpu_and_cuda(build, x))
+
+
+def _mlp():
+    inp = keras.Input(shape=(784,))
+    h = keras.layers.Dense(512, activation="relu")(inp)
+    h = keras.layers.Dense(256, activation="relu")(h)
+    out = keras.layers.Dense(10, activation="softmax")(h)
+    return keras.Model(inp, out)
+
+
+def _torch_loop(x, y, batch, epochs):
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(),
+                          nn.Linear(512, 256), nn.ReLU(),
+                          nn.Linear(256, 10)).cuda()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    X, Y = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
+    n = len(x)
+    for epoch in range(epochs):
+        if epoch == 1:
+            torch.cuda.synchronize()
+            t = time.perf_counter()
+        perm = torch.randperm(n, device="cuda")
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            loss = torch.nn.functional.cross_entropy(model(X[idx]), Y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    torch.cuda.synchronize()
+    return n * (epochs - 1) / (time.perf_counter() - t)
+
+
+def _fit_speed(x, y, batch, epochs, policy=None):
+    if policy is not None:
+        keras.mixed_precision.set_global_policy(policy)
+    try:
+        model = _mlp()
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        marks = []
+
+        class Timer(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                torch.cuda.synchronize()
+                marks.append((time.perf_counter(), logs["accuracy"]))
+
+        model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0,
+                  callbacks=[Timer()])
+        sps = len(x) * (epochs - 1) / (marks[-1][0] - marks[0][0])
+        return sps, marks[-1][1], str(next(model.parameters()).device)
+    finally:
+        if policy is not None:
+            keras.mixed_precision.set_global_policy("float32")
+
+
+def check_fit():
+    rng = np.random.default_rng(0)
+    x = rng.random((32768, 784), dtype=np.float32)
+    w = rng.standard_normal((784, 10)).astype(np.float32)
+    y = np.argmax((x - 0.5) @ w, axis=1).astype(np.int64)
+    loop = _torch_loop(x, y, 256, 3)
+    sps, acc, device = _fit_speed(x, y, 256, 3)
+    report(check="fit_float32", device=device, fit_sps=round(sps),
+           torch_loop_sps=round(loop), ratio=round(sps / loop, 3),
+           accuracy=acc)
+    if hasattr(keras, "mixed_precision"):
+        sps16, acc16, _ = _fit_speed(x, y, 256, 3, "mixed_float16")
+        report(check="fit_mixed_float16", fit_sps=round(sps16),
+               accuracy=acc16, ratio_to_float32_loop=round(sps16 / loop, 3))
+
+
+def check_ddp():
+    rng = np.random.default_rng(0)
+    x = rng.random((16384, 784), dtype=np.float32)
+    y = rng.integers(0, 10, size=(16384,))
+    sps, acc, device = _fit_speed(x, y, 256, 3)
+    report(check="ddp_nccl", world_size=keras.distribute.world_size(),
+           backend=torch.distributed.get_backend()
+           if keras.distribute.is_distributed()
+           or torch.distributed.is_initialized() else None,
+           device=device, fit_sps=round(sps), accuracy=acc)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="embedding,conv,rnn,fit")
+    args = ap.parse_args()
+    checks = {"embedding": check_embedding, "conv": check_conv,
+              "rnn": lambda: (check_rnn("GRU"), check_rnn("LSTM")),
+              "fit": check_fit, "ddp": check_ddp}
+    for name in args.only.split(","):
+        try:
+            checks[name]()
+        except Exception as e:  # noqa: BLE001 - report and go on
+            report(check=name, error=f"{type(e).__name__}: {e}")
+
+
+if __name__ == "__main__":
+    main()
