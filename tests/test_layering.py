@@ -23,7 +23,7 @@ RANK = {
     "engine": 4,
     "models": 5, "testing": 5, "demo": 5, "mixed_precision": 5,
     "__init__": 5, "applications": 5, "preprocessing": 5, "export": 5,
-    "debugging": 5, "config": 5, "experimental": 5,
+    "debugging": 5, "config": 5, "experimental": 5, "compat": 5,
 }
 
 # (importing module, imported package): why the upward import is needed.

@@ -28,3 +28,4 @@ from torchkeras.layers.core.input_layer import Input as Input
 from torchkeras.layers.core.input_layer import InputLayer as InputLayer
 from torchkeras import datasets as datasets
 from torchkeras import distribute as distribute
+from torchkeras import preprocessing as preprocessing

@@ -14,3 +14,6 @@ from torchkeras.utils.serialization import (
 from torchkeras.utils.progbar import Progbar as Progbar
 from torchkeras.utils.sequence import PyDataset as PyDataset
 from torchkeras.utils.sequence import Sequence as Sequence
+from torchkeras.utils.file_utils import get_file as get_file
+from torchkeras.utils.numerical_utils import normalize as normalize
+from torchkeras.utils.numerical_utils import to_categorical as to_categorical
