@@ -29,3 +29,5 @@ from torchkeras.layers.core.input_layer import InputLayer as InputLayer
 from torchkeras import datasets as datasets
 from torchkeras import distribute as distribute
 from torchkeras import preprocessing as preprocessing
+from torchkeras import experimental as experimental
+from torchkeras import saving as saving

@@ -44,16 +44,53 @@ def tensors_in(value):
 def all_finite(value):
     """Whether every floating tensor inside `value` is free of NaN/Inf.
 
-    One host sync for all of them (this runs only when saving).
+    One host sync per device (this runs only when saving).
     """
-    checks = [torch.isfinite(t).all().reshape(1).cpu()
-              for t in tensors_in(value)
-              if t.is_floating_point() or t.is_complex()]
-    return not checks or bool(torch.cat(checks).all())
+    by_device = {}
+    for tensor in tensors_in(value):
+        if tensor.is_floating_point() or tensor.is_complex():
+            by_device.setdefault(tensor.device, []).append(
+                torch.isfinite(tensor).all())
+    return all(bool(torch.stack(checks).all())
+               for checks in by_device.values())
 
 
 # ----------------------------------------------------------------------
 # Model, optimizer, metrics.
+
+
+def model_state(model):
+    """The model's `state_dict` values in order, and their names.
+
+    Loaded back by position: auto-generated layer names (`dense_1`) depend
+    on what else the process created, so names are only reported.
+    """
+    state = model.state_dict()
+    return {"names": list(state), "values": [plain(v)
+                                             for v in state.values()]}
+
+
+def load_model_state(model, saved):
+    """Loads what `model_state` saved, checking count and shapes.
+
+    Raises:
+        ValueError: naming the first mismatching entry.
+    """
+    current = model.state_dict()
+    names, values = saved["names"], saved["values"]
+    if len(values) != len(current):
+        raise ValueError(
+            f"the model has {len(current)} weights and buffers "
+            f"({list(current)}), the backup {len(values)} ({names})"
+        )
+    for (name, tensor), saved_name, value in zip(current.items(), names,
+                                                 values):
+        if tuple(tensor.shape) != tuple(value.shape):
+            raise ValueError(
+                f"'{name}' has shape {tuple(tensor.shape)}, the backup's "
+                f"'{saved_name}' has shape {tuple(value.shape)}"
+            )
+    model.load_state_dict(dict(zip(current, values)))
 
 
 def optimizer_state(optimizer):
@@ -104,21 +141,28 @@ def _load_named(metrics, states):
 def _load_after_build(container, states):
     """Wraps `container.update_state` once: build, load, then update.
 
-    Relies on the engine's `CompileMetrics._build_from_model`; without it
-    the states are left as they are (only the epoch's logs differ).
+    The engine may build the container itself just before updating it; if
+    not, this uses its `_build_from_model`. Without either the states are
+    left as they are (only the resumed epoch's logs would differ).
     """
-    build = getattr(container, "_build_from_model", None)
-    if build is None:
-        return
 
     def update_state(y_true, y_pred, sample_weight=None):
         del container.update_state  # Back to the class's method.
-        if not container.built:
+        build = getattr(container, "_build_from_model", None)
+        if not container.built and build is not None:
             build(y_true, y_pred)
+        if container.built:
             _load_named(container.flat_metrics, states)
         return container.update_state(y_true, y_pred, sample_weight)
 
     container.update_state = update_state
+
+
+def drop_pending_metric_load(model):
+    """Cancels a `_load_after_build` whose update never came."""
+    container = getattr(model, "compiled_metrics", None)
+    if container is not None and "update_state" in vars(container):
+        del container.update_state
 
 
 # ----------------------------------------------------------------------
@@ -126,23 +170,24 @@ def _load_after_build(container, states):
 
 
 def generator_states(model):
-    """States of the per-layer `torch.Generator`s of seeded layers."""
-    states = {}
-    for name, module in model.named_modules():
+    """States of the per-layer `torch.Generator`s of seeded layers, as
+    `(module position, device, state)` (positions, as for the weights)."""
+    states = []
+    for position, (_, module) in enumerate(model.named_modules()):
         generators = getattr(module, "_generators", None)
         if not isinstance(generators, dict):
             continue
         for device, generator in generators.items():
             if isinstance(generator, torch.Generator):
-                states[f"{name}|{device}"] = generator.get_state()
+                states.append((position, str(device), generator.get_state()))
     return states
 
 
 def load_generator_states(model, states):
-    modules = dict(model.named_modules())
-    for key, state in states.items():
-        name, device = key.rsplit("|", 1)
-        generators = getattr(modules.get(name), "_generators", None)
+    modules = [module for _, module in model.named_modules()]
+    for position, device, state in states:
+        generators = getattr(modules[position], "_generators", None) if (
+            position < len(modules)) else None
         if not isinstance(generators, dict):
             continue
         generator = generators.get(device)

@@ -18,8 +18,14 @@ loop skips the done batches, and before the first new batch every random
 state is set to the backup's, so Dropout draws the same masks as the
 uninterrupted run. A run whose data order does not come from torch's
 global generator at the start of each epoch (a Python generator, a
-`steps_per_epoch` that spans several passes over arrays) resumes with
-the right weights but not necessarily the same later batches.
+`steps_per_epoch` that spans several passes over arrays) resumes from the
+right state, but its later batches may differ from the uninterrupted run's.
+
+A batch backup due at an epoch's last batch is written at the epoch's end
+instead, so a resumed epoch always has batches left to run. In a
+distributed run only rank 0 writes, so every rank resumes with rank 0's
+random states (the weights and the data order are right; Dropout masks
+then differ from the uninterrupted run's).
 """
 
 import os
@@ -49,9 +55,13 @@ class BackupAndRestore(Callback):
     Dropout included. At the end of a completed `fit` the backup is deleted.
 
     Other callbacks' own state (`EarlyStopping`'s patience counter, ...) is
-    not part of the backup, as in Keras. A backup is never written from
-    weights or optimizer state holding NaN/Inf: the callback warns, keeps the
-    last good backup and does not delete it when training ends.
+    not part of the backup, as in Keras. Put this callback last in the
+    list, so the epoch-end backup includes what the other callbacks change
+    at the end of an epoch (e.g. `ReduceLROnPlateau`'s learning rate).
+
+    A backup is never written from weights or optimizer state holding
+    NaN/Inf: the callback warns, keeps the last good backup and does not
+    delete it when training ends.
 
     Args:
         backup_dir: Path of the folder where the backup is stored. Do not
@@ -93,6 +103,7 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = 0
         self._epoch_rng = None
         self._pending = None  # A restored state not fully applied yet.
+        self._save_at_epoch_end = False
         self._kept_for_nan = False
 
     # ------------------------------------------------------------------
@@ -135,7 +146,7 @@ class BackupAndRestore(Callback):
 
     def _load_model_and_optimizer(self, backup):
         try:
-            self.model.load_state_dict(backup["model"])
+            state_lib.load_model_state(self.model, backup["model"])
             state_lib.load_optimizer_state(self.model, backup["optimizer"])
         except (RuntimeError, KeyError, ValueError) as error:
             raise ValueError(
@@ -190,16 +201,24 @@ class BackupAndRestore(Callback):
     # Backing up.
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
-            self._save(self._current_epoch, batch + 1)
+        if not self._should_save_on_batch(batch):
+            return
+        if batch + 1 == self.params.get("steps"):
+            # The epoch's last batch: back up at its end instead, so a
+            # resume never starts with an epoch whose batches are all done.
+            self._save_at_epoch_end = True
+            return
+        self._save(self._current_epoch, batch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
         if self._pending is not None:
             # Every batch of the epoch was done before the interruption.
             self._apply_random_states()
+        state_lib.drop_pending_metric_load(self.model)
         self._current_epoch = epoch + 1
         self._last_batch_seen = 0
-        if self.save_freq == "epoch":
+        if self.save_freq == "epoch" or self._save_at_epoch_end:
+            self._save_at_epoch_end = False
             self._save(epoch + 1, 0)
 
     def _should_save_on_batch(self, batch):
@@ -226,7 +245,7 @@ class BackupAndRestore(Callback):
             "version": _VERSION,
             "epoch": epoch,
             "step": step,
-            "model": state_lib.plain(model.state_dict()),
+            "model": state_lib.model_state(model),
             "optimizer": state_lib.optimizer_state(
                 getattr(model, "optimizer", None)),
         }

@@ -161,6 +161,7 @@ class TensorBoard(Callback):
         for name, value in _scalars(logs).items():
             writer.add_scalar(f"evaluation_{name}_vs_iterations", value,
                               int(iterations))
+        writer.flush()  # `evaluate` has no `on_train_end` to close it.
 
     # ------------------------------------------------------------------
     # What is written.

@@ -89,6 +89,7 @@ class Model(Trainer, Layer):
         ]
         self._input_ranks = [len(t.shape) for t in flat_in]
         self.built = True
+        _apply_deferred_weights(self)
 
     def _apply(self, fn, recurse=True):
         result = super()._apply(fn, recurse=recurse)
@@ -263,6 +264,7 @@ class Model(Trainer, Layer):
         with torch.no_grad():
             self(dummy)
         self._build_input_shape = input_shape
+        _apply_deferred_weights(self)
 
     def _maybe_build(self, input_shape):
         if not self.built and type(self).build is not Model.build:
@@ -371,6 +373,48 @@ class Model(Trainer, Layer):
                       print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable, layer_range=layer_range)
 
+    # ------------------------------------------------------------------
+    # Files (the formats live in `torchkeras.saving`).
+
+    def save(self, filepath, overwrite=True, include_optimizer=True,
+             save_format=None, **kwargs):
+        """Saves the model: ``.keras`` archive, Keras 2 ``.h5``, or a
+        SavedModel-like folder (config, weights, a ``torch.export``)."""
+        from torchkeras import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite,
+                          include_optimizer=include_optimizer,
+                          save_format=save_format, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None,
+                     options=None):
+        """Saves the weights; the format follows the suffix (``.weights.h5``,
+        ``.h5``, ``.safetensors``, none: a checkpoint)."""
+        from torchkeras import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False,
+                     options=None):
+        """Loads weights saved by torchkeras, tf.keras or Keras 3."""
+        from torchkeras import saving
+
+        return saving.load_weights(self, filepath, by_name=by_name,
+                                   skip_mismatch=skip_mismatch)
+
+    def export(self, filepath, format="torch", input_signature=None,
+               **kwargs):
+        """Exports a serving artifact (a ``torch.export`` program)."""
+        from torchkeras import saving
+
+        return saving.export(self, filepath, format=format,
+                             input_signature=input_signature)
+
+    def to_json(self, **kwargs):
+        from torchkeras import saving
+
+        return saving.model_to_json(self, **kwargs)
+
     def get_config(self):
         if not self._is_graph_network:
             return Layer.get_config(self)
@@ -390,6 +434,13 @@ class Model(Trainer, Layer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _apply_deferred_weights(model):
+    """Weights loaded before the model was built apply once it is."""
+    from torchkeras.saving import deferred
+
+    deferred.apply_now(model)
 
 
 class Functional(Model):

@@ -158,10 +158,38 @@ class Trainer:
         d["test_function"] = None
         d["predict_function"] = None
         d["compiled"] = True
+        d["_compile_args"] = {
+            "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": bool(run_eagerly),
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile is True}
         d["_optimizer_built"] = False
         d["_compiled_trainable_state"] = self._trainable_state()
         if self.built:
             self._build_optimizer()
+
+    def get_compile_config(self):
+        """The ``compile`` arguments as Keras 3 writes them, or None."""
+        if not self.compiled:
+            return None
+        from torchkeras.utils.serialization import serialize_keras_object
+
+        def spec(value):
+            if isinstance(value, dict):
+                return {k: spec(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [spec(v) for v in value]
+            return serialize_keras_object(value)
+
+        config = {k: spec(v) if k in ("loss", "metrics", "loss_weights",
+                                      "weighted_metrics") else v
+                  for k, v in self._compile_args.items()}
+        opt = self.optimizer
+        config["optimizer"] = (optimizers_module.serialize(opt)
+                               if isinstance(opt, optimizers_module.Optimizer)
+                               else None)
+        return config
 
     def _known_output_names(self):
         if getattr(self, "_is_graph_network", False):
@@ -523,11 +551,14 @@ class Trainer:
             steps=adapter.steps_per_epoch)
         self.stop_training = False
         callback_list.on_train_begin()
+        initial_epoch, skip_steps = self._resume_point(initial_epoch)
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            logs = self._run_train_epoch(adapter, callback_list, weigh)
+            logs = self._run_train_epoch(adapter, callback_list, weigh,
+                                         skip_steps)
+            skip_steps = 0
             if logs is None:
                 if epoch == initial_epoch or not getattr(
                         adapter, "exhausted", False):
@@ -600,19 +631,32 @@ class Trainer:
                 v.copy_(old)
         return result
 
-    def _run_train_epoch(self, adapter, callback_list, weigh):
+    def _resume_point(self, initial_epoch):
+        """Where a callback (BackupAndRestore) asked `fit` to resume:
+        ``(epoch, batches of it already done)``; consumed once."""
+        d = self.__dict__
+        epoch = d.pop("_initial_epoch", None)
+        skip_steps = d.pop("_skip_steps", None) or 0
+        return (initial_epoch if epoch is None else int(epoch),
+                int(skip_steps))
+
+    def _run_train_epoch(self, adapter, callback_list, weigh, skip_steps=0):
         if self.__dict__.get("_indices_checked") and isinstance(
                 adapter, data_adapter.ArrayAdapter):
             # Embedding indices were checked once on the whole array: no
             # per-step host check on accelerators.
             with skip_index_validation():
-                return self._train_batches(adapter, callback_list, weigh)
-        return self._train_batches(adapter, callback_list, weigh)
+                return self._train_batches(adapter, callback_list, weigh,
+                                           skip_steps)
+        return self._train_batches(adapter, callback_list, weigh,
+                                   skip_steps)
 
-    def _train_batches(self, adapter, callback_list, weigh):
+    def _train_batches(self, adapter, callback_list, weigh, skip_steps=0):
         train_function = None
         logs = None
         for step, batch in enumerate(adapter):
+            if step < skip_steps:
+                continue  # Done before the interruption; same order.
             if train_function is None:
                 if not self.built or not self._optimizer_built:
                     self._prepare_training(batch[0])
@@ -629,6 +673,10 @@ class Trainer:
             callback_list.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
+        if logs is None and skip_steps:
+            # Every batch was done before the interruption: the restored
+            # metric states are the epoch's results.
+            logs = _LazyLogs(self)
         return logs
 
     def _validation_adapter(self, validation_data, batch_size, steps,

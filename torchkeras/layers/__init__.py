@@ -309,3 +309,48 @@ from torchkeras.layers.attention.attention import (  # noqa: E402
 from torchkeras.layers.attention.multi_head_attention import (  # noqa: E402
     MultiHeadAttention as MultiHeadAttention,
 )
+
+# Preprocessing layers: lookups, hashing, text, normalization, images
+# (appended).
+from torchkeras.layers.preprocessing.category_encoding import (  # noqa: E402
+    CategoryEncoding as CategoryEncoding,
+)
+from torchkeras.layers.preprocessing.center_crop import (  # noqa: E402
+    CenterCrop as CenterCrop,
+)
+from torchkeras.layers.preprocessing.discretization import (  # noqa: E402
+    Discretization as Discretization,
+)
+from torchkeras.layers.preprocessing.hashing import (  # noqa: E402
+    Hashing as Hashing,
+)
+from torchkeras.layers.preprocessing.integer_lookup import (  # noqa: E402
+    IntegerLookup as IntegerLookup,
+)
+from torchkeras.layers.preprocessing.normalization import (  # noqa: E402
+    Normalization as Normalization,
+)
+from torchkeras.layers.preprocessing.random_crop import (  # noqa: E402
+    RandomCrop as RandomCrop,
+)
+from torchkeras.layers.preprocessing.random_flip import (  # noqa: E402
+    RandomFlip as RandomFlip,
+)
+from torchkeras.layers.preprocessing.random_rotation import (  # noqa: E402
+    RandomRotation as RandomRotation,
+)
+from torchkeras.layers.preprocessing.random_zoom import (  # noqa: E402
+    RandomZoom as RandomZoom,
+)
+from torchkeras.layers.preprocessing.rescaling import (  # noqa: E402
+    Rescaling as Rescaling,
+)
+from torchkeras.layers.preprocessing.resizing import (  # noqa: E402
+    Resizing as Resizing,
+)
+from torchkeras.layers.preprocessing.string_lookup import (  # noqa: E402
+    StringLookup as StringLookup,
+)
+from torchkeras.layers.preprocessing.text_vectorization import (  # noqa
+    TextVectorization as TextVectorization,
+)

@@ -1,0 +1,339 @@
+"""The entry points: ``save_model``, ``load_model``, ``save_weights``,
+``load_weights``, chosen by suffix as tf.keras and Keras 3 choose.
+
+Weights (``save_weights``/``load_weights``):
+- ``.weights.h5``: Keras 3 layout (``h5_keras3``);
+- ``.h5``/``.hdf5``: Keras 2 layout (``h5_keras2``); loading also reads a
+  Keras 3 layout or a full-model ``.h5`` (its ``model_weights``);
+- ``.safetensors``: flat Keras weight paths (``safetensors_io``);
+- ``.keras``: loading reads the archive's weights;
+- any other path: a native checkpoint with optimizer state and epoch
+  (``checkpoint``).
+Models (``save_model``/``load_model``): ``.keras`` archives, ``.h5``
+full-model files, and a SavedModel-like folder for a path without suffix.
+
+Every write is atomic; every read verifies the whole file before any
+weight changes; a model that is not built keeps the values until its first
+call (``deferred``).
+"""
+
+import os
+import warnings
+
+from torchkeras.saving import atomic
+from torchkeras.saving import checkpoint
+from torchkeras.saving import deferred
+from torchkeras.saving import serving
+from torchkeras.saving import file_format
+from torchkeras.saving import h5_keras2
+from torchkeras.saving import h5_keras3
+from torchkeras.saving import h5_model
+from torchkeras.saving import keras_archive
+from torchkeras.saving import model_config
+from torchkeras.saving import safetensors_io
+from torchkeras.saving import weight_paths
+from torchkeras.saving.errors import FileFormatError
+
+
+def _kind(filepath):
+    path = filepath.lower()
+    if path.endswith(".weights.h5"):
+        return "weights_h5"
+    if path.endswith(".keras"):
+        return "keras"
+    if path.endswith((".h5", ".hdf5")):
+        return "h5"
+    if path.endswith(".safetensors"):
+        return "safetensors"
+    return "other"
+
+
+def _require_built(model, filepath):
+    if not getattr(model, "built", False) or deferred.needs_deferral(model):
+        raise ValueError(
+            f"Cannot save the weights of model '{model.name}' to "
+            f"'{filepath}': the model is not built yet, so it has no "
+            "weights. Call it on data or call `model.build(input_shape)` "
+            "first."
+        )
+    deferred.apply_now(model)
+
+
+# ----------------------------------------------------------------------
+# Weights.
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Saves ``model``'s weights; the format follows the suffix."""
+    filepath = os.fspath(filepath)
+    kind = _kind(filepath)
+    if kind == "keras":
+        raise ValueError(
+            "The filename must end in `.weights.h5` (or `.h5`, "
+            "`.safetensors`); use `model.save()` for a `.keras` archive. "
+            f"Received: filepath={filepath}"
+        )
+    _require_built(model, filepath)
+    if kind == "other":
+        atomic.check_overwrite(filepath + checkpoint.DATA_SUFFIX, overwrite)
+        checkpoint.save(model, filepath)
+        return
+    atomic.check_overwrite(filepath, overwrite)
+    if kind in ("h5", "safetensors"):
+        weight_paths.unique_names(filepath, model)
+    with atomic.atomic_file(filepath) as tmp:
+        if kind == "weights_h5":
+            h5_keras3.save_weights(model, tmp)
+        elif kind == "h5":
+            h5_keras2.save_weights(model, tmp)
+        else:
+            safetensors_io.save_weights(model, tmp)
+
+
+def _h5_loader(model, filepath, by_name, skip_mismatch):
+    with file_format.open_h5(filepath) as f:
+        root = f["model_weights"] if "model_weights" in f else f
+        if h5_keras2.is_keras2_layout(root):
+            if skip_mismatch and not by_name:
+                raise ValueError(
+                    "When calling `load_weights` on a Keras 2 '.h5' file, "
+                    "`skip_mismatch` can only be True when `by_name` is "
+                    "True. Received: by_name=False, skip_mismatch=True"
+                )
+            saved = h5_keras2.read_group(filepath, root)
+            return lambda: h5_keras2.apply(filepath, model, saved, by_name,
+                                           skip_mismatch)
+        if "vars" not in f and "layers" not in f:
+            raise FileFormatError(
+                filepath,
+                "an HDF5 file, but not a Keras weights file: it has neither "
+                "a 'layer_names' attribute (Keras 2) nor 'vars'/'layers' "
+                f"groups (Keras 3). Top-level keys: {list(f.keys())[:10]}"
+            )
+        store = h5_keras3.read_store(filepath, f)
+    _no_by_name(by_name, filepath)
+    return lambda: h5_keras3.apply_store(model, filepath, store,
+                                         skip_mismatch)
+
+
+def _no_by_name(by_name, filepath):
+    if by_name:
+        raise ValueError(
+            "`by_name=True` is only supported for '.h5' files in the Keras "
+            "2 layout (Keras 3 files match weights by position in the "
+            f"model). Received: by_name=True, filepath={filepath}"
+        )
+
+
+def _loader(model, filepath, by_name, skip_mismatch):
+    """Reads and verifies the file now; returns what assigns it."""
+    kind = _kind(filepath)
+    if kind == "other" and not os.path.isfile(filepath):
+        if not checkpoint.exists(filepath):
+            raise FileNotFoundError(
+                f"No weights file or checkpoint found at '{filepath}'."
+            )
+        tensors, meta = checkpoint.read(filepath)
+        return lambda: checkpoint.apply(model, filepath, tensors, meta)
+    content = file_format.sniff(filepath)
+    if kind in ("weights_h5", "h5") or (kind == "other"
+                                        and content == "hdf5"):
+        return _h5_loader(model, filepath, by_name, skip_mismatch)
+    _no_by_name(by_name, filepath)
+    if kind == "keras" or (kind == "other" and content == "zip"):
+        _, store = keras_archive.read(filepath)
+        return lambda: h5_keras3.apply_store(model, filepath, store,
+                                             skip_mismatch)
+    if kind == "safetensors" or content == "safetensors":
+        if content in ("hdf5", "zip", "directory"):
+            file_format.expect(filepath, "safetensors", "a safetensors file")
+        tensors, _ = safetensors_io.read(filepath)
+        return lambda: weight_paths.assign_all(
+            filepath, safetensors_io.match_items(filepath, model, tensors))
+    raise FileFormatError(
+        filepath,
+        f"unknown weights format: the file is {file_format.describe(content)}"
+        " and its suffix is none of '.weights.h5', '.h5', '.hdf5', "
+        "'.keras', '.safetensors'."
+    )
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Loads weights saved by ``save_weights``, tf.keras or Keras 3.
+
+    The file is read and verified in full before any weight changes; on an
+    error the model keeps its weights. A model that is not built yet keeps
+    the values and applies them when its first call builds it.
+
+    Raises:
+        FileNotFoundError: when nothing is at ``filepath``.
+        torchkeras.saving.SavingError: (a ``ValueError``) naming the file
+            and the problem.
+    """
+    filepath = os.fspath(filepath)
+    apply = _loader(model, filepath, by_name, skip_mismatch)
+    if deferred.needs_deferral(model):
+        deferred.defer(model, apply)
+        return
+    apply()
+
+
+# ----------------------------------------------------------------------
+# Models.
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True,
+               save_format=None, signatures=None, options=None,
+               save_traces=True, **kwargs):
+    """``model.save``: ``.keras`` archive, ``.h5`` file or model folder."""
+    filepath = os.fspath(filepath)
+    kind = _kind(filepath)
+    if save_format in ("h5", "keras", "tf"):
+        kind = {"h5": "h5", "keras": "keras", "tf": "other"}[save_format]
+    if kind in ("weights_h5", "safetensors"):
+        raise ValueError(
+            "`model.save()` writes a whole model: use a '.keras' or '.h5' "
+            f"filepath, or `model.save_weights()` for weights. Received: "
+            f"filepath={filepath}"
+        )
+    deferred.apply_now(model)
+    atomic.check_overwrite(filepath, overwrite)
+    if kind == "other":
+        serving.save_model_folder(model, filepath,
+                                     include_optimizer=include_optimizer)
+        return
+    if kind == "h5":
+        _check_h5_model(model, filepath)
+    with atomic.atomic_file(filepath) as tmp:
+        if kind == "keras":
+            keras_archive.save(model, tmp, include_optimizer)
+        else:
+            h5_model.save(model, tmp, include_optimizer)
+
+
+def _check_h5_model(model, filepath):
+    if not getattr(model, "_is_graph_network", False) and (
+            "_stack" not in model.__dict__):
+        raise NotImplementedError(
+            f"Saving model '{model.name}' to '{filepath}' (HDF5) requires a "
+            "functional or Sequential model: a subclassed model's "
+            "architecture is its code. Save it as '.keras' (with "
+            "`get_config`) or save its weights."
+        )
+    weight_paths.unique_names(filepath, model)
+
+
+def _apply_or_defer(model, apply):
+    if deferred.needs_deferral(model):
+        deferred.defer(model, apply)
+    else:
+        apply()
+
+
+def _load_h5_model(filepath, custom_objects, compile, safe_mode):
+    config, training, saved, opt_values = h5_model.read(filepath)
+    model = model_config.deserialize_model(filepath, config, custom_objects,
+                                           safe_mode)
+    if compile and training:
+        model_config.compile_from_config(filepath, model, training,
+                                         custom_objects)
+    h5_keras2.apply(filepath, model, saved)
+    if compile and opt_values is not None and getattr(model, "optimizer",
+                                                      None) is not None:
+        _set_optimizer(filepath, model, opt_values)
+    return model
+
+
+def _set_optimizer(filepath, model, values):
+    opt = h5_keras3.keras_optimizer(model)
+    if opt is None:
+        return
+    h5_keras3.ensure_optimizer_built(model, opt)
+    current = opt.variables
+    if len(current) == len(values) and all(
+            tuple(v.shape) == tuple(c.shape) for v, c in zip(values,
+                                                            current)):
+        opt.set_weights(values)
+        return
+    warnings.warn(
+        f"File '{filepath}': the optimizer state ({len(values)} variables) "
+        f"does not fit optimizer '{opt.name}' ({len(current)} variables); "
+        "the optimizer starts fresh.",
+        stacklevel=3,
+    )
+
+
+def _load_store_model(filepath, entry, store, custom_objects, compile,
+                      safe_mode):
+    model = model_config.deserialize_model(filepath, entry, custom_objects,
+                                           safe_mode)
+    if compile and entry.get("compile_config"):
+        model_config.compile_from_config(filepath, model,
+                                         entry["compile_config"],
+                                         custom_objects)
+    if not compile:
+        store = {k: v for k, v in store.items()
+                 if k not in (h5_keras3.OPTIMIZER_PATH,
+                              h5_keras3.OWN_OPTIMIZER_PATH)}
+    _apply_or_defer(model, lambda: h5_keras3.apply_store(model, filepath,
+                                                         store))
+    return model
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Loads a model saved by ``save_model``, Keras 3 or tf.keras 2.
+
+    Args:
+        filepath: a ``.keras`` archive, a ``.h5`` model file or a model
+            folder written by ``save_model``.
+        custom_objects: ``{name: class or function}`` for custom layers,
+            losses, subclassed models, Lambda functions.
+        compile: whether to compile the model as it was saved (and restore
+            the optimizer state).
+        safe_mode: refuse Lambda layers (whose code cannot be loaded).
+
+    Raises:
+        FileNotFoundError: when nothing is at ``filepath``.
+        torchkeras.saving.SavingError: (a ``ValueError``) naming the file
+            and the problem; ``UnsafeFileError`` for a Lambda under
+            ``safe_mode``.
+    """
+    filepath = os.fspath(filepath)
+    content = file_format.sniff(filepath)
+    kind = _kind(filepath)
+    if content == "directory":
+        entry, store = serving.read_model_folder(filepath)
+        return _load_store_model(filepath, entry, store, custom_objects,
+                                 compile, safe_mode)
+    if kind == "keras" or (kind == "other" and content == "zip"):
+        entry, store = keras_archive.read(filepath)
+        return _load_store_model(filepath, entry, store, custom_objects,
+                                 compile, safe_mode)
+    if kind == "h5" or (kind == "other" and content == "hdf5"):
+        return _load_h5_model(filepath, custom_objects, compile, safe_mode)
+    if kind == "weights_h5":
+        raise FileFormatError(
+            filepath,
+            "a '.weights.h5' file holds weights only: build the model and "
+            "call `model.load_weights()`."
+        )
+    raise FileFormatError(
+        filepath,
+        f"unknown model format: the file is {file_format.describe(content)}"
+        "; expected a '.keras' archive, a '.h5' model file or a model "
+        "folder."
+    )
+
+
+def export_saved_model(model, filepath, input_signature=None):
+    """tf.keras 2's ``experimental.export_saved_model``: a model folder."""
+    deferred.apply_now(model)
+    return serving.save_model_folder(model, filepath, input_signature)
+
+
+def load_from_saved_model(saved_model_path, custom_objects=None):
+    """tf.keras 2's ``experimental.load_from_saved_model``."""
+    entry, store = serving.read_model_folder(
+        os.fspath(saved_model_path))
+    return _load_store_model(os.fspath(saved_model_path), entry, store,
+                             custom_objects, True, True)
