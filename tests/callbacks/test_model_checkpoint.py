@@ -1,9 +1,8 @@
 """ModelCheckpoint: which files exist after scripted logs (improving epochs
 worked out by hand), what they hold, and a real fit with validation.
 
-Models here have no `save_weights` yet, so files are the torch-format
-fallback, read back independently with `torch.load(weights_only=True)`;
-a model that has `save_weights`/`save` gets the call instead.
+Files are written through `model.save_weights` (the Keras 2 `.h5` layout
+for these names) and read back independently with h5py.
 """
 
 import os
@@ -39,9 +38,21 @@ def _epochs(callback, model, logs_per_epoch, change_weights=True):
     callbacks.on_train_end()
 
 
+def _h5_weights(path):
+    """{weight name: array} of a Keras 2 weights file, read with h5py."""
+    import h5py
+
+    found = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: found.__setitem__(name, obj[()])
+                     if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
 def _saved_bias(path):
-    weights = torch.load(path, weights_only=True)["weights"]
-    return float(weights["dense.bias"][0])
+    weights = _h5_weights(path)
+    (bias,) = [v for k, v in weights.items() if k.endswith("bias:0")]
+    return float(bias[0])
 
 
 def test_save_best_only_keeps_exactly_the_improving_epochs(tmp_path):
@@ -182,7 +193,8 @@ def test_real_fit_best_files_match_validation_history(tmp_path):
     assert sorted(os.listdir(tmp_path)) == [
         f"w.{e + 1:02d}-{val[e]:.4f}.h5" for e in improving]
     last = improving[-1]
-    saved = torch.load(tmp_path / f"w.{last + 1:02d}-{val[last]:.4f}.h5",
-                       weights_only=True)["weights"]
-    for saved_value, expected in zip(saved.values(), snapshots[last]):
-        assert torch.equal(saved_value, expected)
+    saved = _h5_weights(tmp_path / f"w.{last + 1:02d}-{val[last]:.4f}.h5")
+    kernel = next(v for k, v in saved.items() if k.endswith("kernel:0"))
+    bias = next(v for k, v in saved.items() if k.endswith("bias:0"))
+    np.testing.assert_array_equal(kernel, snapshots[last][0].numpy())
+    np.testing.assert_array_equal(bias, snapshots[last][1].numpy())

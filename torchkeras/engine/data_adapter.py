@@ -452,9 +452,28 @@ class TorchDataAdapter(_IterableAdapter):
         return iter(self.loader)
 
 
+def _scalar_lists_to_arrays(value):
+    """A flat list of numbers or strings is one array, as in tf.keras."""
+    if isinstance(value, list) and value and all(
+            isinstance(v, (str, bytes, int, float, bool, np.generic))
+            for v in value):
+        if any(isinstance(v, (str, bytes)) for v in value):
+            return np.asarray(value, dtype=object)
+        return np.asarray(value)
+    if isinstance(value, dict):
+        return {k: _scalar_lists_to_arrays(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and any(
+            isinstance(v, list) for v in value):
+        return type(value)(_scalar_lists_to_arrays(v) for v in value)
+    return value
+
+
 def get_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
                 shuffle=False, device=None, argument="x"):
     """Chooses the adapter for ``x`` (and checks what goes with it)."""
+    x = _scalar_lists_to_arrays(x)
+    y = _scalar_lists_to_arrays(y)
+    sample_weight = _scalar_lists_to_arrays(sample_weight)
     from torchkeras.data.dataset import is_dataset
     from torchkeras.utils.sequence import Sequence
 

@@ -68,17 +68,16 @@ def check_layer(make, name, wrap=None, **kwargs):
             fused, loop = _pair(make, **kw)
             if wrap is not None:
                 fused, loop = wrap(fused), wrap(loop)
-            fused(x_cpu)
-            loop(x_cpu)
-            loop.set_weights(fused.get_weights())
-            cpu_out, cpu_grads = _run(fused, x_cpu, mask)
-            fused.zero_grad(set_to_none=True)
-            fused.to(DEVICE)
-            loop.to(DEVICE)
             x = x_cpu.to(DEVICE)
             m = None if mask is None else mask.to(DEVICE)
+            fused(x)
+            loop(x)
+            loop.set_weights(fused.get_weights())
             out, grads = _run(fused, x, m)
             out_loop, grads_loop = _run(loop, x, m)
+            fused.zero_grad(set_to_none=True)
+            fused.to("cpu")
+            cpu_out, cpu_grads = _run(fused, x_cpu, mask)
             what = f"{name} mask={mask_name} go_backwards={gb}"
             _close(out, out_loop, what + " fused vs loop")
             _close(grads, grads_loop, what + " grads", 1e-4)
@@ -108,29 +107,41 @@ def _sync():
         torch.cuda.synchronize()
 
 
+def _time_steps(model, batch, steps=25):
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    for i in range(steps):
+        if i == 5:
+            _sync()
+            start = time.perf_counter()
+        loss = model(batch).float().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    _sync()
+    return (time.perf_counter() - start) / (steps - 5) * 1e3
+
+
 def time_bigru():
-    model = keras.Sequential([
-        keras.Input((100,), dtype="int32"),
-        layers.Embedding(20000, 128, mask_zero=True),
-        layers.Bidirectional(layers.GRU(64)),
-        layers.Dense(1, activation="sigmoid")]).to(DEVICE)
+    """ms per training step: torchkeras vs benchmarks/bench_rnn.py's
+    hand-written nn.GRU (packed when masked), interleaved twice."""
+    sys.path.insert(0, "benchmarks")
+    from bench_rnn import BiGRU
+
     ids = torch.randint(1, 20000, (64, 100), device=DEVICE)
     lengths = torch.randint(10, 101, (64,), device=DEVICE)
     ids[torch.arange(100, device=DEVICE)[None] >= lengths[:, None]] = 0
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
     for masked in (False, True):
+        model = keras.Sequential([
+            keras.Input((100,), dtype="int32"),
+            layers.Embedding(20000, 128, mask_zero=masked),
+            layers.Bidirectional(layers.GRU(64)),
+            layers.Dense(1, activation="sigmoid")]).to(DEVICE)
+        reference = BiGRU(masked).to(DEVICE)
         batch = ids if masked else ids.clamp(min=1)
-        for i in range(25):
-            if i == 5:
-                _sync()
-                start = time.perf_counter()
-            loss = model(batch).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        _sync()
-        print(f"bigru masked={masked}: "
-              f"{(time.perf_counter() - start) / 20 * 1e3:.2f} ms/step")
+        times = [(_time_steps(reference, batch), _time_steps(model, batch))
+                 for _ in range(2)]
+        print(f"bigru masked={masked} ms/step (torch, torchkeras): "
+              + ", ".join(f"({a:.2f}, {b:.2f})" for a, b in times))
 
 
 def main():

@@ -285,8 +285,9 @@ class TextVectorization(PreprocessingLayer):
         if self._output_mode == "int":
             length = self._output_sequence_length
             if length is None and self._split is None and (
-                    self._ngrams is None and len(input_shape) > 1):
-                length = input_shape[-1]
+                    self._ngrams is None):
+                # Each string is one token: one per input element.
+                length = input_shape[-1] if len(input_shape) > 1 else 1
             return batch + (length,)
         depth = self._lookup_layer._depth()
         if self._output_mode == "one_hot" and self._split is not None:
