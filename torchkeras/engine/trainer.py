@@ -753,26 +753,24 @@ class Trainer:
             verbose=verbose, epochs=1, steps=adapter.steps_per_epoch)
         predict_function = self.make_predict_function()
         callback_list.on_predict_begin()
-        outputs = None
+        structure, leaves = None, None
         for step, batch in enumerate(adapter):
             callback_list.on_predict_batch_begin(step)
             out = predict_function(_pack(batch))
-            out = tree.map_structure(_to_numpy, out)
-            if outputs is None:
-                outputs = tree.map_structure(lambda v: [v], out)
-            else:
-                for acc, value in zip(tree.flatten(outputs)
-                                      if False else _leaf_lists(outputs),
-                                      tree.flatten(out)):
-                    acc.append(value)
+            flat = tree.flatten(out)
+            if leaves is None:
+                structure, leaves = out, [[] for _ in flat]
+            for acc, value in zip(leaves, flat):
+                acc.append(_to_numpy(value))
             callback_list.on_predict_batch_end(step, {"outputs": out})
-        if outputs is None:
+        if leaves is None:
             raise ValueError(
                 "Unexpected result of `predict_function` (Empty batch_outputs"
                 "). Please use `Model.compile(..., run_eagerly=True)`, or "
                 "check that your input data is not empty."
             )
-        result = _concat_leaf_lists(outputs)
+        result = tree.pack_sequence_as(
+            structure, [np.concatenate(acc, axis=0) for acc in leaves])
         if sharded:
             result = tree.map_structure(distribute.gather_ordered, result)
         callback_list.on_predict_end()
@@ -913,45 +911,6 @@ def _to_numpy(v):
     if torch.is_tensor(v):
         return v.detach().cpu().numpy()
     return v
-
-
-def _leaf_lists(outputs):
-    if isinstance(outputs, list) and (not outputs or not isinstance(
-            outputs[0], list)) and all(
-                not isinstance(o, (list, dict)) for o in outputs):
-        return [outputs]
-    found = []
-
-    def visit(node):
-        if isinstance(node, dict):
-            for key in sorted(node, key=str):
-                visit(node[key])
-        elif isinstance(node, (list, tuple)) and node and isinstance(
-                node[0], (list, dict, tuple)) and not _is_leaf_list(node):
-            for item in node:
-                visit(item)
-        else:
-            found.append(node)
-
-    visit(outputs)
-    return found
-
-
-def _is_leaf_list(node):
-    return isinstance(node, list) and all(
-        isinstance(v, np.ndarray) or not isinstance(v, (list, dict, tuple))
-        for v in node)
-
-
-def _concat_leaf_lists(outputs):
-    def concat(node):
-        if isinstance(node, dict):
-            return {k: concat(v) for k, v in node.items()}
-        if _is_leaf_list(node):
-            return np.concatenate(node, axis=0)
-        return [concat(v) for v in node]
-
-    return concat(outputs)
 
 
 def _resolve_verbose(verbose):

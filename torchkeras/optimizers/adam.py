@@ -56,6 +56,8 @@ class Adam(Optimizer):
         return specs
 
     def _update_step(self, params, grads, slots, lr, local_step):
+        if _fusable(params, grads):
+            return self._fused_update(params, grads, slots, lr, local_step)
         beta_1, beta_2 = self.beta_1, self.beta_2
         alpha = (lr * math.sqrt(1 - beta_2 ** local_step)
                  / (1 - beta_1 ** local_step))
@@ -69,6 +71,28 @@ class Adam(Optimizer):
         torch._foreach_add_(denominator, self.epsilon)
         torch._foreach_addcdiv_(params, m, denominator, value=-alpha)
 
+    def _fused_update(self, params, grads, slots, lr, local_step):
+        """Keras's rule on torch's fused Adam kernel (one call, all params).
+
+        torch computes ``m / (sqrt(v) / sqrt(c2) + eps')``; with ``eps' =
+        eps / sqrt(c2)`` (``c2 = 1 - beta_2**t``) that is exactly Keras's
+        ``sqrt(c2) * m / (sqrt(v) + eps)``, epsilon outside the bias
+        correction.
+        """
+        correction = math.sqrt(1 - self.beta_2 ** local_step)
+        step = self.__dict__.get("_fused_step")
+        if step is None or step.device != params[0].device:
+            step = torch.zeros((), dtype=torch.float32,
+                               device=params[0].device)
+            self.__dict__["_fused_step"] = step
+        step.fill_(float(local_step))
+        torch._fused_adam_(
+            params, grads, slots["momentum"], slots["velocity"],
+            slots["velocity_hat"] if self.amsgrad else [],
+            [step] * len(params), amsgrad=self.amsgrad, lr=float(lr),
+            beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
+            eps=self.epsilon / correction, maximize=False)
+
     def get_config(self):
         config = super().get_config()
         config.update({
@@ -78,3 +102,17 @@ class Adam(Optimizer):
             "amsgrad": self.amsgrad,
         })
         return config
+
+
+_FUSED_DTYPES = (torch.float32, torch.float64)
+
+
+def _fusable(params, grads):
+    """torch's fused Adam needs one device and dtype, dense gradients."""
+    first = params[0]
+    if first.dtype not in _FUSED_DTYPES or first.device.type not in (
+            "cpu", "cuda"):
+        return False
+    return all(p.device == first.device and p.dtype == first.dtype
+               and g.dtype == first.dtype and not g.is_sparse
+               for p, g in zip(params, grads))
