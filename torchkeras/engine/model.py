@@ -149,6 +149,9 @@ class Model(Trainer, Layer):
 
     def _flatten_inputs(self, inputs):
         structure = self._input_structure
+        if type(inputs) is torch.Tensor and isinstance(structure,
+                                                       KerasTensor):
+            return [self._adapt_input(0, inputs, self._model_device())]
         names = [t.name for t in self._graph.flat_inputs]
         expected = len(names)
         if isinstance(inputs, dict) and not isinstance(structure, dict):

@@ -388,8 +388,10 @@ class Trainer:
         step = self.test_step
 
         def test_function(data):
-            with torch.no_grad():
-                return step(data)
+            if torch.is_grad_enabled():
+                with torch.no_grad():
+                    return step(data)
+            return step(data)
 
         self.__dict__["test_function"] = test_function
         return test_function
@@ -400,8 +402,10 @@ class Trainer:
         step = self.predict_step
 
         def predict_function(data):
-            with torch.no_grad():
-                return step(data)
+            if torch.is_grad_enabled():
+                with torch.no_grad():
+                    return step(data)
+            return step(data)
 
         self.__dict__["predict_function"] = predict_function
         return predict_function
@@ -720,10 +724,11 @@ class Trainer:
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = None
-        for step, batch in enumerate(adapter):
-            callback_list.on_test_batch_begin(step)
-            logs = _flat_logs(test_function(_pack(batch)))
-            callback_list.on_test_batch_end(step, logs)
+        with torch.no_grad():
+            for step, batch in enumerate(adapter):
+                callback_list.on_test_batch_begin(step)
+                logs = _flat_logs(test_function(_pack(batch)))
+                callback_list.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError(
                 "Expected some data to evaluate, but the evaluation data "
@@ -754,15 +759,9 @@ class Trainer:
         predict_function = self.make_predict_function()
         callback_list.on_predict_begin()
         structure, leaves = None, None
-        for step, batch in enumerate(adapter):
-            callback_list.on_predict_batch_begin(step)
-            out = predict_function(_pack(batch))
-            flat = tree.flatten(out)
-            if leaves is None:
-                structure, leaves = out, [[] for _ in flat]
-            for acc, value in zip(leaves, flat):
-                acc.append(_to_numpy(value))
-            callback_list.on_predict_batch_end(step, {"outputs": out})
+        with torch.no_grad():
+            structure, leaves = self._predict_batches(
+                adapter, callback_list, predict_function)
         if leaves is None:
             raise ValueError(
                 "Unexpected result of `predict_function` (Empty batch_outputs"
@@ -775,6 +774,19 @@ class Trainer:
             result = tree.map_structure(distribute.gather_ordered, result)
         callback_list.on_predict_end()
         return result
+
+    def _predict_batches(self, adapter, callback_list, predict_function):
+        structure, leaves = None, None
+        for step, batch in enumerate(adapter):
+            callback_list.on_predict_batch_begin(step)
+            out = predict_function(_pack(batch))
+            flat = tree.flatten(out)
+            if leaves is None:
+                structure, leaves = out, [[] for _ in flat]
+            for acc, value in zip(leaves, flat):
+                acc.append(_to_numpy(value))
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+        return structure, leaves
 
     # ------------------------------------------------------------------
     # Single batches.

@@ -246,7 +246,18 @@ class Layer(torch.nn.Module):
         super().__setattr__(name, value)
 
     def __getattr__(self, name):
-        aliases = self.__dict__.get("_weight_aliases")
+        d = self.__dict__
+        # Weights and sublayers first: `self.kernel` in `call` is hot.
+        params = d.get("_parameters")
+        if params is not None and name in params:
+            return params[name]
+        buffers = d.get("_buffers")
+        if buffers is not None and name in buffers:
+            return buffers[name]
+        modules = d.get("_modules")
+        if modules is not None and name in modules:
+            return modules[name]
+        aliases = d.get("_weight_aliases")
         if aliases and name in aliases:
             name = aliases[name]
         prop = getattr(type(self), name, None)
@@ -273,6 +284,7 @@ class Layer(torch.nn.Module):
             if w.is_floating_point():
                 self._dtype = config.standardize_dtype(w.dtype)
                 break
+        self.__dict__.pop("_forward_info", None)
         for key, _ in self._weight_keys:
             buf = self._buffers.get(key)
             if buf is not None and not isinstance(buf, Variable):
@@ -626,12 +638,22 @@ class Layer(torch.nn.Module):
                     f"Layer '{self.name}' was called without inputs."
                 )
             args = (kwargs.pop("inputs"),)
-        inputs = self._convert_inputs(args[0])
-        args = (inputs,) + args[1:]
+        inputs = args[0]
+        info = self.__dict__.get("_forward_info")
+        if info is None:
+            info = self._make_forward_info()
+        takes_training, takes_mask, computes_mask, float_dtype = info
+        if type(inputs) is torch.Tensor:
+            if (float_dtype is not None and inputs.dtype != float_dtype
+                    and inputs.is_floating_point()):
+                inputs = inputs.to(float_dtype)
+                args = (inputs,) + args[1:]
+        else:
+            inputs = self._convert_inputs(inputs)
+            args = (inputs,) + args[1:]
         if not self.built:
             self._assert_input_compatibility(inputs)
             self._build_on_first_call(inputs)
-        takes_training, takes_mask = _call_signature(type(self))
         training = kwargs.pop("training", None)
         if training is None:
             training = CALL_CONTEXT.training
@@ -646,22 +668,33 @@ class Layer(torch.nn.Module):
                 kwargs["mask"] = mask
         elif not takes_mask:
             kwargs.pop("mask")
-        outer = CALL_CONTEXT.training
-        CALL_CONTEXT.training = training
-        CALL_CONTEXT.depth += 1
-        if CALL_CONTEXT.depth == 1:
-            CALL_CONTEXT.generation += 1
-            CALL_CONTEXT.losses_added = False
+        context = CALL_CONTEXT
+        outer = context.training
+        context.training = training
+        context.depth += 1
+        if context.depth == 1:
+            context.generation += 1
+            context.losses_added = False
         try:
             outputs = self.call(*args, **kwargs)
         finally:
-            CALL_CONTEXT.training = outer
-            CALL_CONTEXT.depth -= 1
+            context.training = outer
+            context.depth -= 1
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
-        if mask is not None or self._computes_mask():
+        if mask is not None or computes_mask:
             self._set_output_mask(inputs, mask, outputs)
         return outputs
+
+    def _make_forward_info(self):
+        """Per-layer facts ``forward`` needs every call, computed once."""
+        takes_training, takes_mask = _call_signature(type(self))
+        float_dtype = (self._torch_dtype if config.is_float_dtype(
+            self._dtype) else None)
+        info = (takes_training, takes_mask, self._computes_mask(),
+                float_dtype)
+        self.__dict__["_forward_info"] = info
+        return info
 
     def _convert_inputs(self, inputs):
         """NumPy and Python numbers become tensors; floats take the dtype."""

@@ -60,10 +60,11 @@ class LossScaleOptimizer(Optimizer):
             LossScaleOptimizer as inner optimizer.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> opt = keras.mixed_precision.LossScaleOptimizer(
     ...     keras.optimizers.SGD(0.1))
-    >>> float(opt.scale_loss(keras.ops.ones(())))
+    >>> float(opt.scale_loss(torch.ones(())))
     32768.0
     """
 

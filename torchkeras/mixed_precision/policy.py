@@ -13,7 +13,7 @@ the scope a layer's ``call`` runs in:
   float32 model is left alone.
 
 As in Keras 3, ``clear_session()`` resets the global policy. Loss scaling is
-``LossScaleOptimizer``'s. This module only imports ``backend`` so that
+``LossScaleOptimizer``'s. This module imports only ``backend`` so that
 ``layers`` may read it.
 """
 
@@ -208,61 +208,39 @@ def serialize(policy):
 # The scope of a layer call.
 
 
-class _State:
-    """How many mixed regions (entered by layers, not the user) are open."""
-
-    depth = 0
-
-
-_STATE = _State()
+# How many calls of mixed layers are running (entered by layers, not by
+# the user): a float layer turns autocast off only inside one of those.
+active_mixed_calls = 0
 
 
-class _CallScope:
-    """``torch.autocast`` for one layer call; counts mixed regions."""
+def call_with_policy(policy, inputs, call, args, kwargs):
+    """Runs ``call(*args, **kwargs)`` as a layer with ``policy`` computes.
 
-    __slots__ = ("_autocast", "_mixed")
-
-    def __init__(self, device_type, dtype):
-        self._mixed = dtype is not None
-        if self._mixed:
-            self._autocast = torch.autocast(device_type, dtype=dtype)
-        else:
-            self._autocast = torch.autocast(device_type, enabled=False)
-
-    def __enter__(self):
-        self._autocast.__enter__()
-        if self._mixed:
-            _STATE.depth += 1
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._mixed:
-            _STATE.depth -= 1
-        return self._autocast.__exit__(*exc_info)
-
-
-def call_scope(policy, inputs):
-    """The context a layer with ``policy`` calls on ``inputs`` in, or None.
-
-    None (nothing to do) for a float32 layer outside mixed regions, for a
-    mixed layer already inside autocast of its dtype, and for meta tensors
-    (shape inference), whose dtypes come from the input casts alone.
+    A mixed layer runs under ``torch.autocast`` of its compute dtype (unless
+    already inside one); a float layer inside a mixed layer's call runs
+    with autocast off. Meta tensors (shape inference) get neither: their
+    dtypes come from the input casts alone.
     """
+    global active_mixed_calls
+    device_type = _device_type(inputs)
+    if device_type is None:
+        return call(*args, **kwargs)
     if policy._is_mixed:
-        device_type = _device_type(inputs)
-        if device_type is None:
-            return None
         dtype = policy._torch_compute_dtype
         if (torch.is_autocast_enabled(device_type)
                 and torch.get_autocast_dtype(device_type) == dtype):
-            return None
-        return _CallScope(device_type, dtype)
-    if _STATE.depth and policy._torch_compute_dtype is not None:
-        device_type = _device_type(inputs)
-        if device_type is not None and torch.is_autocast_enabled(
-                device_type):
-            return _CallScope(device_type, None)
-    return None
+            return call(*args, **kwargs)
+        active_mixed_calls += 1
+        try:
+            with torch.autocast(device_type, dtype=dtype):
+                return call(*args, **kwargs)
+        finally:
+            active_mixed_calls -= 1
+    if (policy._torch_compute_dtype is None
+            or not torch.is_autocast_enabled(device_type)):
+        return call(*args, **kwargs)
+    with torch.autocast(device_type, enabled=False):
+        return call(*args, **kwargs)
 
 
 def _device_type(inputs):

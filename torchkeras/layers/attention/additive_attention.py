@@ -23,9 +23,10 @@ class AdditiveAttention(Attention):
         As ``Attention``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.AdditiveAttention()
-    >>> q, v = keras.ops.ones((2, 3, 4)), keras.ops.ones((2, 5, 4))
+    >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
     >>> layer([q, v]).shape
     torch.Size([2, 3, 4])
     """

@@ -64,9 +64,10 @@ class Attention(Layer):
         use_causal_mask: position ``i`` attends only to ``j <= i``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.Attention()
-    >>> q, v = keras.ops.ones((2, 3, 4)), keras.ops.ones((2, 5, 4))
+    >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
     >>> out, scores = layer([q, v], return_attention_scores=True)
     >>> tuple(out.shape), tuple(scores.shape)
     ((2, 3, 4), (2, 3, 5))

@@ -89,9 +89,10 @@ class MultiHeadAttention(Layer):
         use_causal_mask: position ``i`` attends only to ``j <= i``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
-    >>> q, v = keras.ops.ones((4, 8, 16)), keras.ops.ones((4, 5, 16))
+    >>> q, v = torch.ones((4, 8, 16)), torch.ones((4, 5, 16))
     >>> out, scores = mha(q, v, return_attention_scores=True)
     >>> tuple(out.shape), tuple(scores.shape)
     ((4, 8, 16), (4, 2, 8, 5))
@@ -107,6 +108,9 @@ class MultiHeadAttention(Layer):
                  kernel_constraint=None, bias_constraint=None, seed=None,
                  **kwargs):
         kwargs.pop("flash_attention", None)
+        # tf.keras 2 configs store the input shapes to build from.
+        shapes = [kwargs.pop(k, None)
+                  for k in ("query_shape", "value_shape", "key_shape")]
         super().__init__(**kwargs)
         self.supports_masking = True
         self._trace_output_shape = True  # outputs depend on call kwargs
@@ -127,6 +131,8 @@ class MultiHeadAttention(Layer):
         self.seed = seed
         self._generators = {}
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
+        if shapes[0] is not None and shapes[1] is not None:
+            self.build(*[None if s is None else tuple(s) for s in shapes])
 
     num_heads = property(lambda self: self._num_heads)
     key_dim = property(lambda self: self._key_dim)

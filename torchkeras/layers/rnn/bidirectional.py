@@ -90,9 +90,10 @@ class Bidirectional(Layer):
         *backward_states]``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.Bidirectional(keras.layers.GRU(4))
-    >>> layer(keras.ops.ones((2, 5, 3))).shape
+    >>> layer(torch.ones((2, 5, 3))).shape
     torch.Size([2, 8])
     >>> layer.forward_layer.name, layer.backward_layer.name
     ('forward_gru', 'backward_gru')
@@ -196,7 +197,9 @@ class Bidirectional(Layer):
             states = list(y[1:]) + list(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
-            y_rev = torch.flip(y_rev, (1,))
+            time_axis = 0 if getattr(self.forward_layer, "time_major",
+                                     False) else 1
+            y_rev = torch.flip(y_rev, (time_axis,))
         return self._outputs(_merge(self.merge_mode, y, y_rev), states)
 
     def _outputs(self, output, states):

@@ -73,16 +73,24 @@ def analyse_mask(mask):
     return True, SequenceLengths(mask, lengths, lengths_cpu)
 
 
-def _kernel_params(params):
+def _kernel_params(params, has_biases):
     # cuDNN wants the weights in one buffer; given separate tensors it copies
-    # them on every call (and warns). One differentiable copy here instead.
+    # them on every call (and warns). One differentiable copy here instead,
+    # in cuDNN's order: every direction's matrices, then every bias.
     if not params[0].is_cuda:
         return params
-    flat = torch.cat([p.reshape(-1) for p in params])
-    views, offset = [], 0
-    for p in params:
-        views.append(flat[offset:offset + p.numel()].view(p.shape))
-        offset += p.numel()
+    if has_biases:
+        directions = range(len(params) // 4)
+        order = ([4 * d + i for d in directions for i in (0, 1)]
+                 + [4 * d + i for d in directions for i in (2, 3)])
+    else:
+        order = list(range(len(params)))
+    flat = torch.cat([params[i].reshape(-1) for i in order])
+    views, offset = [None] * len(params), 0
+    for i in order:
+        views[i] = flat[offset:offset + params[i].numel()].view(
+            params[i].shape)
+        offset += params[i].numel()
     return views
 
 
@@ -99,7 +107,7 @@ def run_kernel(mode, x, hx, params, has_biases, bidirectional,
         final states list)``.
     """
     kernel = _KERNELS[mode]
-    params = _kernel_params(list(params))
+    params = _kernel_params(list(params), has_biases)
     train = torch.is_grad_enabled()
     state = hx if mode == "LSTM" else hx[0]
     if lengths is None:

@@ -55,10 +55,11 @@ class GRUCell(BaseRNNCell):
         training: whether dropout applies.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> cell = keras.layers.GRUCell(4)
     >>> rnn = keras.layers.RNN(cell, return_state=True)
-    >>> output, state = rnn(keras.ops.ones((2, 5, 3)))
+    >>> output, state = rnn(torch.ones((2, 5, 3)))
     >>> [w.shape for w in rnn.get_weights()]
     [(3, 12), (4, 12), (2, 12)]
     """
@@ -176,9 +177,10 @@ class GRU(RNN):
         ``return_sequences``; with ``return_state`` ``[output, state]``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> gru = keras.layers.GRU(4, return_sequences=True, return_state=True)
-    >>> sequence, state = gru(keras.ops.ones((32, 10, 8)))
+    >>> sequence, state = gru(torch.ones((32, 10, 8)))
     >>> tuple(sequence.shape), tuple(state.shape)
     ((32, 10, 4), (32, 4))
     """

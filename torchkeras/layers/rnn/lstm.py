@@ -50,9 +50,10 @@ class LSTMCell(BaseRNNCell):
         training: whether dropout applies.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> rnn = keras.layers.RNN(keras.layers.LSTMCell(4))
-    >>> rnn(keras.ops.ones((2, 5, 3))).shape
+    >>> rnn(torch.ones((2, 5, 3))).shape
     torch.Size([2, 4])
     >>> [w.shape for w in rnn.get_weights()]
     [(3, 16), (4, 16), (16,)]
@@ -168,9 +169,10 @@ class LSTM(RNN):
         ``return_state`` ``[output, h, c]``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> lstm = keras.layers.LSTM(4, return_state=True)
-    >>> output, h, c = lstm(keras.ops.ones((32, 10, 8)))
+    >>> output, h, c = lstm(torch.ones((32, 10, 8)))
     >>> tuple(output.shape), tuple(c.shape)
     ((32, 4), (32, 4))
     """

@@ -99,10 +99,11 @@ class RNN(Layer):
         ``[output, *states]``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(4),
     ...                          return_sequences=True)
-    >>> layer(keras.ops.ones((2, 5, 3))).shape
+    >>> layer(torch.ones((2, 5, 3))).shape
     torch.Size([2, 5, 4])
     """
 

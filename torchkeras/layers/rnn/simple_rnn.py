@@ -39,10 +39,11 @@ class SimpleRNNCell(BaseRNNCell):
         training: whether dropout applies.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> cell = keras.layers.SimpleRNNCell(4)
-    >>> output, states = cell(keras.ops.ones((2, 3)),
-    ...                       [keras.ops.zeros((2, 4))])
+    >>> output, states = cell(torch.ones((2, 3)),
+    ...                       [torch.zeros((2, 4))])
     >>> tuple(output.shape), len(states)
     ((2, 4), 1)
     """
@@ -119,9 +120,10 @@ class SimpleRNN(RNN):
         initial_state: list with the initial ``(batch, units)`` state.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.SimpleRNN(4)
-    >>> layer(keras.ops.ones((32, 10, 8))).shape
+    >>> layer(torch.ones((32, 10, 8))).shape
     torch.Size([32, 4])
     """
 

@@ -52,10 +52,11 @@ class StackedRNNCells(Layer):
         cells: list of RNN cell instances.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> cells = [keras.layers.GRUCell(8), keras.layers.LSTMCell(4)]
     >>> layer = keras.layers.RNN(keras.layers.StackedRNNCells(cells))
-    >>> layer(keras.ops.ones((2, 5, 3))).shape
+    >>> layer(torch.ones((2, 5, 3))).shape
     torch.Size([2, 4])
     """
 

@@ -33,9 +33,10 @@ class TimeDistributed(Layer):
         ``(batch, timesteps) + layer_output_shape[1:]``.
 
     Example:
+    >>> import torch
     >>> import torchkeras as keras
     >>> layer = keras.layers.TimeDistributed(keras.layers.Dense(8))
-    >>> layer(keras.ops.ones((32, 10, 16))).shape
+    >>> layer(torch.ones((32, 10, 16))).shape
     torch.Size([32, 10, 8])
     """
 
