@@ -209,6 +209,17 @@ def test_missing_graphviz_says_how_to_install(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_missing_graphviz_in_a_notebook_prints(tmp_path, monkeypatch,
+                                               capsys):
+    # tf.keras's behaviour inside IPython: print the advice, return None.
+    monkeypatch.setattr(model_visualization.shutil, "which",
+                        lambda name: None)
+    monkeypatch.setattr(model_visualization, "_in_ipython", lambda: True)
+    assert plot_model(convnet(), to_file=tmp_path / "model.png") is None
+    assert "brew install graphviz" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
 @needs_dot
 def test_png_is_written(tmp_path):
     path = tmp_path / "model.png"

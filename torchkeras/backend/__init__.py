@@ -63,7 +63,9 @@ from torchkeras.backend.keras_backend import switch as switch
 from torchkeras.backend.keras_backend import dot as dot
 from torchkeras.backend.keras_backend import batch_dot as batch_dot
 from torchkeras.backend.keras_backend import transpose as transpose
-from torchkeras.backend.keras_backend import permute_dimensions as permute_dimensions
+from torchkeras.backend.keras_backend import (
+    permute_dimensions as permute_dimensions,
+)
 from torchkeras.backend.keras_backend import reshape as reshape
 from torchkeras.backend.keras_backend import flatten as flatten
 from torchkeras.backend.keras_backend import batch_flatten as batch_flatten
@@ -80,9 +82,15 @@ from torchkeras.backend.keras_backend import sigmoid as sigmoid
 from torchkeras.backend.keras_backend import relu as relu
 from torchkeras.backend.keras_backend import tanh as tanh
 from torchkeras.backend.keras_backend import l2_normalize as l2_normalize
-from torchkeras.backend.keras_backend import categorical_crossentropy as categorical_crossentropy
-from torchkeras.backend.keras_backend import sparse_categorical_crossentropy as sparse_categorical_crossentropy
-from torchkeras.backend.keras_backend import binary_crossentropy as binary_crossentropy
+from torchkeras.backend.keras_backend import (
+    categorical_crossentropy as categorical_crossentropy,
+)
+from torchkeras.backend.keras_backend import (
+    sparse_categorical_crossentropy as sparse_categorical_crossentropy,
+)
+from torchkeras.backend.keras_backend import (
+    binary_crossentropy as binary_crossentropy,
+)
 from torchkeras.backend.keras_backend import random_normal as random_normal
 from torchkeras.backend.keras_backend import random_uniform as random_uniform
 from torchkeras.backend.keras_backend import learning_phase as learning_phase

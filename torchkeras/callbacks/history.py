@@ -36,3 +36,12 @@ class History(Callback):
         # Point the model at the latest state, as Keras does.
         if self.model is not None:
             self.model.history = self
+
+    def plot(self, metrics=None, to_file=None):
+        """Plots the recorded curves (matplotlib): see `utils.plot_history`.
+
+        Returns the matplotlib `Figure`; in Jupyter it shows inline.
+        """
+        from torchkeras.utils.plotting import plot_history
+
+        return plot_history(self, metrics=metrics, to_file=to_file)

@@ -25,7 +25,7 @@ from torchkeras.callbacks.callback_list import CallbackList
 from torchkeras.engine import data_adapter
 from torchkeras.engine.compile_utils import CompileLoss
 from torchkeras.engine.compile_utils import CompileMetrics
-from torchkeras.engine.compile_utils import flatten_outputs
+
 from torchkeras.engine.compile_utils import flatten_targets
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.embedding import skip_index_validation
@@ -36,7 +36,6 @@ _LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "target_tensors",
                           "distribute", "experimental_steps_per_execution",
                           "pss_evaluation_shards", "options",
                           "run_options", "auto_scale_loss")
-
 
 class _LazyLogs(collections.abc.Mapping):
     """Per-batch logs: metric results computed only when first read."""
@@ -61,7 +60,6 @@ class _LazyLogs(collections.abc.Mapping):
     def __len__(self):
         return len(self._get())
 
-
 def to_python_logs(logs):
     """A dict of Python floats (arrays for non-scalar results).
 
@@ -80,7 +78,6 @@ def to_python_logs(logs):
         elif isinstance(v, np.generic):
             logs[k] = v.item()
     return logs
-
 
 class Trainer:
     """The training API of ``Model`` (a mixin; see ``engine/model.py``)."""
@@ -884,7 +881,6 @@ class Trainer:
         return self.predict(generator, steps=steps, callbacks=callbacks,
                             verbose=verbose)
 
-
 def _flat_logs(logs):
     """Logs with nested result dicts (``compile_metrics``) merged in."""
     if isinstance(logs, _LazyLogs) or not any(
@@ -898,18 +894,15 @@ def _flat_logs(logs):
             flat[key] = value
     return flat
 
-
 def _pack(batch):
     x, y, sw = batch
     return data_adapter.pack_x_y_sample_weight(x, y, sw)
-
 
 def _first_leaf(x):
     for leaf in tree.flatten(x):
         if leaf is not None:
             return leaf
     return None
-
 
 def _batch_size(x, y_pred):
     leaf = _first_leaf(y_pred)
@@ -918,12 +911,10 @@ def _batch_size(x, y_pred):
     leaf = _first_leaf(x)
     return leaf.shape[0] if hasattr(leaf, "shape") else len(leaf)
 
-
 def _to_numpy(v):
     if torch.is_tensor(v):
         return v.detach().cpu().numpy()
     return v
-
 
 def _resolve_verbose(verbose):
     if verbose == "auto":
@@ -935,7 +926,6 @@ def _resolve_verbose(verbose):
         )
     return verbose
 
-
 def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         if validation_freq < 1:
@@ -945,7 +935,6 @@ def _should_validate(epoch, validation_freq):
             )
         return (epoch + 1) % validation_freq == 0
     return (epoch + 1) in validation_freq
-
 
 def _compiled_or_eager(model):
     """``torch.compile(model)``, falling back to eager if compiling fails.
@@ -970,7 +959,6 @@ def _compiled_or_eager(model):
             return model(*args, **kwargs)
 
     return run
-
 
 def _check_embedding_inputs(model, x):
     """Checks integer inputs feeding Embedding layers, once, on the host.
@@ -1005,7 +993,6 @@ def _check_embedding_inputs(model, x):
                     f"{bad}. Received: index={bad}"
                 )
     return covered
-
 
 def _check_sparse_labels(loss, y, output_shape, output_name):
     """ValueError before training for out-of-range sparse labels."""

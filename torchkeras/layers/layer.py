@@ -104,7 +104,8 @@ class Layer(torch.nn.Module):
     ...                                  initializer="ones", name="w")
     ...     def call(self, x):
     ...         return x * self.w
-    >>> Scale()(keras.ops.ones((2, 3))).shape
+    >>> import torch
+    >>> Scale()(torch.ones((2, 3))).shape
     torch.Size([2, 3])
     """
 

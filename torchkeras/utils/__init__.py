@@ -17,3 +17,8 @@ from torchkeras.utils.sequence import Sequence as Sequence
 from torchkeras.utils.file_utils import get_file as get_file
 from torchkeras.utils.numerical_utils import normalize as normalize
 from torchkeras.utils.numerical_utils import to_categorical as to_categorical
+from torchkeras.utils.model_visualization import (
+    model_to_dot as model_to_dot,
+)
+from torchkeras.utils.model_visualization import plot_model as plot_model
+from torchkeras.utils.plotting import plot_history as plot_history

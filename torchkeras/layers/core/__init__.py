@@ -1,1 +1,1 @@
-"""Core layers: Input, Dense, Activation, Embedding, Lambda, Masking, op layers."""
+"""Core layers: Input, Dense, Activation, Embedding, Lambda, Masking."""

@@ -1,6 +1,5 @@
-"""Dense: the densely-connected layer, ``activation(inputs @ kernel + bias)``."""
+"""Dense: the densely-connected layer, ``activation(x @ kernel + bias)``."""
 
-import torch
 import torch.nn.functional as F
 
 from torchkeras import activations
@@ -38,7 +37,8 @@ class Dense(Layer):
     Example:
     >>> import torchkeras as keras
     >>> layer = keras.layers.Dense(4)
-    >>> layer(keras.ops.ones((2, 3))).shape
+    >>> import torch
+    >>> layer(torch.ones((2, 3))).shape
     torch.Size([2, 4])
     >>> [w.shape for w in layer.get_weights()]
     [(3, 4), (4,)]
