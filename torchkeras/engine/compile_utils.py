@@ -189,7 +189,10 @@ class CompileLoss:
                 )
             logits = getattr(pred, "_keras_logits", None)
             if twin is not None and logits is not None:
-                value = twin(trues[index], logits, weights[index])
+                value = _fast_sparse_ce(twin, trues[index], logits,
+                                        weights[index])
+                if value is None:
+                    value = twin(trues[index], logits, weights[index])
             else:
                 value = loss(trues[index], pred, weights[index])
             self.last_values.append(value)
@@ -202,6 +205,27 @@ class CompileLoss:
         if total is None:
             total = torch.zeros(())
         return total
+
+
+def _fast_sparse_ce(loss, y_true, logits, sample_weight):
+    """The common training case in one fused call, or None.
+
+    Sparse labels of shape ``(n,)``/``(n, 1)``, logits ``(n, classes)``,
+    no weights, mask or ``ignore_class``, Keras's default reduction: the
+    loss is exactly ``F.cross_entropy`` (mean over the batch).
+    """
+    if (sample_weight is not None
+            or type(loss) is not losses_module.SparseCategoricalCrossentropy
+            or loss.reduction != "sum_over_batch_size"
+            or getattr(loss, "ignore_class", None) is not None
+            or type(y_true) is not torch.Tensor or logits.dim() != 2
+            or y_true.is_floating_point()
+            or y_true.numel() != logits.shape[0]
+            or getattr(logits, "_keras_mask", None) is not None
+            or logits.dtype != loss._torch_dtype):
+        return None
+    return torch.nn.functional.cross_entropy(logits,
+                                             y_true.reshape(-1).long())
 
 
 def _accuracy_variant(y_true, y_pred, loss):

@@ -247,6 +247,26 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
                          dtype=dtype)
         self._direction = "up"
 
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        # The training loop's case (labels (n,) or (n, 1), scores (n, c),
+        # no weights or mask) in three device ops; anything else takes
+        # the general path.
+        if (sample_weight is None and type(y_pred) is torch.Tensor
+                and type(y_true) is torch.Tensor and y_pred.dim() == 2
+                and y_true.shape[0] == y_pred.shape[0]
+                and y_true.numel() == y_pred.shape[0]
+                and not y_true.is_floating_point()
+                and y_true.device == y_pred.device
+                and getattr(y_pred, "_keras_mask", None) is None):
+            buffers = self._buffers
+            total = buffers[self._state_keys[0]]
+            if total.device == y_pred.device:
+                matches = y_pred.detach().argmax(-1) == y_true.reshape(-1)
+                total.add_(matches.sum())
+                buffers[self._state_keys[1]].add_(matches.numel())
+                return None
+        return super().update_state(y_true, y_pred, sample_weight)
+
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
