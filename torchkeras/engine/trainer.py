@@ -756,7 +756,9 @@ class Trainer:
         predict_function = self.make_predict_function()
         callback_list.on_predict_begin()
         structure, leaves = None, None
-        with torch.no_grad():
+        # Inference mode (no autograd bookkeeping at all), as a torch
+        # serving loop would use; outputs leave as NumPy copies anyway.
+        with torch.inference_mode():
             structure, leaves = self._predict_batches(
                 adapter, callback_list, predict_function)
         if leaves is None:

@@ -56,7 +56,7 @@ class Adam(Optimizer):
         return specs
 
     def _update_step(self, params, grads, slots, lr, local_step):
-        if _fusable(params, grads):
+        if self._use_fused and _fusable(params, grads):
             return self._fused_update(params, grads, slots, lr, local_step)
         beta_1, beta_2 = self.beta_1, self.beta_2
         alpha = (lr * math.sqrt(1 - beta_2 ** local_step)
@@ -70,6 +70,12 @@ class Adam(Optimizer):
         denominator = torch._foreach_sqrt(v)
         torch._foreach_add_(denominator, self.epsilon)
         torch._foreach_addcdiv_(params, m, denominator, value=-alpha)
+
+    # torch's fused CPU kernel rounds differently depending on where a
+    # tensor's data starts in memory (vector tails), so a reloaded model
+    # would not continue bit-identically. Off by default; the foreach path
+    # is exact and reproducible.
+    _use_fused = False
 
     def _fused_update(self, params, grads, slots, lr, local_step):
         """Keras's rule on torch's fused Adam kernel (one call, all params).
