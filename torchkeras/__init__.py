@@ -10,12 +10,16 @@ __version__ = "0.1.0"
 from torchkeras import activations as activations
 from torchkeras import backend as backend
 from torchkeras import callbacks as callbacks
+from torchkeras import compat as compat
+from torchkeras import config as config
 from torchkeras import constraints as constraints
 from torchkeras import data as data
+from torchkeras import debugging as debugging
 from torchkeras import initializers as initializers
 from torchkeras import layers as layers
 from torchkeras import losses as losses
 from torchkeras import metrics as metrics
+from torchkeras import mixed_precision as mixed_precision
 from torchkeras import models as models
 from torchkeras import ops as ops
 from torchkeras import optimizers as optimizers

@@ -29,7 +29,8 @@ def test_returns_the_same_model_with_a_note(gpus):
 
 @pytest.mark.parametrize("gpus", [None, 1, [0]])
 def test_fewer_than_two_gpus_is_an_error(gpus):
-    with pytest.raises(ValueError, match=re.escape(f"Received: gpus={gpus!r}")):
+    expected = re.escape(f"Received: gpus={gpus!r}")
+    with pytest.raises(ValueError, match=expected):
         multi_gpu_model(_model(), gpus=gpus)
 
 

@@ -13,6 +13,11 @@ from torchkeras.backend.device import current_device as current_device
 from torchkeras.backend.device import device as device
 from torchkeras.backend.device import set_device as set_device
 from torchkeras.backend.global_state import clear_session as clear_session
+from torchkeras.backend.session import ConfigProto as ConfigProto
+from torchkeras.backend.session import GPUOptions as GPUOptions
+from torchkeras.backend.session import Session as Session
+from torchkeras.backend.session import get_session as get_session
+from torchkeras.backend.session import set_session as set_session
 from torchkeras.backend.keras_backend import int_shape as int_shape
 from torchkeras.backend.keras_backend import is_keras_tensor as is_keras_tensor
 from torchkeras.backend.keras_backend import ndim as ndim

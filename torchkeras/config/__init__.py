@@ -48,7 +48,7 @@ from torchkeras.config.devices import (
 from torchkeras.config.devices import (
     set_visible_devices as set_visible_devices,
 )
-from torchkeras.mixed_precision.policy import dtype_policy as dtype_policy
-from torchkeras.mixed_precision.policy import (
+from torchkeras.backend.dtype_policy import dtype_policy as dtype_policy
+from torchkeras.backend.dtype_policy import (
     set_dtype_policy as set_dtype_policy,
 )

@@ -44,6 +44,8 @@ class Model(Trainer, Layer):
     (None, 2)
     """
 
+    _float32_outputs = True  # under a mixed policy (see Layer.forward)
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)

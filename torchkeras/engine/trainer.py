@@ -30,6 +30,7 @@ from torchkeras.engine.compile_utils import flatten_targets
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.embedding import skip_index_validation
 from torchkeras.layers.layer import CALL_CONTEXT
+from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.utils import tree
 
 _LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "target_tensors",
@@ -140,7 +141,9 @@ class Trainer:
                 "run_eagerly, steps_per_execution, jit_compile."
             )
         d = self.__dict__
-        d["optimizer"] = optimizers_module.get(optimizer)
+        d["optimizer"] = _with_loss_scaling(
+            optimizers_module.get(optimizer), self.dtype_policy,
+            kwargs.get("auto_scale_loss", True))
         d["loss"] = loss
         names = self._known_output_names()
         d["compiled_loss"] = CompileLoss(loss, loss_weights, names)
@@ -244,7 +247,10 @@ class Trainer:
             loss.detach(), sample_weight=_batch_size(x, y_pred))
         if loss.requires_grad:  # False when every weight is frozen
             scale = d.get("_replica_loss_scale", 1.0)
-            (loss * scale if scale != 1.0 else loss).backward()
+            if scale != 1.0:
+                loss = loss * scale
+            scale_loss = getattr(self.optimizer, "scale_loss", None)
+            (scale_loss(loss) if scale_loss is not None else loss).backward()
             self.optimizer.step()
             self.optimizer.zero_grad(set_to_none=True)
         if self._constrained:
@@ -882,6 +888,15 @@ class Trainer:
             "generators.", stacklevel=2)
         return self.predict(generator, steps=steps, callbacks=callbacks,
                             verbose=verbose)
+
+def _with_loss_scaling(optimizer, policy, auto_scale_loss):
+    """Keras wraps the optimizer in a LossScaleOptimizer for float16."""
+    if (auto_scale_loss and policy.name == "mixed_float16"
+            and optimizer is not None
+            and not isinstance(optimizer, LossScaleOptimizer)):
+        return LossScaleOptimizer(optimizer, name="loss_scale_optimizer")
+    return optimizer
+
 
 def _flat_logs(logs):
     """Logs with nested result dicts (``compile_metrics``) merged in."""

@@ -30,8 +30,10 @@ import numpy as np
 import torch
 
 from torchkeras.backend import config
+from torchkeras.backend import dtype_policy as dtype_policies
 from torchkeras.backend.device import current_device
 from torchkeras.backend import global_state
+from torchkeras.backend import session
 from torchkeras.backend.variables import Variable
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.graph.node import Node
@@ -109,6 +111,10 @@ class Layer(torch.nn.Module):
     torch.Size([2, 3])
     """
 
+    # Model sets this: a mixed model returns float32 outputs (as Keras's
+    # final `Activation("softmax", dtype="float32")` would).
+    _float32_outputs = False
+
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
         # Keras 3's auto-config: plain constructor arguments make a config
@@ -150,7 +156,8 @@ class Layer(torch.nn.Module):
             )
         self._name = name or global_state.unique_name(
             to_snake_case(type(self).__name__))
-        self._dtype = self._resolve_dtype(dtype)
+        self._dtype_policy = dtype_policies.get(dtype)
+        self._dtype = self._dtype_policy.variable_dtype
         self._trainable = bool(trainable)
         self.built = False
         self.supports_masking = getattr(self, "supports_masking", False)
@@ -175,14 +182,8 @@ class Layer(torch.nn.Module):
 
     @staticmethod
     def _resolve_dtype(dtype):
-        if dtype is None:
-            return config.floatx()
-        if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
-            dtype = dtype.get("config", {}).get("name", config.floatx())
-        name = getattr(dtype, "name", dtype)
-        if isinstance(name, str) and name.startswith("mixed_"):
-            return "float32"
-        return config.standardize_dtype(name)
+        """The variable dtype that a ``dtype`` argument names."""
+        return dtype_policies.get(dtype).variable_dtype
 
     @staticmethod
     def _batch_shape_from_kwargs(kwargs):
@@ -211,12 +212,28 @@ class Layer(torch.nn.Module):
         return self._dtype
 
     @property
+    def dtype_policy(self):
+        """The layer's ``DTypePolicy`` (``mixed_precision``)."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = dtype_policies.get(value)
+        if not self._weight_keys:
+            self._dtype = self._dtype_policy.variable_dtype
+        self.__dict__.pop("_forward_info", None)
+
+    @property
     def compute_dtype(self):
-        return self._dtype
+        return self._dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self):
         return self._dtype
+
+    @property
+    def _compute_torch_dtype(self):
+        return config.to_torch_dtype(self._dtype_policy.compute_dtype)
 
     @property
     def _torch_dtype(self):
@@ -284,6 +301,8 @@ class Layer(torch.nn.Module):
             w = self._get_weight(key)
             if w.is_floating_point():
                 self._dtype = config.standardize_dtype(w.dtype)
+                if self._dtype != self._dtype_policy.variable_dtype:
+                    self._dtype_policy = dtype_policies.get(self._dtype)
                 break
         self.__dict__.pop("_forward_info", None)
         for key, _ in self._weight_keys:
@@ -669,6 +688,8 @@ class Layer(torch.nn.Module):
                 kwargs["mask"] = mask
         elif not takes_mask:
             kwargs.pop("mask")
+        if session.SETTINGS.log_placement:
+            session.log_placement(self, inputs)
         context = CALL_CONTEXT
         outer = context.training
         context.training = training
@@ -677,10 +698,18 @@ class Layer(torch.nn.Module):
             context.generation += 1
             context.losses_added = False
         try:
-            outputs = self.call(*args, **kwargs)
+            if (self._dtype_policy._is_mixed
+                    or dtype_policies.active_mixed_calls):
+                outputs = dtype_policies.call_with_policy(
+                    self._dtype_policy, inputs, self.call, args, kwargs)
+            else:
+                outputs = self.call(*args, **kwargs)
         finally:
             context.training = outer
             context.depth -= 1
+        if (self._dtype_policy._is_mixed and context.depth == 0
+                and self._float32_outputs):
+            outputs = dtype_policies.cast_outputs_to_float32(outputs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         if mask is not None or computes_mask:
@@ -690,7 +719,7 @@ class Layer(torch.nn.Module):
     def _make_forward_info(self):
         """Per-layer facts ``forward`` needs every call, computed once."""
         takes_training, takes_mask = _call_signature(type(self))
-        float_dtype = (self._torch_dtype if config.is_float_dtype(
+        float_dtype = (self._compute_torch_dtype if config.is_float_dtype(
             self._dtype) else None)
         info = (takes_training, takes_mask, self._computes_mask(),
                 float_dtype)
@@ -701,9 +730,9 @@ class Layer(torch.nn.Module):
         """NumPy and Python numbers become tensors; floats take the dtype."""
         if torch.is_tensor(inputs):
             if (inputs.is_floating_point()
-                    and inputs.dtype != self._torch_dtype
+                    and inputs.dtype != self._compute_torch_dtype
                     and config.is_float_dtype(self._dtype)):
-                return inputs.to(self._torch_dtype)
+                return inputs.to(self._compute_torch_dtype)
             return inputs
         if isinstance(inputs, (list, tuple, dict)):
             return tree.map_structure(self._convert_leaf, inputs)
@@ -712,9 +741,9 @@ class Layer(torch.nn.Module):
     def _convert_leaf(self, x):
         if x is None or torch.is_tensor(x):
             if (torch.is_tensor(x) and x.is_floating_point()
-                    and x.dtype != self._torch_dtype
+                    and x.dtype != self._compute_torch_dtype
                     and config.is_float_dtype(self._dtype)):
-                return x.to(self._torch_dtype)
+                return x.to(self._compute_torch_dtype)
             return x
         if isinstance(x, np.ndarray) and x.dtype.kind in "OUS":
             return x
@@ -725,7 +754,7 @@ class Layer(torch.nn.Module):
             if device.type != "cpu":  # data follows the weights
                 t = t.to(device)
             if t.is_floating_point() and config.is_float_dtype(self._dtype):
-                t = t.to(self._torch_dtype)
+                t = t.to(self._compute_torch_dtype)
             return t
         return x
 
@@ -908,8 +937,10 @@ class Layer(torch.nn.Module):
 
     def get_config(self):
         """The layer's constructor arguments, as Keras writes them."""
+        dtype = (dtype_policies.serialize(self._dtype_policy)
+                 if self._dtype_policy._is_mixed else self.dtype)
         config_ = {"name": self.name, "trainable": self.trainable,
-                   "dtype": self.dtype}
+                   "dtype": dtype}
         if self._batch_input_shape is not None:
             config_["batch_input_shape"] = list(self._batch_input_shape)
         if type(self).get_config is not Layer.get_config:

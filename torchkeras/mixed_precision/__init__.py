@@ -7,16 +7,16 @@ keep float32 variables and compute in half precision under
 ``policy.py``, loss scaling in ``loss_scale_optimizer.py``.
 """
 
-from torchkeras.mixed_precision.loss_scale_optimizer import (
+from torchkeras.optimizers.loss_scale_optimizer import (
     LossScaleOptimizer as LossScaleOptimizer,
 )
-from torchkeras.mixed_precision.policy import DTypePolicy as DTypePolicy
-from torchkeras.mixed_precision.policy import Policy as Policy
-from torchkeras.mixed_precision.policy import dtype_policy as dtype_policy
-from torchkeras.mixed_precision.policy import global_policy as global_policy
-from torchkeras.mixed_precision.policy import (
+from torchkeras.backend.dtype_policy import DTypePolicy as DTypePolicy
+from torchkeras.backend.dtype_policy import Policy as Policy
+from torchkeras.backend.dtype_policy import dtype_policy as dtype_policy
+from torchkeras.backend.dtype_policy import global_policy as global_policy
+from torchkeras.backend.dtype_policy import (
     set_dtype_policy as set_dtype_policy,
 )
-from torchkeras.mixed_precision.policy import (
+from torchkeras.backend.dtype_policy import (
     set_global_policy as set_global_policy,
 )

@@ -17,6 +17,9 @@ from torchkeras.optimizers.adamw import AdamW as AdamW
 from torchkeras.optimizers.base_optimizer import Optimizer as Optimizer
 from torchkeras.optimizers.ftrl import Ftrl as Ftrl
 from torchkeras.optimizers.lion import Lion as Lion
+from torchkeras.optimizers.loss_scale_optimizer import (
+    LossScaleOptimizer as LossScaleOptimizer,
+)
 from torchkeras.optimizers.nadam import Nadam as Nadam
 from torchkeras.optimizers.rmsprop import RMSprop as RMSprop
 from torchkeras.optimizers.sgd import SGD as SGD
@@ -24,7 +27,7 @@ from torchkeras.utils import serialization
 
 ALL_OBJECTS = (
     Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam,
-    Ftrl, Lion,
+    Ftrl, Lion, LossScaleOptimizer,
 )
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 

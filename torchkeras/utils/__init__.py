@@ -1,5 +1,8 @@
 """Utilities of the tf.keras ``utils`` namespace."""
 
+from torchkeras.utils.multi_gpu_utils import (
+    multi_gpu_model as multi_gpu_model,
+)
 from torchkeras.utils.random import set_random_seed as set_random_seed
 from torchkeras.utils.serialization import (
     CustomObjectScope as CustomObjectScope,

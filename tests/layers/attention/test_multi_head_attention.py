@@ -172,3 +172,15 @@ def test_bad_arguments_raise():
         layers.MultiHeadAttention(2, 3, attention_axes="time")
     with pytest.raises(TypeError, match="value"):
         layers.MultiHeadAttention(2, 3)(q)
+
+
+def test_tf_keras_config_with_input_shapes_builds():
+    config = {"name": "mha", "num_heads": 2, "key_dim": 3,
+              "query_shape": [None, T, D], "value_shape": [None, S, D],
+              "key_shape": [None, S, 6]}
+    layer = layers.MultiHeadAttention.from_config(config)
+    assert layer.built
+    assert [w.shape for w in layer.get_weights()][2] == (6, 2, 3)
+    q, v = (torch.from_numpy(a) for a in _data())
+    k = torch.ones(B, S, 6)
+    assert tuple(layer(q, v, key=k).shape) == (B, T, D)

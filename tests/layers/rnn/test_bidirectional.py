@@ -53,8 +53,8 @@ MERGES = {
 
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
-@pytest.mark.parametrize("merge_mode", list(MERGES))
-@pytest.mark.parametrize("kind", ["gru", "lstm"])
+@pytest.mark.parametrize("kind, merge_mode", [
+    ("gru", mode) for mode in MERGES] + [("lstm", "concat"), ("lstm", None)])
 def test_bidirectional_matches_numpy(kind, merge_mode, return_sequences,
                                      masked):
     inner = (layers.GRU if kind == "gru" else layers.LSTM)(
@@ -196,3 +196,16 @@ def test_dropout_in_training_runs_each_direction():
 def test_bad_arguments_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layers.Bidirectional(**kwargs)
+
+
+def test_time_major_layers_flip_the_time_axis():
+    x = torch.from_numpy(_x())
+    batch_major = layers.Bidirectional(layers.GRU(U, return_sequences=True))
+    time_major = layers.Bidirectional(layers.GRU(U, return_sequences=True,
+                                                 time_major=True))
+    with torch.no_grad():
+        want = batch_major(x)
+        time_major(x.transpose(0, 1))
+        time_major.set_weights(batch_major.get_weights())
+        got = time_major(x.transpose(0, 1)).transpose(0, 1)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6)

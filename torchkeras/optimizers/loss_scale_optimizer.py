@@ -255,7 +255,7 @@ class LossScaleOptimizer(Optimizer):
         return found_inf.to(self._scale.device)
 
     def apply(self, grads, trainable_variables=None):
-        """Keras 3 ``apply``; the caller's gradient tensors stay as they are."""
+        """Keras 3 ``apply``; the caller's gradient tensors are kept."""
         grads = [None if g is None else g.clone() for g in grads]
         return super().apply(grads, trainable_variables)
 
