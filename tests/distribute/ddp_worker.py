@@ -27,8 +27,17 @@ def main(out):
         model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
                       loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
+    files = os.path.join(out, "files")
+    os.makedirs(files, exist_ok=True)
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            os.path.join(files, "ckpt.{epoch:02d}.weights.h5"),
+            save_weights_only=True),
+        keras.callbacks.CSVLogger(os.path.join(files, "log.csv")),
+    ]
     history = model.fit(x, y, batch_size=16, epochs=3, shuffle=True,
-                        validation_data=(x[:40], y[:40]), verbose=0)
+                        validation_data=(x[:40], y[:40]), verbose=0,
+                        callbacks=callbacks)
     preds = model.predict(x[:41], batch_size=8, verbose=0)
     evaluated = model.evaluate(x[:50], y[:50], batch_size=7, verbose=0)
     rank = keras.distribute.rank()

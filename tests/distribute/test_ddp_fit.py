@@ -51,3 +51,9 @@ def test_two_gloo_ranks_match_single_process(tmp_path):
     np.testing.assert_array_equal(r0["reduce_sum"], [3.0, 4.0])
     np.testing.assert_array_equal(r0["reduce_mean"], [1.5, 2.0])
     np.testing.assert_array_equal(one["reduce_sum"], [1.0, 2.0])
+    # File-writing callbacks ran on rank 0 only: one file each, no clash.
+    assert sorted(os.listdir(multi / "files")) == [
+        "ckpt.01.weights.h5", "ckpt.02.weights.h5", "ckpt.03.weights.h5",
+        "log.csv"]
+    rows = (multi / "files" / "log.csv").read_text().strip().splitlines()
+    assert len(rows) == 4  # header and three epochs, written once
