@@ -378,6 +378,17 @@ class Model(Trainer, Layer):
                       print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable, layer_range=layer_range)
 
+    def reset_states(self):
+        """Resets the state of every stateful layer (RNNs with
+        ``stateful=True``), as tf.keras's ``model.reset_states()``."""
+        for module in self.modules():
+            if module is not self and getattr(module, "stateful", False):
+                reset = getattr(module, "reset_states", None)
+                if reset is not None:
+                    reset()
+
+    reset_state = reset_states
+
     # ------------------------------------------------------------------
     # Files (the formats live in `torchkeras.saving`).
 
