@@ -592,3 +592,14 @@ def test_jit_compile_runs_and_matches_eager():
         results.append(model.get_weights())
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_model_reset_states_resets_stateful_rnns():
+    inp = keras.Input(batch_shape=(2, 3, 4))
+    model = keras.Model(inp, layers.GRU(5, stateful=True)(inp))
+    x = np.ones((2, 3, 4), "float32")
+    first = model.predict(x, verbose=0)
+    second = model.predict(x, verbose=0)
+    assert not np.allclose(first, second)  # the state carried over
+    model.reset_states()
+    np.testing.assert_array_equal(model.predict(x, verbose=0), first)
