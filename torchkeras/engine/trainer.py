@@ -782,15 +782,21 @@ class Trainer:
 
     def _predict_batches(self, adapter, callback_list, predict_function):
         structure, leaves = None, None
+        # With no listener (no progress bar either) the batch hooks are
+        # skipped: they would dispatch to nobody.
+        listening = any(callback_list._receivers_of(hook) for hook in (
+            "on_predict_batch_begin", "on_predict_batch_end"))
         for step, batch in enumerate(adapter):
-            callback_list.on_predict_batch_begin(step)
+            if listening:
+                callback_list.on_predict_batch_begin(step)
             out = predict_function(_pack(batch))
             flat = tree.flatten(out)
             if leaves is None:
                 structure, leaves = out, [[] for _ in flat]
             for acc, value in zip(leaves, flat):
                 acc.append(_to_numpy(value))
-            callback_list.on_predict_batch_end(step, {"outputs": out})
+            if listening:
+                callback_list.on_predict_batch_end(step, {"outputs": out})
         return structure, leaves
 
     # ------------------------------------------------------------------
