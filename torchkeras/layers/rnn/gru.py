@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from torchkeras import activations
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
+from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import cell_property
 from torchkeras.layers.rnn.base_rnn_cell import is_sigmoid
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
@@ -146,7 +147,7 @@ class GRUCell(BaseRNNCell):
         return config
 
 
-class GRU(RNN):
+class GRU(CellArguments, RNN):
     """Gated Recurrent Unit - Cho et al. 2014.
 
     With the defaults (``activation='tanh'``,
@@ -221,21 +222,7 @@ class GRU(RNN):
                          **kwargs)
         self.use_cudnn = validate_use_cudnn(use_cudnn)
 
-    units = cell_property("units")
-    activation = cell_property("activation")
     recurrent_activation = cell_property("recurrent_activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
     reset_after = cell_property("reset_after")
 
     def get_config(self):

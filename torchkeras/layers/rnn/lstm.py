@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torchkeras import activations
 from torchkeras import initializers
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
+from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import cell_property
 from torchkeras.layers.rnn.base_rnn_cell import is_sigmoid
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
@@ -141,7 +142,7 @@ class LSTMCell(BaseRNNCell):
         return config
 
 
-class LSTM(RNN):
+class LSTM(CellArguments, RNN):
     """Long Short-Term Memory layer - Hochreiter 1997.
 
     With the default activations and no recurrent dropout in training, the
@@ -214,22 +215,8 @@ class LSTM(RNN):
                          **kwargs)
         self.use_cudnn = validate_use_cudnn(use_cudnn)
 
-    units = cell_property("units")
-    activation = cell_property("activation")
     recurrent_activation = cell_property("recurrent_activation")
-    use_bias = cell_property("use_bias")
     unit_forget_bias = cell_property("unit_forget_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
 
     def get_config(self):
         return cell_layer_config(self)

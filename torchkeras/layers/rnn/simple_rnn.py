@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
-from torchkeras.layers.rnn.base_rnn_cell import cell_property
+from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import is_relu
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.rnn import RNN
@@ -100,7 +100,7 @@ class SimpleRNNCell(BaseRNNCell):
         return config
 
 
-class SimpleRNN(RNN):
+class SimpleRNN(CellArguments, RNN):
     """Fully-connected RNN where the output is fed back as the new input.
 
     ``tanh`` and ``relu`` activations run torch's fused RNN kernels (also
@@ -160,20 +160,6 @@ class SimpleRNN(RNN):
                          activity_regularizer=activity_regularizer,
                          **kwargs)
 
-    units = cell_property("units")
-    activation = cell_property("activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
 
     def get_config(self):
         return cell_layer_config(self)
