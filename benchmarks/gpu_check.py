@@ -7,8 +7,10 @@
 - ``gru``/``lstm``: Bidirectional GRU/LSTM on CUDA (unmasked and with
   right-padded masks, the cuDNN paths) equal the CPU results;
 - ``fit``: single-GPU ``fit`` of the MLP against a hand-written loop, in
-  float32 (and ``mixed_float16`` when the policy exists);
-- ``ddp``: run under ``torchrun`` it trains through DDP with NCCL.
+  float32, ``mixed_float16`` (against an autocast + GradScaler loop) and
+  ``mixed_bfloat16`` (against the float32 loop), interleaved runs;
+- ``ddp``: run under ``torchrun`` it trains through DDP with NCCL, against
+  a hand-written DDP loop with the same global batch.
 
 Usage: ``python benchmarks/gpu_check.py`` or
 ``torchrun --nproc_per_node=1 benchmarks/gpu_check.py --only ddp``.
@@ -94,25 +96,49 @@ def _mlp():
     return keras.Model(inp, out)
 
 
-def _torch_loop(x, y, batch, epochs):
+def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
+    """The hand-written loop: same model, data on the GPU, Adam, shuffle.
+
+    ``amp``: float16 autocast with a GradScaler (the torch recipe for
+    ``mixed_float16``). ``ddp``: DistributedDataParallel, each rank taking
+    its slice of every global batch of ``batch`` rows from one permutation.
+    """
     nn = torch.nn
+    torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(),
                           nn.Linear(512, 256), nn.ReLU(),
                           nn.Linear(256, 10)).cuda()
+    step_model = model
+    rank, world = 0, 1
+    if ddp:
+        import torch.distributed as dist
+        rank, world = dist.get_rank(), dist.get_world_size()
+        step_model = nn.parallel.DistributedDataParallel(
+            model, device_ids=[torch.cuda.current_device()])
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    scaler = torch.amp.GradScaler("cuda") if amp else None
     X, Y = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
     n = len(x)
+    local = batch // world
     for epoch in range(epochs):
         if epoch == 1:
             torch.cuda.synchronize()
             t = time.perf_counter()
-        perm = torch.randperm(n, device="cuda")
+        gen = torch.Generator(device="cuda").manual_seed(epoch)
+        perm = torch.randperm(n, device="cuda", generator=gen)
         for i in range(0, n, batch):
-            idx = perm[i:i + batch]
-            loss = torch.nn.functional.cross_entropy(model(X[idx]), Y[idx])
+            idx = perm[i + rank * local:i + (rank + 1) * local]
+            with torch.autocast("cuda", dtype=torch.float16, enabled=amp):
+                loss = torch.nn.functional.cross_entropy(
+                    step_model(X[idx]), Y[idx])
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            if amp:
+                scaler.scale(loss).backward()
+                scaler.step(opt)
+                scaler.update()
+            else:
+                loss.backward()
+                opt.step()
     torch.cuda.synchronize()
     return n * (epochs - 1) / (time.perf_counter() - t)
 
@@ -121,6 +147,7 @@ def _fit_speed(x, y, batch, epochs, policy=None):
     if policy is not None:
         keras.mixed_precision.set_global_policy(policy)
     try:
+        keras.utils.set_random_seed(0)
         model = _mlp()
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss="sparse_categorical_crossentropy",
@@ -135,38 +162,62 @@ def _fit_speed(x, y, batch, epochs, policy=None):
         model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0,
                   callbacks=[Timer()])
         sps = len(x) * (epochs - 1) / (marks[-1][0] - marks[0][0])
-        return sps, marks[-1][1], str(next(model.parameters()).device)
+        kernel = model.layers[1].kernel
+        return {"sps": sps, "accuracy": marks[-1][1],
+                "device": str(kernel.device),
+                "variable_dtype": str(kernel.dtype).replace("torch.", ""),
+                "output_dtype": str(model(torch.from_numpy(x[:4]).cuda())
+                                    .dtype).replace("torch.", ""),
+                "optimizer": type(model.optimizer).__name__}
     finally:
         if policy is not None:
             keras.mixed_precision.set_global_policy("float32")
 
 
-def check_fit():
+def _data(n):
     rng = np.random.default_rng(0)
-    x = rng.random((32768, 784), dtype=np.float32)
+    x = rng.random((n, 784), dtype=np.float32)
     w = rng.standard_normal((784, 10)).astype(np.float32)
     y = np.argmax((x - 0.5) @ w, axis=1).astype(np.int64)
-    loop = _torch_loop(x, y, 256, 3)
-    sps, acc, device = _fit_speed(x, y, 256, 3)
-    report(check="fit_float32", device=device, fit_sps=round(sps),
-           torch_loop_sps=round(loop), ratio=round(sps / loop, 3),
-           accuracy=acc)
-    if hasattr(keras, "mixed_precision"):
-        sps16, acc16, _ = _fit_speed(x, y, 256, 3, "mixed_float16")
-        report(check="fit_mixed_float16", fit_sps=round(sps16),
-               accuracy=acc16, ratio_to_float32_loop=round(sps16 / loop, 3))
+    return x, y
+
+
+def _interleaved(x, y, batch, epochs, policy, amp, ddp=False, rounds=2):
+    """Medians of interleaved hand-loop and fit runs (same warm GPU)."""
+    loops, fits = [], []
+    for _ in range(rounds):
+        loops.append(_torch_loop(x, y, batch, epochs, amp=amp, ddp=ddp))
+        fits.append(_fit_speed(x, y, batch, epochs, policy))
+    fit = sorted(fits, key=lambda f: f["sps"])[len(fits) // 2]
+    loop = float(np.median(loops))
+    return fit, loop
+
+
+def check_fit():
+    x, y = _data(65536)
+    for policy, amp in ((None, False), ("mixed_float16", True),
+                        ("mixed_bfloat16", False)):
+        fit, loop = _interleaved(x, y, 256, 3, policy, amp)
+        sps = fit.pop("sps")
+        report(check=f"fit_{policy or 'float32'}", batch=256,
+               fit_sps=round(sps), torch_loop_sps=round(loop),
+               torch_loop=("autocast float16 + GradScaler" if amp
+                           else "float32"),
+               ratio=round(sps / loop, 3), **fit)
 
 
 def check_ddp():
-    rng = np.random.default_rng(0)
-    x = rng.random((16384, 784), dtype=np.float32)
-    y = rng.integers(0, 10, size=(16384,))
-    sps, acc, device = _fit_speed(x, y, 256, 3)
-    report(check="ddp_nccl", world_size=keras.distribute.world_size(),
-           backend=torch.distributed.get_backend()
-           if keras.distribute.is_distributed()
-           or torch.distributed.is_initialized() else None,
-           device=device, fit_sps=round(sps), accuracy=acc)
+    device = keras.distribute.maybe_init()
+    import torch.distributed as dist
+    x, y = _data(65536)
+    fit, loop = _interleaved(x, y, 256, 3, None, False, ddp=True)
+    sps = fit.pop("sps")
+    if dist.get_rank() != 0:
+        return
+    report(check="ddp", world_size=dist.get_world_size(),
+           backend=dist.get_backend(), rank_device=str(device),
+           fit_sps=round(sps), torch_ddp_loop_sps=round(loop),
+           ratio=round(sps / loop, 3), **fit)
 
 
 def main():

@@ -23,6 +23,7 @@ import torch
 from torchkeras.backend.config import floatx
 from torchkeras.backend.config import standardize_dtype
 from torchkeras.backend.config import to_torch_dtype
+from torchkeras.backend.device import current_device
 from torchkeras.backend.global_state import unique_name
 from torchkeras.utils.naming import to_snake_case
 
@@ -176,7 +177,8 @@ class Metric(torch.nn.Module):
         dtype = to_torch_dtype(self._dtype if dtype is None else dtype)
         key = self._free_buffer_key(name or "variable")
         with torch.inference_mode(False):
-            value = torch.empty(shape, dtype=dtype, device=self._device)
+            value = torch.empty(shape, dtype=dtype, device=(
+                self._device or current_device()))
             _initialize(value, initializer, name)
         self.register_buffer(key, value.as_subclass(StateVariable))
         self._state_keys.append(key)
