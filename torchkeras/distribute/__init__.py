@@ -4,7 +4,8 @@
 of several (``is_distributed``), start the process group when a launcher
 such as ``torchrun`` set the environment (``maybe_init``), and use its
 collectives: ``broadcast_order`` (one epoch permutation for all ranks),
-``all_reduce_sum`` (metric states), ``gather_ordered`` (predictions in input
+``broadcast_object`` (a DataLoader's global batches), ``all_reduce_sum`` and
+``all_reduce_max`` (metric states), ``gather_ordered`` (predictions in input
 order). ``MirroredStrategy`` keeps tf.keras code running unchanged: its
 ``scope()`` is a no-op context, since ``fit`` itself is data-parallel.
 """
@@ -239,3 +240,22 @@ def warn_uneven(message, _seen=set()):
     if message not in _seen:
         _seen.add(message)
         warnings.warn(message, stacklevel=3)
+
+
+def broadcast_object(obj, src=0):
+    """Rank ``src``'s picklable ``obj``, on every rank."""
+    if not is_distributed():
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=src)
+    return box[0]
+
+
+def all_reduce_max(values):
+    """The element-wise maximum of a list of numbers over all ranks."""
+    if not is_distributed():
+        return list(values)
+    t = torch.tensor([float(v) for v in values], dtype=torch.float64,
+                     device=_collective_device(None))
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return t.cpu().tolist()

@@ -12,8 +12,22 @@
 Every adapter yields ``(x, y, sample_weight)`` tuples (``y`` or
 ``sample_weight`` may be None). Validation of what the model expects
 (input counts, names, label ranges) is the trainer's job, on the first batch.
+
+Data parallelism (``shard(rank, world)``, ``block``): as with tf.keras's
+MirroredStrategy a batch the user gives is the global batch. Arrays and
+torch DataLoaders over map-style datasets split every global batch into
+contiguous per-rank parts (the loader keeps its sampler, workers and
+collate_fn; rank 0 decides the order). Generators, ``data.Dataset``,
+``Sequence`` and DataLoaders over iterable datasets cannot be split: rank r
+keeps every ``world``-th batch starting at r. In training (``drop_uneven``)
+all ranks must run the same number of DDP steps; every rank sees the same
+batch boundaries, so each drops an incomplete last group without asking the
+others. Evaluation and prediction drop nothing. The collectives themselves
+belong to ``torchkeras.distribute``.
 """
 
+import collections
+import itertools
 import math
 import warnings
 
@@ -173,6 +187,8 @@ class ArrayAdapter:
         return None
 
     def __iter__(self):
+        if self.drop_uneven:
+            _check_global_batch(self.batch_size, self.world)
         order = self._epoch_order()
         n, bs = self.num_samples, self.batch_size
         produced = 0
@@ -201,10 +217,16 @@ class ArrayAdapter:
         self.rank, self.world = rank, world
         return self
 
+    def set_epoch(self, epoch):
+        """Nothing to do: each epoch's permutation comes from rank 0."""
+
     def block(self, rank, world):
-        """An adapter over this rank's contiguous block of the samples."""
+        """An adapter over this rank's contiguous block of the samples,
+        or None when there are fewer samples than ranks (or ``steps``)."""
         from torchkeras.distribute import shard_bounds
 
+        if self.num_samples < world or self.steps is not None:
+            return None
         lo, hi = shard_bounds(self.num_samples, rank, world)
 
         def cut(v):
@@ -319,7 +341,12 @@ class _IterableAdapter:
     def steps_per_epoch(self):
         if self.steps is not None:
             return self.steps
-        return self._known_length()
+        n = self._known_length()
+        if n is None or self.world == 1 or self._splits_batches():
+            return n
+        if self.drop_uneven:
+            return n // self.world
+        return len(range(self.rank, n, self.world))
 
     def _known_length(self):
         return None
@@ -329,19 +356,54 @@ class _IterableAdapter:
 
     rank = 0
     world = 1
+    # Set by `fit`: training needs the same number of steps on all ranks.
+    drop_uneven = False
 
     def shard(self, rank, world):
         """Each rank keeps every ``world``-th batch, starting at ``rank``."""
         self.rank, self.world = rank, world
         return self
 
+    def set_epoch(self, epoch):
+        """Called by ``fit`` at the start of every epoch."""
+
+    def _splits_batches(self):
+        return False
+
     def _mine(self, iterator):
         if self.world == 1:
             yield from iterator
-            return
-        for i, batch in enumerate(iterator):
-            if i % self.world == self.rank:
-                yield batch
+        elif self.drop_uneven:
+            yield from self._mine_in_groups(iterator)
+        else:
+            for i, batch in enumerate(iterator):
+                if i % self.world == self.rank:
+                    yield batch
+
+    def _mine_in_groups(self, iterator):
+        """Training: one step takes one batch per rank, whole groups only.
+
+        Every rank walks the same batches, so each knows without any
+        communication whether a complete group of ``world`` batches came;
+        all ranks skip an incomplete last group alike and so run the same
+        number of DDP steps (else the collectives would not line up).
+        """
+        group = []
+        for batch in iterator:
+            group.append(batch)
+            if len(group) < self.world:
+                continue
+            self.global_batch_size = sum(_batch_length(b) for b in group)
+            yield group[self.rank]
+            group = []
+        if group:
+            from torchkeras import distribute
+
+            distribute.warn_uneven(
+                f"The data ended with {len(group)} batch(es) for "
+                f"{self.world} processes: distributed training takes one "
+                f"batch per process per step, so the last {len(group)} "
+                "batch(es) were skipped.")
 
     def _convert(self, batch):
         x, y, sw = unpack_x_y_sample_weight(batch)
@@ -385,6 +447,23 @@ class _IterableAdapter:
         pass
 
 
+def _batch_length(batch):
+    x, _, _ = unpack_x_y_sample_weight(batch)
+    for leaf in tree.flatten(x):
+        if leaf is not None:
+            return _length(leaf)
+    return 0
+
+
+def _check_global_batch(batch_size, world):
+    if batch_size is not None and world > 1 and batch_size < world:
+        raise ValueError(
+            "In distributed training `batch_size` is the global batch, "
+            f"split across the {world} processes, so it must be at least "
+            f"{world}. Received: batch_size={batch_size}"
+        )
+
+
 class DatasetAdapter(_IterableAdapter):
     def __init__(self, dataset, steps=None, device=None):
         super().__init__(steps, device)
@@ -403,10 +482,12 @@ class GeneratorAdapter(_IterableAdapter):
     def __init__(self, generator, steps=None, device=None):
         super().__init__(steps, device)
         self.generator = generator
-        self._iterator = iter(generator)
+        # One pass for the whole run (`_iterator` is the adapter's own,
+        # sharded view of it).
+        self._source = iter(generator)
 
     def _new_iterator(self):
-        return self._iterator
+        return self._source
 
     def _restartable(self):
         return False
@@ -424,7 +505,12 @@ class SequenceAdapter(_IterableAdapter):
     def _new_iterator(self):
         order = list(range(len(self.sequence)))
         if self.shuffle:
-            order = torch.randperm(len(order)).tolist()
+            order = torch.randperm(len(order))
+            if self.world > 1:  # ranks split one order: rank 0's
+                from torchkeras import distribute
+
+                order = distribute.broadcast_order(order)
+            order = order.tolist()
         return (self.sequence[i] for i in order)
 
     def on_epoch_end(self):
@@ -433,6 +519,19 @@ class SequenceAdapter(_IterableAdapter):
 
 
 class TorchDataAdapter(_IterableAdapter):
+    """torch ``Dataset``/``DataLoader``.
+
+    Under data parallelism (``shard``) a DataLoader over a map-style
+    dataset is rebuilt with a batch sampler that gives this rank its part
+    of each of the loader's own (global) batches: the user's sampler,
+    shuffling, ``drop_last``, workers and ``collate_fn`` stay, the global
+    batches are those of one process, and no sample is padded or repeated.
+    A loader whose sampler is already a ``DistributedSampler`` is used as
+    given (its ``batch_size`` is then per rank, as in torch). Other loaders
+    (iterable datasets, ``batch_size=None``, DataLoader subclasses) fall
+    back to every ``world``-th batch.
+    """
+
     def __init__(self, data, batch_size=None, shuffle=False, steps=None,
                  device=None):
         super().__init__(steps, device)
@@ -441,6 +540,57 @@ class TorchDataAdapter(_IterableAdapter):
         else:
             self.loader = torch.utils.data.DataLoader(
                 data, batch_size=batch_size or 32, shuffle=bool(shuffle))
+        self._rank_loader = None
+        self._parts = None
+
+    def shard(self, rank, world):
+        super().shard(rank, world)
+        if world == 1:
+            return self
+        if _user_sharded(self.loader):
+            self.rank, self.world = 0, 1  # each rank has its own part
+        elif _splittable(self.loader):
+            self._parts = _RankBatchSampler(self, self.loader.batch_sampler)
+            self._rank_loader = _rebuilt(self.loader, self._parts)
+        return self
+
+    def set_epoch(self, epoch):
+        """``set_epoch`` of the loader's samplers (DistributedSampler)."""
+        loader = self.loader
+        seen = set()
+        for sampler in (loader.sampler, loader.batch_sampler,
+                        getattr(loader.batch_sampler, "sampler", None)):
+            fn = getattr(sampler, "set_epoch", None)
+            if callable(fn) and id(sampler) not in seen:
+                seen.add(id(sampler))
+                fn(epoch)
+
+    def block(self, rank, world):
+        """This rank's contiguous block of the samples (for ``predict``),
+        or None when the loader cannot be split so."""
+        if not _splittable(self.loader) or _user_sharded(self.loader):
+            return None
+        batches = _global_batches(self.loader.batch_sampler)
+        if self.steps is not None:
+            batches = itertools.islice(batches, self.steps)
+        batches = list(batches)
+        total = sum(len(b) for b in batches)
+        if total < world:
+            return None
+        from torchkeras.distribute import shard_bounds
+
+        lo, hi = shard_bounds(total, rank, world)
+        mine, start = [], 0
+        for batch in batches:
+            part = batch[max(lo - start, 0):max(hi - start, 0)]
+            if part:
+                mine.append(part)
+            start += len(batch)
+        return TorchDataAdapter(_rebuilt(self.loader, _FixedBatches(mine)),
+                                device=self.device)
+
+    def _splits_batches(self):
+        return self._rank_loader is not None
 
     def _known_length(self):
         try:
@@ -449,7 +599,133 @@ class TorchDataAdapter(_IterableAdapter):
             return None
 
     def _new_iterator(self):
+        if self._rank_loader is not None:
+            if self.drop_uneven:
+                _check_global_batch(self.loader.batch_size, self.world)
+            return iter(self._rank_loader)
         return iter(self.loader)
+
+    def _mine(self, iterator):
+        if self._rank_loader is None:
+            yield from super()._mine(iterator)
+            return
+        sizes = self._parts.sizes
+        for batch in iterator:
+            # Batches arrive in sampler order (workers included).
+            self.global_batch_size = sizes.popleft()
+            yield batch
+
+
+def _user_sharded(loader):
+    from torch.utils.data.distributed import DistributedSampler
+
+    return any(isinstance(s, DistributedSampler) for s in (
+        loader.sampler, getattr(loader.batch_sampler, "sampler", None)))
+
+
+def _splittable(loader):
+    return (type(loader) is torch.utils.data.DataLoader
+            and loader.batch_sampler is not None
+            and not isinstance(loader.dataset,
+                               torch.utils.data.IterableDataset))
+
+
+def _rebuilt(loader, batch_sampler):
+    """The same DataLoader with another batch sampler."""
+    kwargs = {}
+    if loader.num_workers > 0:
+        kwargs["prefetch_factor"] = loader.prefetch_factor
+        kwargs["multiprocessing_context"] = loader.multiprocessing_context
+        kwargs["persistent_workers"] = loader.persistent_workers
+    if getattr(loader, "pin_memory_device", ""):
+        kwargs["pin_memory_device"] = loader.pin_memory_device
+    return torch.utils.data.DataLoader(
+        loader.dataset, batch_sampler=batch_sampler,
+        num_workers=loader.num_workers, collate_fn=loader.collate_fn,
+        pin_memory=loader.pin_memory, timeout=loader.timeout,
+        worker_init_fn=loader.worker_init_fn, generator=loader.generator,
+        **kwargs)
+
+
+# Global batches are agreed on in chunks, so an endless sampler streams.
+_CHUNK = 256
+
+
+def _global_batches(batch_sampler):
+    """The batches of one pass of ``batch_sampler``, the same on all ranks.
+
+    Every rank walks its own sampler (keeping random streams in step) and
+    rank 0's batches are broadcast, unless the order cannot differ between
+    ranks (a plain BatchSampler over a SequentialSampler).
+    """
+    data = torch.utils.data
+    if type(batch_sampler) is data.BatchSampler and type(
+            batch_sampler.sampler) is data.SequentialSampler:
+        for batch in batch_sampler:
+            yield list(batch)
+        return
+    from torchkeras import distribute
+
+    iterator = iter(batch_sampler)
+    while True:
+        chunk = [list(b) for b in itertools.islice(iterator, _CHUNK)]
+        chunk = distribute.broadcast_object(chunk)
+        yield from chunk
+        if len(chunk) < _CHUNK:
+            return
+
+
+class _RankBatchSampler:
+    """This rank's contiguous part of every global batch of a DataLoader.
+
+    The global size of each part goes to ``sizes`` in order (the replica
+    loss scale). In training a global batch smaller than the number of
+    ranks would leave a rank without a step: it is skipped on all ranks.
+    """
+
+    def __init__(self, adapter, batch_sampler):
+        self.adapter = adapter
+        self.batch_sampler = batch_sampler
+        self.sizes = collections.deque()
+
+    def __len__(self):
+        return len(self.batch_sampler)
+
+    def __iter__(self):
+        from torchkeras.distribute import shard_bounds
+
+        rank, world = self.adapter.rank, self.adapter.world
+        drop = self.adapter.drop_uneven
+        self.sizes.clear()
+        skipped = 0
+        for batch in _global_batches(self.batch_sampler):
+            if drop and len(batch) < world:
+                skipped += 1
+                continue
+            lo, hi = shard_bounds(len(batch), rank, world)
+            if hi > lo:
+                self.sizes.append(len(batch))
+                yield batch[lo:hi]
+        if skipped:
+            from torchkeras import distribute
+
+            distribute.warn_uneven(
+                f"{skipped} batch(es) of the DataLoader had fewer samples "
+                f"than the number of processes ({world}) and were skipped "
+                "in distributed training.")
+
+
+class _FixedBatches:
+    """A batch sampler over a fixed list of index batches."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return iter(self.batches)
 
 
 def _scalar_lists_to_arrays(value):
@@ -515,3 +791,11 @@ def get_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
             "instead."
         )
     return adapter
+
+
+def rank_block(adapter, rank, world):
+    """This rank's contiguous block of ``adapter``'s samples for
+    ``predict``, or None when the data cannot be split so (every rank then
+    predicts everything, which gives the same result)."""
+    block = getattr(adapter, "block", None)
+    return None if block is None else block(rank, world)

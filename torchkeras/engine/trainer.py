@@ -70,7 +70,8 @@ def to_python_logs(logs):
     keys = [k for k, v in logs.items()
             if torch.is_tensor(v) and v.numel() == 1]
     if keys:
-        stacked = torch.stack([logs[k].detach().reshape(()).float()
+        device = logs[keys[0]].device
+        stacked = torch.stack([logs[k].detach().reshape(()).float().to(device)
                                for k in keys]).cpu().tolist()
         logs.update(zip(keys, stacked))
     for k, v in logs.items():
@@ -358,7 +359,11 @@ class Trainer:
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
+        device = self._device()
         for metric in self.metrics:
+            where = getattr(metric, "_state_device", None)
+            if where is not None and where() not in (None, device):
+                metric.to(device)  # states follow the model (e.g. to CUDA)
             metric.reset_state()
 
     def get_metrics_result(self):
@@ -403,11 +408,16 @@ class Trainer:
         if self.predict_function is not None and not force:
             return self.predict_function
         step = self.predict_step
+        direct = getattr(self, "_predict_directly", None)
 
         def predict_function(data):
             if torch.is_grad_enabled():
                 with torch.no_grad():
-                    return step(data)
+                    return predict_function(data)
+            if direct is not None and type(data) is tuple and len(data) == 1:
+                out = direct(data[0])
+                if out is not NotImplemented:
+                    return out
             return step(data)
 
         self.__dict__["predict_function"] = predict_function
@@ -540,9 +550,9 @@ class Trainer:
         adapter = self._adapter(
             x, y, sample_weight, batch_size=batch_size,
             steps=steps_per_epoch, shuffle=shuffle, device=device)
+        # Every rank must run the same number of DDP steps.
+        adapter.drop_uneven = True
         if isinstance(adapter, data_adapter.ArrayAdapter):
-            # Every rank must run the same number of DDP steps.
-            adapter.drop_uneven = True
             self._prepare_training(adapter.x)
             self._check_array_data(adapter.x, adapter.y)
         val_adapter = None
@@ -563,6 +573,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            adapter.set_epoch(epoch)
             logs = self._run_train_epoch(adapter, callback_list, weigh,
                                          skip_steps)
             skip_steps = 0
@@ -619,15 +630,43 @@ class Trainer:
             else None)
 
     def _global_logs(self, logs):
-        """Epoch logs with metric states summed over all ranks."""
+        """Epoch logs with the metric states of all ranks combined.
+
+        Each state says how (``aggregation``): ``'sum'`` (the default) and
+        ``'mean'`` over ranks, ``'only_first_replica'``, or ``'none'``
+        (kept local). In evaluation ranks may have run different numbers
+        of steps, ``logs`` being None on a rank that had no batch; the
+        result is None when no rank had one.
+        """
         if not distribute.is_distributed():
             return logs
         states = [v for m in self.metrics
-                  for v in getattr(m, "variables", [])]
+                  for v in getattr(m, "variables", [])
+                  if getattr(v, "aggregation", "sum") != "none"]
+        size = sum(v.numel() for v in states)
+        ran, high, low = distribute.all_reduce_max(
+            [logs is not None, size, -size])
+        if high != -low:
+            raise ValueError(
+                f"Model '{self.name}': the metric states differ between "
+                "processes, because a process got no batch before its "
+                "metrics were built. Give every process at least one "
+                "batch. Received: "
+                f"{int(size)} state values on rank {distribute.rank()}"
+            )
+        if not ran:
+            return None
+        return self._summed_metric_logs(logs or {}, states)
+
+    def _summed_metric_logs(self, logs, states):
         saved = [v.detach().clone() for v in states]
-        summed = distribute.all_reduce_sum(states)
+        first = distribute.rank() == 0
         world = distribute.world_size()
         with torch.no_grad():
+            mine = [torch.zeros_like(v) if not first and getattr(
+                v, "aggregation", "sum") == "only_first_replica" else v
+                for v in states]
+            summed = distribute.all_reduce_sum(mine)
             for v, total in zip(states, summed):
                 mean = getattr(v, "aggregation", "sum") == "mean"
                 v.copy_(total / world if mean else total)
@@ -732,12 +771,14 @@ class Trainer:
                 callback_list.on_test_batch_begin(step)
                 logs = _flat_logs(test_function(_pack(batch)))
                 callback_list.on_test_batch_end(step, logs)
+        # Ranks may have run different numbers of steps (even none).
+        logs = self._global_logs(logs)
         if logs is None:
             raise ValueError(
                 "Expected some data to evaluate, but the evaluation data "
                 "produced no batch."
             )
-        logs = to_python_logs(self._global_logs(logs))
+        logs = to_python_logs(logs)
         callback_list.on_test_end(logs)
         return logs
 
@@ -749,11 +790,12 @@ class Trainer:
         adapter = data_adapter.get_adapter(
             x, batch_size=batch_size, steps=steps, shuffle=False,
             device=self._distributed_device())
-        sharded = distribute.is_distributed() and isinstance(
-            adapter, data_adapter.ArrayAdapter)
-        if sharded:  # each rank predicts one contiguous block
-            adapter = adapter.block(distribute.rank(),
-                                    distribute.world_size())
+        block = None
+        if distribute.is_distributed():  # each rank predicts one block
+            block = data_adapter.rank_block(
+                adapter, distribute.rank(), distribute.world_size())
+        sharded = block is not None
+        adapter = block if sharded else adapter
         callback_list = CallbackList(
             callbacks,
             add_progbar=verbose != 0 and distribute.is_main_process(),
@@ -790,11 +832,16 @@ class Trainer:
             if listening:
                 callback_list.on_predict_batch_begin(step)
             out = predict_function(_pack(batch))
-            flat = tree.flatten(out)
-            if leaves is None:
-                structure, leaves = out, [[] for _ in flat]
-            for acc, value in zip(leaves, flat):
-                acc.append(_to_numpy(value))
+            if type(out) is torch.Tensor:  # one output: no tree walk
+                if leaves is None:
+                    structure, leaves = out, [[]]
+                leaves[0].append(out.detach().cpu().numpy())
+            else:
+                flat = tree.flatten(out)
+                if leaves is None:
+                    structure, leaves = out, [[] for _ in flat]
+                for acc, value in zip(leaves, flat):
+                    acc.append(_to_numpy(value))
             if listening:
                 callback_list.on_predict_batch_end(step, {"outputs": out})
         return structure, leaves
