@@ -202,8 +202,10 @@ def test_variables_follow_keras_order():
     v = adam.variables
     assert v[0] is adam.iterations and v[0].dtype == torch.int64
     assert float(v[1]) == pytest.approx(0.001)
-    slots = [(p, n) for n in ("momentum", "velocity", "velocity_hat")
-             for p in (a, b)]
+    # Keras 3: momentum and velocity interleaved per weight, then the
+    # velocity_hats (`add_optimizer_variables` order).
+    slots = [(p, n) for p in (a, b) for n in ("momentum", "velocity")] + [
+        (p, "velocity_hat") for p in (a, b)]
     assert len(v) == 2 + len(slots)
     for tensor, (p, n) in zip(v[2:], slots):
         assert tensor is adam.state[p][n]

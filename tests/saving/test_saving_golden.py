@@ -4,7 +4,9 @@ The files were written by Keras 3.15 (jax backend) and tf.keras 2.21 with
 ``tests/data/make_golden.py``, each with an input and Keras's prediction
 for it. Loaded here, predictions must match Keras's to 1e-5. Files written
 here are read back by Keras 3 when it is importable (or when
-``TORCHKERAS_KERAS_PYTHON`` names a Python that has it).
+``TORCHKERAS_KERAS_PYTHON`` names a Python that has it), optimizer state
+included. The optimizer state's values are checked in
+``test_optimizer_interop.py``.
 """
 
 import json
@@ -39,14 +41,13 @@ def assert_predicts(model, x, y):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_keras3_archive_loads_and_predicts(name):
-    with pytest.warns(UserWarning, match="optimizer state"):
-        # Keras 3.15 orders Adam's slots per variable; the state is
-        # skipped (as Keras skips a mismatched optimizer), weights load.
-        model = saving.load_model(data(f"keras3_{name}.keras"))
+    # With its Adam state (test_optimizer_interop.py checks the values).
+    model = saving.load_model(data(f"keras3_{name}.keras"))
     x, y = io("keras3", name)
     assert_predicts(model, x, y)
     assert type(model.optimizer).__name__ == "Adam"
     assert model.optimizer.learning_rate == pytest.approx(0.01)
+    assert int(model.optimizer.iterations) == 2
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -60,8 +61,8 @@ def test_keras3_weights_file_loads(name):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_tf_keras_h5_model_and_weights_load(name):
-    with pytest.warns(UserWarning):
-        model = saving.load_model(data(f"tfkeras_{name}.h5"))
+    model = saving.load_model(data(f"tfkeras_{name}.h5"))
+    assert int(model.optimizer.iterations) == 2  # tf.keras's Adam state
     x, y = io("tfkeras", name)
     assert_predicts(model, x, y)
     twin = saving.clone_model(model)
@@ -126,6 +127,9 @@ _CHECK = textwrap.dedent("""
             np.testing.assert_allclose(
                 model.predict(arrays["x"], verbose=0), arrays["y"],
                 rtol=0, atol=1e-5)
+            if suffix == ".keras":  # the compiled Adam's restored state
+                np.savez(f"{folder}/{name}_keras_optimizer.npz",
+                         *[np.asarray(v) for v in model.optimizer.variables])
         model.load_weights(f"{folder}/{name}.weights.h5")
         np.testing.assert_allclose(model.predict(arrays["x"], verbose=0),
                                    arrays["y"], rtol=0, atol=1e-5)
@@ -149,13 +153,17 @@ def _keras_runner():
 
 def test_files_written_here_load_in_keras3(tmp_path):
     runner = _keras_runner()
+    ours = {}
     for name in MODELS:
-        with pytest.warns(UserWarning):
-            model = saving.load_model(data(f"keras3_{name}.keras"))
-        x, _ = io("keras3", name)
+        model = saving.load_model(data(f"keras3_{name}.keras"))
+        x, y = io("keras3", name)
+        target = y.argmax(-1) if name == "dense" else y  # sparse labels
+        model.fit(x, target, epochs=1, verbose=0)  # Adam state of our own
         model.set_weights([w * 0.9 for w in model.get_weights()])
         np.savez(tmp_path / f"{name}_io.npz", x=x,
                  y=model.predict(x, verbose=0))
+        ours[name] = [v.value for v in model.optimizer.export_keras_variables(
+            saving.optimizer_io.ModelLayout(model))]
         saving.save_model(model, str(tmp_path / f"{name}.keras"))
         saving.save_model(model, str(tmp_path / f"{name}.h5"))
         saving.save_weights(model, str(tmp_path / f"{name}.weights.h5"))
@@ -168,3 +176,12 @@ def test_files_written_here_load_in_keras3(tmp_path):
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+    for name in MODELS:
+        # Keras 3's ``optimizer.variables`` after loading are ours (Keras
+        # order and layouts; its step counter is int32 under jax).
+        saved = np.load(tmp_path / f"{name}_keras_optimizer.npz")
+        theirs = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        assert len(theirs) == len(ours[name]), name
+        assert int(theirs[0]) == 3
+        for a, b in zip(ours[name], theirs):
+            np.testing.assert_array_equal(a, b.astype(a.dtype), name)

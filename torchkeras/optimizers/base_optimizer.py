@@ -26,13 +26,17 @@ coefficient (bias corrections, Nadam's momentum cache) are Python floats
 computed from a Python mirror of ``iterations``; ``iterations`` itself is a
 0-dim int64 tensor incremented on its device.
 
-Variable order (``variables``, ``save_own_variables``), as Keras 3:
-``iterations``; ``learning_rate`` when it is a float (not a schedule); then,
-per parameter, ``average`` (``use_ema``) and ``gradient_accumulator``
-(``gradient_accumulation_steps``); then the optimizer's slots, one slot name
-after another over all parameters (Adam: every momentum, then every velocity),
-or interleaved per parameter for Adamax and Ftrl as in Keras; then scalar
-extras (Nadam's ``u_product``).
+Variable order (``variables``, ``save_own_variables``), as Keras 3.15's
+``optimizer.variables`` (and its golden files in ``tests/data``):
+``iterations``; ``learning_rate`` when it is a float (not a schedule); then
+every ``average`` (``use_ema``), then every ``gradient_accumulator``
+(``gradient_accumulation_steps``); then the optimizer's slots in the groups
+``_keras_slot_groups`` gives, one ``add_optimizer_variables`` call of
+Keras's ``build`` each: within a group the slots interleave per parameter
+(Adam: ``m_0, v_0, m_1, v_1, ...``, then every ``velocity_hat``), groups
+follow one another (RMSprop: every velocity, then every momentum); then
+scalar extras (Nadam's ``u_product``). ``optimizer_state`` maps this list to
+Keras files (Keras layouts, tf.keras 2's order).
 """
 
 import collections
@@ -222,6 +226,20 @@ class Optimizer(
         return []
 
     _interleave_slots = False
+
+    def _keras_slot_groups(self):
+        """The slot names grouped as Keras's ``build`` creates them.
+
+        Each tuple is one ``add_optimizer_variables(vars, names)`` call:
+        its slots interleave per parameter. By default the pairs Keras
+        creates together (``optimizer_state.group_slots``) form groups, or
+        all slots one group with ``_interleave_slots``; override for
+        another order.
+        """
+        names = [name for name, _ in self._slot_specs()]
+        if self._interleave_slots:
+            return [tuple(names)]
+        return optimizer_state.group_slots(names)
 
     def _prepare_step(self, local_step):
         """Runs once per update, before any group (Nadam's momentum cache)."""

@@ -140,9 +140,9 @@ def _keras_optimizer_values(data, model, tensors):
     keys = [k for k in tensors if k.startswith("optimizer/")]
     if not keys or opt is None or not hasattr(opt, "load_own_variables"):
         return None
-    from torchkeras.saving import h5_keras3
+    from torchkeras.saving import optimizer_io
 
-    h5_keras3.ensure_optimizer_built(model, opt)
+    optimizer_io.ensure_optimizer_built(model, opt)
     current = opt.variables
     values = [tensors.get(f"optimizer/{i}") for i in range(len(keys))]
     if len(keys) != len(current) or any(

@@ -251,12 +251,10 @@ def apply(filepath, model, saved, by_name=False, skip_mismatch=False):
     weight_paths.assign_all(filepath, items)
 
 
-def write_optimizer(root, optimizer):
-    """``optimizer_weights``: the optimizer's variables in Keras order."""
+def write_optimizer(root, names, values):
+    """``optimizer_weights``: one dataset per name (tf.keras 2 names, see
+    ``optimizer_io.tf_keras_weights``), listed in ``weight_names``."""
     group = root.create_group("optimizer_weights")
-    values = [v.detach().cpu().numpy() for v in optimizer.variables]
-    prefix = getattr(optimizer, "name", "optimizer")
-    names = [f"{prefix}/variable_{i}:0" for i in range(len(values))]
     save_attributes(group, "weight_names", names)
     for name, value in zip(names, values):
         dataset = group.create_dataset(name, data=value)
@@ -264,6 +262,9 @@ def write_optimizer(root, optimizer):
 
 
 def read_optimizer(filepath, root):
+    """``(names, arrays)`` of ``optimizer_weights``, or None."""
     if "optimizer_weights" not in root:
         return None
-    return [a for a, _ in _read_layer(filepath, root, "optimizer_weights")]
+    names = load_attributes(root["optimizer_weights"], "weight_names")
+    arrays = [a for a, _ in _read_layer(filepath, root, "optimizer_weights")]
+    return names, arrays

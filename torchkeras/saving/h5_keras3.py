@@ -4,13 +4,14 @@ Layout (Keras 3 ``saving_lib``): one group per layer at the path
 ``weight_paths.keras3_groups`` gives, holding a ``vars`` group whose
 datasets ``0``, ``1``, ... are the layer's own variables in Keras layout,
 with the layer's name as the ``name`` attribute; the model's own ``vars``
-at the root. Keras writes its optimizer's variables under
-``optimizer/vars``; we write ours under ``torchkeras_optimizer/vars`` (see
-``OWN_OPTIMIZER_PATH``) and read either. We add a ``torchkeras_sha256``
-attribute per dataset, which Keras ignores.
+at the root; the optimizer's variables under ``optimizer/vars``, in Keras
+3's order and Keras layouts (``optimizer_io``), so Keras 3 resumes from our
+files and we from its. We add a ``torchkeras_sha256`` attribute per
+dataset, which Keras ignores.
 
 Loading reads and verifies the whole file first, matches every group to
-the model's, and only then assigns (``weight_paths.assign_all``).
+the model's and checks the optimizer state, and only then assigns
+(``weight_paths.assign_all``, then the optimizer).
 """
 
 import warnings
@@ -18,37 +19,20 @@ import warnings
 import h5py
 import numpy as np
 
+from torchkeras.optimizers import optimizer_state
 from torchkeras.saving import file_format
 from torchkeras.saving import integrity
+from torchkeras.saving import optimizer_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import WeightMismatchError
 
-# Keras's own optimizer group, read when a Keras file has one.
+# Keras 3's optimizer group.
 OPTIMIZER_PATH = "optimizer"
-# Ours: torchkeras's optimizer variables are in its own order and torch
-# layouts, which Keras 3 would reject (failing the whole load), so they go
-# to a group Keras never visits.
+# Earlier torchkeras versions wrote their optimizer state in torch layouts
+# here; it is recognised (not counted as a layer) and skipped.
 OWN_OPTIMIZER_PATH = "torchkeras_optimizer"
 _OPTIMIZER_PATHS = (OPTIMIZER_PATH, OWN_OPTIMIZER_PATH)
-
-
-def keras_optimizer(model):
-    """The model's optimizer if it has Keras-ordered ``variables``."""
-    opt = getattr(model, "optimizer", None)
-    if opt is None or not hasattr(opt, "load_own_variables"):
-        return None
-    return opt
-
-
-def ensure_optimizer_built(model, opt):
-    if getattr(opt, "built", True):
-        return
-    build = getattr(model, "_build_optimizer", None)
-    if build is not None:
-        build()
-    else:
-        opt.build(model.trainable_weights)
 
 
 def _write_vars(root, path, name, arrays):
@@ -65,12 +49,11 @@ def write_group(root, model, include_optimizer=True):
     for path, layer, weights in weight_paths.keras3_groups(model):
         arrays = [weight_paths.to_keras(layer, w) for w in weights]
         _write_vars(root, path, layer.name, arrays)
-    opt = keras_optimizer(model)
+    opt = optimizer_io.keras_optimizer(model)
     if include_optimizer and opt is not None and getattr(opt, "built",
                                                          False):
-        arrays = [v.detach().cpu().numpy() for v in opt.variables]
-        _write_vars(root, OWN_OPTIMIZER_PATH,
-                    getattr(opt, "name", "optimizer"), arrays)
+        _write_vars(root, OPTIMIZER_PATH, opt.name,
+                    optimizer_io.keras3_arrays(model, opt))
 
 
 def save_weights(model, filepath, include_optimizer=True):
@@ -159,33 +142,18 @@ def match_items(filepath, model, store, skip_mismatch=False):
     return items
 
 
-def optimizer_values(filepath, model, store):
-    """The optimizer's saved arrays if they fit the model's optimizer.
-
-    Returns None (with a warning, as Keras) when they do not fit.
-    """
-    saved = store.get(OWN_OPTIMIZER_PATH) or store.get(OPTIMIZER_PATH)
-    opt = keras_optimizer(model)
-    if not saved or opt is None:
+def optimizer_restorer(filepath, model, store):
+    """A function restoring the optimizer from ``store``, or None when
+    there is nothing (or nothing that fits, with a warning) to restore."""
+    saved = store.get(OPTIMIZER_PATH)
+    if optimizer_io.keras_optimizer(model) is None:
         return None
-    ensure_optimizer_built(model, opt)
-    current = opt.variables
-    shapes_ok = len(current) == len(saved) and all(
-        tuple(np.shape(a)) == tuple(v.shape)
-        for (a, _), v in zip(saved, current))
-    if not shapes_ok:
-        why = (f"{len(saved)} variables for {len(current)}"
-               if len(saved) != len(current) else
-               "variables in another order or layout (Keras 3 orders the "
-               "slots per weight)")
-        warnings.warn(
-            f"File '{filepath}': skipping the optimizer state, which does "
-            f"not fit optimizer '{getattr(opt, 'name', '?')}' ({why}); "
-            "the optimizer starts fresh.",
-            stacklevel=3,
-        )
+    if not saved:
+        if store.get(OWN_OPTIMIZER_PATH):
+            optimizer_io.skip_foreign_group(filepath)
         return None
-    return [a for a, _ in saved]
+    return optimizer_io.prepare(filepath, model, [a for a, _ in saved],
+                                optimizer_state.FLAVOR_KERAS3)
 
 
 def load_weights(model, filepath, skip_mismatch=False, root_path=None):
@@ -198,7 +166,7 @@ def load_weights(model, filepath, skip_mismatch=False, root_path=None):
 
 def apply_store(model, filepath, store, skip_mismatch=False):
     items = match_items(filepath, model, store, skip_mismatch)
-    opt_values = optimizer_values(filepath, model, store)
+    restore_optimizer = optimizer_restorer(filepath, model, store)
     weight_paths.assign_all(filepath, items)
-    if opt_values is not None:
-        model.optimizer.set_weights(opt_values)
+    if restore_optimizer is not None:
+        restore_optimizer()

@@ -4,9 +4,12 @@ Layout (tf.keras ``save_model_to_hdf5``): root attributes ``keras_version``,
 ``backend``, ``model_config`` (JSON) and, for a compiled model,
 ``training_config`` (JSON: loss, metrics, loss_weights, optimizer_config);
 the ``model_weights`` group in the Keras 2 weights layout (``h5_keras2``);
-``optimizer_weights`` with the optimizer's variables. Functional configs are
-written with tf.keras 2's ``inbound_nodes`` lists where every node allows it,
-so tf.keras can read them; Keras 3 reads either form.
+``optimizer_weights`` with the optimizer's variables as tf.keras 2.11+
+writes them (``optimizer_io``): ``iteration:0``, then the slots named
+``<optimizer>/<slot>/<weight>:0`` in tf.keras's order and Keras layouts.
+Functional configs are written with tf.keras 2's ``inbound_nodes`` lists
+where every node allows it, so tf.keras can read them; Keras 3 reads
+either form.
 """
 
 import json
@@ -16,6 +19,7 @@ import h5py
 from torchkeras.saving import file_format
 from torchkeras.saving import h5_keras2
 from torchkeras.saving import model_config
+from torchkeras.saving import optimizer_io
 from torchkeras.saving.errors import FileFormatError
 
 
@@ -103,9 +107,10 @@ def save(model, filepath, include_optimizer=True):
             f.attrs["training_config"] = training.encode("utf8")
         h5_keras2.write_group(filepath, f.create_group("model_weights"),
                               model)
-        opt = getattr(model, "optimizer", None)
+        opt = optimizer_io.keras_optimizer(model)
         if training is not None and getattr(opt, "built", False):
-            h5_keras2.write_optimizer(f, opt)
+            h5_keras2.write_optimizer(
+                f, *optimizer_io.tf_keras_weights(model, opt))
 
 
 def _json_attr(filepath, f, name):
@@ -128,7 +133,8 @@ def is_full_model(filepath):
 
 
 def read(filepath):
-    """``(model config, training config, weights, optimizer values)``.
+    """``(model config, training config, weights, optimizer)``; the
+    optimizer is ``(names, arrays)`` of ``optimizer_weights`` or None.
 
     The weights are read and verified here; nothing is assigned.
     """

@@ -18,7 +18,6 @@ call (``deferred``).
 """
 
 import os
-import warnings
 
 from torchkeras.saving import atomic
 from torchkeras.saving import checkpoint
@@ -30,6 +29,7 @@ from torchkeras.saving import h5_keras3
 from torchkeras.saving import h5_model
 from torchkeras.saving import keras_archive
 from torchkeras.saving import model_config
+from torchkeras.saving import optimizer_io
 from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
@@ -231,36 +231,20 @@ def _apply_or_defer(model, apply):
 
 
 def _load_h5_model(filepath, custom_objects, compile, safe_mode):
-    config, training, saved, opt_values = h5_model.read(filepath)
+    config, training, saved, opt_saved = h5_model.read(filepath)
     model = model_config.deserialize_model(filepath, config, custom_objects,
                                            safe_mode)
     if compile and training:
         model_config.compile_from_config(filepath, model, training,
                                          custom_objects)
+    restore_optimizer = None
+    if compile and opt_saved is not None:
+        restore_optimizer = optimizer_io.prepare_h5(filepath, model,
+                                                    *opt_saved)
     h5_keras2.apply(filepath, model, saved)
-    if compile and opt_values is not None and getattr(model, "optimizer",
-                                                      None) is not None:
-        _set_optimizer(filepath, model, opt_values)
+    if restore_optimizer is not None:
+        restore_optimizer()
     return model
-
-
-def _set_optimizer(filepath, model, values):
-    opt = h5_keras3.keras_optimizer(model)
-    if opt is None:
-        return
-    h5_keras3.ensure_optimizer_built(model, opt)
-    current = opt.variables
-    if len(current) == len(values) and all(
-            tuple(v.shape) == tuple(c.shape) for v, c in zip(values,
-                                                            current)):
-        opt.set_weights(values)
-        return
-    warnings.warn(
-        f"File '{filepath}': the optimizer state ({len(values)} variables) "
-        f"does not fit optimizer '{opt.name}' ({len(current)} variables); "
-        "the optimizer starts fresh.",
-        stacklevel=3,
-    )
 
 
 def _load_store_model(filepath, entry, store, custom_objects, compile,
