@@ -8,8 +8,14 @@ is called on the tensors its inputs name, and nothing else happens per step.
 The ``Model`` class owns the user-facing API; this module owns the graph.
 """
 
+import torch
+from torch.nn.modules import module as torch_module
+
+from torchkeras.backend import dtype_policy as dtype_policies
+from torchkeras.backend import session
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.utils import tree
 
 
@@ -143,11 +149,31 @@ class GraphNetwork:
                 )
 
     def run(self, flat_inputs):
-        """Runs the plan on tensors given in ``flat_inputs`` order."""
+        """Runs the plan on tensors given in ``flat_inputs`` order.
+
+        Inside a model's call, a one-tensor node whose layer adds nothing in
+        ``__call__`` (``Layer._direct_call_info``) gets its ``call`` invoked
+        directly with the run's ``training``: the same computation, without
+        two Python frames of torch's and the layer's per-call resolution.
+        """
         values = dict(zip(self.input_keys, flat_inputs))
+        direct = _direct_calls_allowed()
+        training = CALL_CONTEXT.training
         for step in self.steps:
             if step.fast_key is not None:
-                out = step.layer(values[step.fast_key])
+                x = values[step.fast_key]
+                layer = step.layer
+                info = layer._direct_call_info() if direct else None
+                if info is not None and type(x) is torch.Tensor and (
+                        x.dtype is info[2] or info[2] is None
+                        or not x.is_floating_point()) and not (
+                        layer._forward_hooks or layer._forward_pre_hooks
+                        or layer._backward_hooks
+                        or layer._backward_pre_hooks):
+                    out = (info[0](x, training=training) if info[1]
+                           else info[0](x))
+                else:
+                    out = layer(x)
             else:
                 args = tree.map_structure(
                     lambda x: values[id(x)] if isinstance(x, KerasTensor)
@@ -162,6 +188,24 @@ class GraphNetwork:
                 for key, value in zip(step.out_keys, tree.flatten(out)):
                     values[key] = value
         return [values[k] for k in self.output_keys]
+
+
+def _direct_calls_allowed():
+    """Whether this run may bypass layers' ``__call__``: inside a model's
+    call (``training`` resolved), with nothing global to honour."""
+    return CALL_CONTEXT.depth != 0 and nothing_global_to_honour()
+
+
+def nothing_global_to_honour():
+    """No global module hooks, placement logging, mixed-precision scope or
+    TorchScript tracing that a layer's ``__call__`` would have to honour."""
+    return not (session.SETTINGS.log_placement
+                or dtype_policies.active_mixed_calls
+                or torch_module._global_forward_hooks
+                or torch_module._global_forward_pre_hooks
+                or torch_module._global_backward_hooks
+                or torch_module._global_backward_pre_hooks
+                or torch._C._get_tracing_state())
 
 
 def _key(item):

@@ -221,7 +221,7 @@ class Layer(torch.nn.Module):
         self._dtype_policy = dtype_policies.get(value)
         if not self._weight_keys:
             self._dtype = self._dtype_policy.variable_dtype
-        self.__dict__.pop("_forward_info", None)
+        self._forget_call_info()
 
     @property
     def compute_dtype(self):
@@ -244,6 +244,8 @@ class Layer(torch.nn.Module):
     # lists/dicts of layers (tracked by Keras, not by torch).
 
     def __setattr__(self, name, value):
+        if name in _CALL_INFO_ATTRS:
+            self._forget_call_info()
         aliases = self.__dict__.get("_weight_aliases")
         if aliases is not None and isinstance(value, Variable):
             key = self._key_of(value)
@@ -304,7 +306,7 @@ class Layer(torch.nn.Module):
                 if self._dtype != self._dtype_policy.variable_dtype:
                     self._dtype_policy = dtype_policies.get(self._dtype)
                 break
-        self.__dict__.pop("_forward_info", None)
+        self._forget_call_info()
         for key, _ in self._weight_keys:
             buf = self._buffers.get(key)
             if buf is not None and not isinstance(buf, Variable):
@@ -716,6 +718,33 @@ class Layer(torch.nn.Module):
             self._set_output_mask(inputs, mask, outputs)
         return outputs
 
+    def _forget_call_info(self):
+        d = self.__dict__
+        d.pop("_forward_info", None)
+        d.pop("_direct_info", None)
+
+    def _direct_call_info(self):
+        """``(call, takes_training, float_dtype)`` when a model's graph run
+        may call ``call`` directly: ``__call__`` would only resolve what the
+        run already resolved (built, no masks, no activity regularizer, no
+        mixed policy, calling machinery not overridden). None otherwise."""
+        d = self.__dict__
+        info = d.get("_direct_info", False)
+        if info is not False:
+            return info
+        if not self.built:
+            return None
+        info = None
+        if _plain_calling(type(self)):
+            takes_training, takes_mask, computes_mask, float_dtype = (
+                d.get("_forward_info") or self._make_forward_info())
+            if not (takes_mask or computes_mask
+                    or self.activity_regularizer is not None
+                    or self._dtype_policy._is_mixed):
+                info = (self.call, takes_training, float_dtype)
+        d["_direct_info"] = info
+        return info
+
     def _make_forward_info(self):
         """Per-layer facts ``forward`` needs every call, computed once."""
         takes_training, takes_mask = _call_signature(type(self))
@@ -990,6 +1019,16 @@ def _marks_built(build):
 
     wrapper._marks_built = True
     return wrapper
+
+
+_CALL_INFO_ATTRS = frozenset(("activity_regularizer", "call", "built"))
+
+
+def _plain_calling(cls):
+    """True when ``cls`` keeps the calling machinery of ``Layer`` and
+    ``torch.nn.Module`` (so skipping it skips nothing of the class's)."""
+    return (cls.__call__ is Layer.__call__ and cls.forward is Layer.forward
+            and cls._call_impl is torch.nn.Module._call_impl)
 
 
 def _first_device(inputs):

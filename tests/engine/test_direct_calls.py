@@ -1,0 +1,173 @@
+"""Graph runs that call ``layer.call`` directly (``Layer._direct_call_info``)
+and ``predict`` that skips the model's calling machinery
+(``Model._predict_directly``) must keep every behaviour of the full call:
+hooks, ``training``, activity regularizers, replaced ``call`` methods,
+overridden ``predict_step``, input checks, no autograd graph in predict.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import torchkeras as keras
+from torchkeras import layers
+
+
+def _dense_model(units=3, features=4):
+    inputs = keras.Input(shape=(features,))
+    hidden = layers.Dense(5, activation="relu", name="hidden")(inputs)
+    outputs = layers.Dense(units, name="head")(hidden)
+    return keras.Model(inputs, outputs)
+
+
+def _numpy_forward(model, x):
+    (k1, b1), (k2, b2) = (model.get_layer(n).get_weights()
+                          for n in ("hidden", "head"))
+    return np.maximum(x @ k1 + b1, 0) @ k2 + b2
+
+
+def _x(n=6, features=4):
+    return np.random.default_rng(0).standard_normal(
+        (n, features)).astype("float32")
+
+
+@pytest.mark.parametrize("entry", ["call", "predict", "fit"])
+def test_forward_hook_on_an_inner_layer_fires(entry):
+    model = _dense_model()
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    model.get_layer("hidden").register_forward_hook(
+        lambda mod, args, out: seen.append(tuple(out.shape)))
+    x = _x()
+    if entry == "call":
+        model(torch.from_numpy(x))
+    elif entry == "predict":
+        model.predict(x, batch_size=4, verbose=0)
+    else:
+        model.fit(x, np.zeros((6, 3), "float32"), batch_size=3, verbose=0)
+    assert seen == ([(6, 5)] if entry == "call" else
+                    [(4, 5), (2, 5)] if entry == "predict" else
+                    [(3, 5), (3, 5)])
+
+
+def test_forward_pre_hook_changing_the_input_is_honoured():
+    model = _dense_model()
+    model.get_layer("hidden").register_forward_pre_hook(
+        lambda mod, args: (args[0] * 2,))
+    x = _x()
+    out = model.predict(x, verbose=0)
+    np.testing.assert_allclose(out, _numpy_forward(model, 2 * x),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_global_module_hook_sees_the_inner_layers():
+    model = _dense_model()
+    names = []
+    handle = torch.nn.modules.module.register_module_forward_hook(
+        lambda mod, args, out: names.append(getattr(mod, "name", None)))
+    try:
+        model.predict(_x(), verbose=0)
+    finally:
+        handle.remove()
+    assert "hidden" in names and "head" in names
+
+
+def test_activity_regularizer_set_after_the_first_call_applies():
+    model = _dense_model()
+    x = _x()
+    model(torch.from_numpy(x))
+    model.get_layer("head").activity_regularizer = (
+        keras.regularizers.L2(0.1))
+    out = model(torch.from_numpy(x))
+    losses = model.losses
+    assert len(losses) == 1
+    expected = 0.1 * np.sum(out.detach().numpy() ** 2) / len(x)
+    np.testing.assert_allclose(float(losses[0].detach()), expected,
+                               rtol=1e-5)
+
+
+class _RecordsTraining(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs
+
+
+def test_training_flag_reaches_a_direct_call_in_every_entry_point():
+    inputs = keras.Input(shape=(4,))
+    recorder = _RecordsTraining()
+    outputs = layers.Dense(2)(recorder(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = _x(4), np.zeros((4, 2), "float32")
+    recorder.seen.clear()  # the symbolic calls that built the graph
+    model.fit(x, y, batch_size=4, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    model(torch.from_numpy(x), training=True)
+    assert recorder.seen == [True, False, False, True]
+
+
+def test_dropout_in_predict_is_off_and_in_a_training_call_on():
+    inputs = keras.Input(shape=(200,))
+    outputs = layers.Dropout(0.5)(inputs)
+    model = keras.Model(inputs, outputs)
+    x = np.ones((3, 200), "float32")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    dropped = model(torch.from_numpy(x), training=True).numpy()
+    assert (dropped == 0).any() and set(np.unique(dropped)) <= {0.0, 2.0}
+
+
+def test_replacing_a_layers_call_after_a_run_takes_effect():
+    model = _dense_model()
+    x = _x()
+    model.predict(x, verbose=0)
+    head = model.get_layer("head")
+    head.call = lambda inputs: torch.zeros(inputs.shape[0], 3)
+    np.testing.assert_array_equal(model.predict(x, verbose=0),
+                                  np.zeros((6, 3), "float32"))
+
+
+def test_an_overridden_predict_step_is_used():
+    class Doubled(keras.Model):
+        def predict_step(self, data):
+            return super().predict_step(data) * 2
+
+    inputs = keras.Input(shape=(4,))
+    hidden = layers.Dense(5, activation="relu", name="hidden")(inputs)
+    outputs = layers.Dense(3, name="head")(hidden)
+    model = Doubled(inputs, outputs)
+    x = _x()
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               2 * _numpy_forward(model, x), rtol=1e-5,
+                               atol=1e-5)
+
+
+def test_predict_function_records_no_autograd_graph():
+    model = _dense_model()
+    out = model.make_predict_function()((torch.from_numpy(_x()),))
+    assert not out.requires_grad
+    np.testing.assert_allclose(out.numpy(), _numpy_forward(model, _x()),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_a_wrong_input_shape_after_good_batches_still_raises():
+    model = _dense_model()
+    model.predict(_x(), verbose=0)
+    with pytest.raises(ValueError, match="expected shape"):
+        model.predict(_x(features=5), verbose=0)
+
+
+def test_masking_models_keep_the_full_call():
+    inputs = keras.Input(shape=(3,), dtype="int64")
+    embedded = layers.Embedding(5, 2, mask_zero=True)(inputs)
+    outputs = layers.GlobalAveragePooling1D()(embedded)
+    model = keras.Model(inputs, outputs)
+    x = np.array([[1, 2, 0], [3, 0, 0]])
+    table = model.layers[1].get_weights()[0]
+    expected = np.stack([table[[1, 2]].mean(0), table[[3]].mean(0)])
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected,
+                               rtol=1e-6)
