@@ -97,7 +97,8 @@ def _mlp():
 
 
 def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
-    """The hand-written loop: same model, data on the GPU, Adam, shuffle.
+    """The hand-written loop: same model, data on the GPU, Adam, shuffle,
+    loss and accuracy kept per epoch (as ``benchmarks/bench_fit.py``).
 
     ``amp``: float16 autocast with a GradScaler (the torch recipe for
     ``mixed_float16``). ``ddp``: DistributedDataParallel, each rank taking
@@ -126,11 +127,16 @@ def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
             t = time.perf_counter()
         gen = torch.Generator(device="cuda").manual_seed(epoch)
         perm = torch.randperm(n, device="cuda", generator=gen)
+        # The same work as fit's logs: loss and accuracy accumulated on the
+        # device, read once per epoch.
+        loss_sum = torch.zeros((), device="cuda")
+        correct = torch.zeros((), dtype=torch.long, device="cuda")
         for i in range(0, n, batch):
             idx = perm[i + rank * local:i + (rank + 1) * local]
+            xb, yb = X[idx], Y[idx]
             with torch.autocast("cuda", dtype=torch.float16, enabled=amp):
-                loss = torch.nn.functional.cross_entropy(
-                    step_model(X[idx]), Y[idx])
+                out = step_model(xb)
+                loss = torch.nn.functional.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)
             if amp:
                 scaler.scale(loss).backward()
@@ -139,6 +145,10 @@ def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
             else:
                 loss.backward()
                 opt.step()
+            with torch.no_grad():
+                loss_sum += loss.detach() * xb.shape[0]
+                correct += (out.argmax(1) == yb).sum()
+        _ = (loss_sum.item(), correct.item())
     torch.cuda.synchronize()
     return n * (epochs - 1) / (time.perf_counter() - t)
 
