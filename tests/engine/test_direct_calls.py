@@ -171,3 +171,52 @@ def test_masking_models_keep_the_full_call():
     expected = np.stack([table[[1, 2]].mean(0), table[[3]].mean(0)])
     np.testing.assert_allclose(model.predict(x, verbose=0), expected,
                                rtol=1e-6)
+
+
+def _compiled_dense(optimizer):
+    model = _dense_model()
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+def test_optimizer_step_hooks_fire_in_fit():
+    model = _dense_model()
+    optimizer = keras.optimizers.SGD(0.1)
+    model.compile(optimizer=optimizer, loss="mse")
+    calls = []
+    optimizer.register_step_pre_hook(lambda opt, a, k: calls.append("pre"))
+    optimizer.register_step_post_hook(lambda opt, a, k: calls.append("post"))
+    model.fit(_x(), np.zeros((6, 3), "float32"), batch_size=3, verbose=0)
+    assert calls == ["pre", "post"] * 2
+
+
+def test_fit_updates_equal_plain_sgd_and_clear_gradients():
+    model = _dense_model()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    x, y = _x(), np.ones((6, 3), "float32")
+    before = [p.detach().clone() for p in model.parameters()]
+    loss = torch.mean((model(torch.from_numpy(x), training=True)
+                       - torch.from_numpy(y)) ** 2)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    model.fit(x, y, batch_size=6, verbose=0, shuffle=False)
+    for w0, g, w1 in zip(before, grads, model.parameters()):
+        np.testing.assert_allclose(w1.detach().numpy(),
+                                   (w0 - 0.1 * g).numpy(), rtol=1e-5,
+                                   atol=1e-6)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_a_torch_lr_scheduler_sees_the_steps_fit_takes():
+    optimizer = keras.optimizers.SGD(0.1)
+    model = _compiled_dense(optimizer)
+    model.optimizer.build(list(model.trainable_variables))
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1)
+
+    class StepScheduler(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            scheduler.step()  # warns if fit's steps bypassed optimizer.step
+
+    model.fit(_x(), np.zeros((6, 3), "float32"), batch_size=3, epochs=2,
+              verbose=0, callbacks=[StepScheduler()])
+    assert optimizer._opt_called
+

@@ -224,8 +224,11 @@ def _fast_sparse_ce(loss, y_true, logits, sample_weight):
             or getattr(logits, "_keras_mask", None) is not None
             or logits.dtype != loss._torch_dtype):
         return None
-    return torch.nn.functional.cross_entropy(logits,
-                                             y_true.reshape(-1).long())
+    if y_true.dim() != 1:
+        y_true = y_true.reshape(-1)
+    if y_true.dtype is not torch.int64:
+        y_true = y_true.long()
+    return torch.nn.functional.cross_entropy(logits, y_true)
 
 
 def _accuracy_variant(y_true, y_pred, loss):

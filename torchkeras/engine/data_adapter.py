@@ -190,6 +190,18 @@ class ArrayAdapter:
         if self.drop_uneven:
             _check_global_batch(self.batch_size, self.world)
         order = self._epoch_order()
+        if (order is None and self.world == 1 and self.steps is None
+                and self._plain_slices()):
+            # predict/evaluate on tensors already in place: the views of
+            # one split.
+            bs = self.batch_size
+            parts = [(None,) * math.ceil(self.num_samples / bs)
+                     if v is None else v.split(bs)
+                     for v in (self.x, self.y, self.sample_weight)]
+            for batch in zip(*parts):
+                self.global_batch_size = batch[0].shape[0]
+                yield batch
+            return
         n, bs = self.num_samples, self.batch_size
         produced = 0
         while True:
@@ -206,6 +218,17 @@ class ArrayAdapter:
             if self.steps is None:
                 return
             order = self._epoch_order()
+
+    def _plain_slices(self):
+        """True when x, y and sample_weight are single tensors (or None)
+        that need no move to ``device``."""
+        for v in (self.x, self.y, self.sample_weight):
+            if v is None:
+                continue
+            if type(v) is not torch.Tensor or (
+                    self.device is not None and v.device != self.device):
+                return False
+        return self.x is not None
 
     # Data parallelism: every rank walks the same global batches (rank 0's
     # permutation) and takes its own contiguous part of each, so the

@@ -61,6 +61,18 @@ class GraphNetwork:
                       if not (n.is_input and n.layer in self.input_layers)]
         self.input_keys = [id(t) for t in self.flat_inputs]
         self.output_keys = [id(t) for t in self.flat_outputs]
+        self.is_chain = self._is_chain()
+
+    def _is_chain(self):
+        """One input, one output, each node taking the previous output."""
+        if len(self.input_keys) != 1 or len(self.output_keys) != 1:
+            return False
+        key = self.input_keys[0]
+        for step in self.steps:
+            if step.fast_key != key or not step.single_out:
+                return False
+            key = step.out_keys[0]
+        return key == self.output_keys[0]
 
     @property
     def input_layers(self):
@@ -148,16 +160,18 @@ class GraphNetwork:
                     f"{names.count(name)} times."
                 )
 
-    def run(self, flat_inputs):
+    def run(self, flat_inputs, direct=None):
         """Runs the plan on tensors given in ``flat_inputs`` order.
 
         Inside a model's call, a one-tensor node whose layer adds nothing in
         ``__call__`` (``Layer._direct_call_info``) gets its ``call`` invoked
         directly with the run's ``training``: the same computation, without
         two Python frames of torch's and the layer's per-call resolution.
+        ``direct=True``: the caller has checked ``_direct_calls_allowed``.
         """
         values = dict(zip(self.input_keys, flat_inputs))
-        direct = _direct_calls_allowed()
+        if direct is None:
+            direct = _direct_calls_allowed()
         training = CALL_CONTEXT.training
         for step in self.steps:
             if step.fast_key is not None:
@@ -190,6 +204,25 @@ class GraphNetwork:
         return [values[k] for k in self.output_keys]
 
 
+    def run_chain(self, x):
+        """``run([x])[0]`` of a chain (``is_chain``) whose caller checked
+        ``_direct_calls_allowed``: the same calls, no bookkeeping of
+        values by key."""
+        training = CALL_CONTEXT.training
+        for step in self.steps:
+            layer = step.layer
+            info = layer._direct_call_info()
+            if info is not None and type(x) is torch.Tensor and (
+                    x.dtype is info[2] or info[2] is None
+                    or not x.is_floating_point()) and not (
+                    layer._forward_hooks or layer._forward_pre_hooks
+                    or layer._backward_hooks or layer._backward_pre_hooks):
+                x = info[0](x, training=training) if info[1] else info[0](x)
+            else:
+                x = layer(x)
+        return x
+
+
 def _direct_calls_allowed():
     """Whether this run may bypass layers' ``__call__``: inside a model's
     call (``training`` resolved), with nothing global to honour."""
@@ -205,7 +238,8 @@ def nothing_global_to_honour():
                 or torch_module._global_forward_pre_hooks
                 or torch_module._global_backward_hooks
                 or torch_module._global_backward_pre_hooks
-                or torch._C._get_tracing_state())
+                or (not torch.compiler.is_compiling()
+                    and torch._C._get_tracing_state()))
 
 
 def _key(item):

@@ -252,8 +252,13 @@ class Trainer:
                 loss = loss * scale
             scale_loss = getattr(self.optimizer, "scale_loss", None)
             (scale_loss(loss) if scale_loss is not None else loss).backward()
-            self.optimizer.step()
-            self.optimizer.zero_grad(set_to_none=True)
+            optimizer = self.optimizer
+            update = getattr(optimizer, "apply_and_clear_gradients", None)
+            if update is not None:
+                update()
+            else:  # a torch.optim optimizer
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
         if self._constrained:
             self._apply_constraints()
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -831,11 +836,15 @@ class Trainer:
         for step, batch in enumerate(adapter):
             if listening:
                 callback_list.on_predict_batch_begin(step)
-            out = predict_function(_pack(batch))
+            out = predict_function(
+                (batch[0],) if batch[1] is None and batch[2] is None
+                else _pack(batch))
             if type(out) is torch.Tensor:  # one output: no tree walk
                 if leaves is None:
                     structure, leaves = out, [[]]
-                leaves[0].append(out.detach().cpu().numpy())
+                leaves[0].append(
+                    out.numpy() if out.is_cpu and not out.requires_grad
+                    else out.detach().cpu().numpy())
             else:
                 flat = tree.flatten(out)
                 if leaves is None:

@@ -261,7 +261,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
             buffers = self._buffers
             total = buffers[self._state_keys[0]]
             if total.device == y_pred.device:
-                matches = y_pred.detach().argmax(-1) == y_true.reshape(-1)
+                matches = y_pred.detach().argmax(-1) == (
+                    y_true if y_true.dim() == 1 else y_true.reshape(-1))
                 total.add_(matches.sum())
                 buffers[self._state_keys[1]].add_(matches.numel())
                 return None

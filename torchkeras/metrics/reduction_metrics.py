@@ -66,7 +66,7 @@ class Reduce(Metric):
                     buffers[self._state_keys[1]].add_(values.numel())
                     return
                 if values.dim() == 0:
-                    total.add_(values * sample_weight)
+                    total.add_(values, alpha=sample_weight)
                     buffers[self._state_keys[1]].add_(sample_weight)
                     return
         if self.reduction == "weighted_mean" and _is_scalar_fast_path(

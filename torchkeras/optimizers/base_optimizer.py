@@ -44,6 +44,7 @@ import numbers
 import re
 
 import torch
+from torch.optim import optimizer as torch_optimizer
 
 from torchkeras.backend import global_state
 from torchkeras.optimizers import arguments
@@ -482,6 +483,29 @@ class Optimizer(
         self._iteration_count += 1
         return loss
 
+    def apply_and_clear_gradients(self):
+        """``step()`` then ``zero_grad(set_to_none=True)``, as ``fit``'s
+        train step calls them.
+
+        torch wraps ``step``/``zero_grad`` of every optimizer in profiler
+        ranges and hook dispatch; with no optimizer hook registered and no
+        profiler running, that is skipped (the update is the same).
+        """
+        if (self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks
+                or torch_optimizer._global_optimizer_pre_hooks
+                or torch_optimizer._global_optimizer_post_hooks
+                or torch.autograd._profiler_enabled()
+                or "step" in self.__dict__  # wrapped, e.g. by an LR scheduler
+                or not _plain_step(type(self))):
+            self.step()
+            self.zero_grad(set_to_none=True)
+            return
+        with torch.no_grad():
+            _BASE_STEP(self)
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
     def _gather_gradients(self):
         batches = []
         for group in self.param_groups:
@@ -654,3 +678,21 @@ class Optimizer(
         for key in arguments.IGNORED_TF2_KWARGS:
             config.pop(key, None)
         return cls(**config)
+
+
+# The undecorated body of ``Optimizer.step``, for
+# ``apply_and_clear_gradients``.
+_BASE_STEP = Optimizer.__dict__["step"].__wrapped__
+_PLAIN_STEP = {}
+
+
+def _plain_step(cls):
+    """True when ``cls.step`` is ``Optimizer.step`` (possibly wrapped by
+    torch's profiling hook), i.e. no subclass overrides it."""
+    plain = _PLAIN_STEP.get(cls)
+    if plain is None:
+        step = cls.step
+        base = Optimizer.__dict__["step"]
+        plain = step is base or getattr(step, "__wrapped__", None) is base
+        _PLAIN_STEP[cls] = plain
+    return plain

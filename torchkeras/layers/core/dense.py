@@ -1,5 +1,6 @@
 """Dense: the densely-connected layer, ``activation(x @ kernel + bias)``."""
 
+import torch
 import torch.nn.functional as F
 
 from torchkeras import activations
@@ -97,7 +98,13 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = F.linear(inputs, self.kernel.t(), self.bias)
+        bias = self.bias
+        if bias is not None and inputs.dim() == 2:
+            # What F.linear does for 2-D inputs, without transposing the
+            # (in, out) kernel there and back: one op in both passes.
+            x = torch.addmm(bias, inputs, self.kernel)
+        else:
+            x = F.linear(inputs, self.kernel.t(), bias)
         if self._linear:
             return x
         out = self.activation(x)
