@@ -220,3 +220,48 @@ def test_a_torch_lr_scheduler_sees_the_steps_fit_takes():
               verbose=0, callbacks=[StepScheduler()])
     assert optimizer._opt_called
 
+
+
+class _FailsOnSecondBatch(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def call(self, inputs):
+        self.calls += 1
+        if self.calls == 2:  # batch 1 takes the full call, batch 2 not
+            raise RuntimeError("second batch")
+        return inputs
+
+
+def test_predict_shortcut_restores_the_call_context_after_an_error():
+    from torchkeras.layers.layer import CALL_CONTEXT
+
+    inputs = keras.Input(shape=(4,))
+    outputs = layers.Dense(2, activation="softmax")(
+        _FailsOnSecondBatch()(inputs))
+    model = keras.Model(inputs, outputs)
+    layer = model.layers[1]
+    layer.calls = 0
+    with pytest.raises(RuntimeError, match="second batch"):
+        model.predict(_x(8), batch_size=4, verbose=0)
+    assert layer.calls == 2
+    assert (CALL_CONTEXT.depth, CALL_CONTEXT.training,
+            CALL_CONTEXT.predicting) == (0, None, False)
+
+
+def test_evaluate_after_predict_still_uses_the_softmax_logits():
+    inputs = keras.Input(shape=(4,))
+    outputs = layers.Dense(3, activation="softmax", name="head")(inputs)
+    model = keras.Model(inputs, outputs)
+    model.compile(loss="sparse_categorical_crossentropy")
+    x, y = _x(), np.array([0, 1, 2, 0, 1, 2])
+    model.predict(x, verbose=0)
+    out = model(torch.from_numpy(x), training=False)
+    assert hasattr(out, "_keras_logits")
+    kernel, bias = model.get_layer("head").get_weights()
+    logits = x @ kernel + bias
+    log_probs = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    expected = -log_probs[np.arange(6), y].mean()
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), expected,
+                               rtol=1e-5)

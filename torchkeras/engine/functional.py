@@ -238,8 +238,7 @@ def nothing_global_to_honour():
                 or torch_module._global_forward_pre_hooks
                 or torch_module._global_backward_hooks
                 or torch_module._global_backward_pre_hooks
-                or (not torch.compiler.is_compiling()
-                    and torch._C._get_tracing_state()))
+                or torch._C._get_tracing_state())
 
 
 def _key(item):

@@ -180,6 +180,50 @@ class Model(Trainer, Layer):
             context.training = outer
             context.depth = 0
 
+    def _chain_predictor(self):
+        """``predict``'s per-batch call for a chain model, or None.
+
+        The model-wide conditions of ``_predict_directly`` are checked once
+        per ``predict`` (no callback listens between batches, so nothing
+        changes them); the function returned checks only the batch and
+        returns ``NotImplemented`` for one that needs the full call.
+        """
+        if (CALL_CONTEXT.depth or torch.is_grad_enabled()
+                or not self._plain_graph_model()
+                or not self._graph.is_chain or self._symbolic_losses
+                or not isinstance(self._output_structure, KerasTensor)
+                or self._forward_hooks or self._forward_pre_hooks
+                or self._dtype_policy._is_mixed
+                or self.activity_regularizer is not None
+                or not nothing_global_to_honour()):
+            return None
+        accepted = self.__dict__["_accepted_shapes"]
+        dtype = self._input_dtypes[0]
+        device = self._model_device()
+        on_cpu = device is None or device.type == "cpu"
+        run_chain = self._graph.run_chain
+        context = CALL_CONTEXT
+
+        def predict_one(x):
+            if not (type(x) is torch.Tensor and accepted.get(0) == x.shape
+                    and x.dtype is dtype
+                    and (x.is_cpu if on_cpu else x.device == device)):
+                return NotImplemented
+            outer = context.training
+            context.training = False
+            context.depth = 1
+            context.generation += 1
+            context.losses_added = False
+            context.predicting = True
+            try:
+                return run_chain(x)
+            finally:
+                context.training = outer
+                context.depth = 0
+                context.predicting = False
+
+        return predict_one
+
     def _plain_graph_model(self):
         d = self.__dict__
         plain = d.get("_plain_graph")

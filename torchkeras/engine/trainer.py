@@ -425,6 +425,9 @@ class Trainer:
                     return out
             return step(data)
 
+        # Ours, running `predict_step` as defined: predict may take the
+        # model's chain shortcut (`_predict_batches`).
+        predict_function._plain = True
         self.__dict__["predict_function"] = predict_function
         return predict_function
 
@@ -833,12 +836,20 @@ class Trainer:
         # skipped: they would dispatch to nobody.
         listening = any(callback_list._receivers_of(hook) for hook in (
             "on_predict_batch_begin", "on_predict_batch_end"))
+        direct = None
+        if not listening and getattr(predict_function, "_plain", False):
+            chain = getattr(self, "_chain_predictor", None)
+            direct = chain() if chain is not None else None
         for step, batch in enumerate(adapter):
             if listening:
                 callback_list.on_predict_batch_begin(step)
-            out = predict_function(
-                (batch[0],) if batch[1] is None and batch[2] is None
-                else _pack(batch))
+            out = NotImplemented
+            if direct is not None and batch[1] is None and batch[2] is None:
+                out = direct(batch[0])
+            if out is NotImplemented:
+                out = predict_function(
+                    (batch[0],) if batch[1] is None and batch[2] is None
+                    else _pack(batch))
             if type(out) is torch.Tensor:  # one output: no tree walk
                 if leaves is None:
                     structure, leaves = out, [[]]

@@ -51,6 +51,9 @@ class _CallContext:
     # during an earlier call are stale.
     generation = 0
     losses_added = False
+    # True inside predict's shortcut: outputs go to NumPy, so nothing reads
+    # what layers attach for losses (a softmax's `_keras_logits`).
+    predicting = False
 
 
 CALL_CONTEXT = _CallContext()

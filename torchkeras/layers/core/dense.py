@@ -8,6 +8,7 @@ from torchkeras import constraints
 from torchkeras import initializers
 from torchkeras import regularizers
 from torchkeras.layers.input_spec import InputSpec
+from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.layers.layer import Layer
 
 
@@ -108,7 +109,7 @@ class Dense(Layer):
         if self._linear:
             return x
         out = self.activation(x)
-        if self._keeps_logits:
+        if self._keeps_logits and not CALL_CONTEXT.predicting:
             out._keras_logits = x
         return out
 
