@@ -96,13 +96,14 @@ def _mlp():
     return keras.Model(inp, out)
 
 
-def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
+def _torch_loop(x, y, batch, epochs, amp=None, ddp=False):
     """The hand-written loop: same model, data on the GPU, Adam, shuffle,
     loss and accuracy kept per epoch (as ``benchmarks/bench_fit.py``).
 
-    ``amp``: float16 autocast with a GradScaler (the torch recipe for
-    ``mixed_float16``). ``ddp``: DistributedDataParallel, each rank taking
-    its slice of every global batch of ``batch`` rows from one permutation.
+    ``amp``: ``torch.float16`` (autocast with a GradScaler, the torch
+    recipe for ``mixed_float16``) or ``torch.bfloat16`` (autocast alone).
+    ``ddp``: DistributedDataParallel, each rank taking its slice of every
+    global batch of ``batch`` rows from one permutation.
     """
     nn = torch.nn
     torch.manual_seed(0)
@@ -117,7 +118,8 @@ def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
         step_model = nn.parallel.DistributedDataParallel(
             model, device_ids=[torch.cuda.current_device()])
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    scaler = torch.amp.GradScaler("cuda") if amp else None
+    scaler = (torch.amp.GradScaler("cuda") if amp is torch.float16
+              else None)
     X, Y = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
     n = len(x)
     local = batch // world
@@ -134,11 +136,12 @@ def _torch_loop(x, y, batch, epochs, amp=False, ddp=False):
         for i in range(0, n, batch):
             idx = perm[i + rank * local:i + (rank + 1) * local]
             xb, yb = X[idx], Y[idx]
-            with torch.autocast("cuda", dtype=torch.float16, enabled=amp):
+            with torch.autocast("cuda", dtype=amp or torch.float32,
+                                enabled=amp is not None):
                 out = step_model(xb)
                 loss = torch.nn.functional.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)
-            if amp:
+            if scaler is not None:
                 scaler.scale(loss).backward()
                 scaler.step(opt)
                 scaler.update()
@@ -205,14 +208,15 @@ def _interleaved(x, y, batch, epochs, policy, amp, ddp=False, rounds=2):
 
 def check_fit():
     x, y = _data(65536)
-    for policy, amp in ((None, False), ("mixed_float16", True),
-                        ("mixed_bfloat16", False)):
+    for policy, amp, recipe in (
+            (None, None, "float32"),
+            ("mixed_float16", torch.float16, "autocast float16 + GradScaler"),
+            ("mixed_bfloat16", torch.bfloat16, "autocast bfloat16")):
         fit, loop = _interleaved(x, y, 256, 3, policy, amp)
         sps = fit.pop("sps")
         report(check=f"fit_{policy or 'float32'}", batch=256,
                fit_sps=round(sps), torch_loop_sps=round(loop),
-               torch_loop=("autocast float16 + GradScaler" if amp
-                           else "float32"),
+               torch_loop=recipe,
                ratio=round(sps / loop, 3), **fit)
 
 
@@ -220,7 +224,7 @@ def check_ddp():
     device = keras.distribute.maybe_init()
     import torch.distributed as dist
     x, y = _data(65536)
-    fit, loop = _interleaved(x, y, 256, 3, None, False, ddp=True)
+    fit, loop = _interleaved(x, y, 256, 3, None, None, ddp=True)
     sps = fit.pop("sps")
     if dist.get_rank() != 0:
         return

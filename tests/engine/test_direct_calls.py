@@ -265,3 +265,42 @@ def test_evaluate_after_predict_still_uses_the_softmax_logits():
     expected = -log_probs[np.arange(6), y].mean()
     np.testing.assert_allclose(model.evaluate(x, y, verbose=0), expected,
                                rtol=1e-5)
+
+
+def _mixed_model():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        inputs = keras.Input(shape=(4,))
+        hidden = layers.Dense(8, activation="relu", name="mixed")(inputs)
+        hidden = layers.Dense(8, activation="relu", name="mixed2")(hidden)
+        pinned = layers.Dense(8, name="pinned", dtype="float32")(hidden)
+        outputs = layers.Dense(3, activation="softmax", name="head")(pinned)
+        model = keras.Model(inputs, outputs)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    return model
+
+
+def test_mixed_models_call_directly_with_the_same_numbers(monkeypatch):
+    model = _mixed_model()
+    x = torch.from_numpy(_x())
+    forwarded = []
+    plain_forward = layers.Layer.forward
+
+    def counting_forward(self, *args, **kwargs):
+        forwarded.append(self.name)
+        return plain_forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(layers.Layer, "forward", counting_forward)
+    direct = model(x, training=False)
+    # Full calls: the model, the mixed layers given float32 inputs (cast
+    # there) and the float32 layer (autocast off); "mixed2" runs directly.
+    assert forwarded == [model.name, "mixed", "pinned", "head"]
+    handle = torch.nn.modules.module.register_module_forward_hook(
+        lambda mod, args, out: None)  # every layer takes its full call
+    try:
+        full = model(x, training=False)
+    finally:
+        handle.remove()
+    assert direct.dtype == torch.float32  # the model's outputs
+    torch.testing.assert_close(direct, full, rtol=0, atol=0)

@@ -213,3 +213,30 @@ def test_loss_scale_optimizer_survives_save_and_load(float16_policy,
     assert isinstance(loaded.optimizer, mixed_precision.LossScaleOptimizer)
     np.testing.assert_allclose(loaded.predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_mixed_softmax_output_keeps_float32_logits_for_the_loss():
+    """A saturated bfloat16 softmax: the crossentropy comes from the logits
+    (about 30 here), not from clipped probabilities (at most -log(1e-7))."""
+    import numpy as np
+    import torchkeras as keras
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        inputs = keras.Input(shape=(2,))
+        outputs = keras.layers.Dense(2, activation="softmax")(inputs)
+        model = keras.Model(inputs, outputs)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.set_weights([np.array([[15.0, -15.0], [0.0, 0.0]], "float32"),
+                       np.zeros(2, "float32")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    x = np.array([[1.0, 0.0], [1.0, 0.0]], "float32")
+    y = np.array([1, 1])
+    out = model(x)
+    assert out.dtype.is_floating_point and str(out.dtype) == "torch.float32"
+    logits = x @ model.get_weights()[0]
+    expected = np.mean(np.log(np.exp(logits).sum(1)) - logits[:, 1])
+    loss = model.evaluate(x, y, verbose=0)
+    assert expected > 20  # beyond what clipped probabilities can give
+    np.testing.assert_allclose(loss, expected, rtol=1e-2)

@@ -268,7 +268,13 @@ def cast_outputs_to_float32(outputs):
     """Half-precision float outputs of a mixed model, as float32."""
     if torch.is_tensor(outputs):
         if outputs.dtype in (torch.float16, torch.bfloat16):
-            return outputs.float()
+            cast = outputs.float()
+            logits = getattr(outputs, "_keras_logits", None)
+            if logits is not None:
+                # A softmax/sigmoid keeps its logits for the loss, in
+                # float32 too (tf.keras reads the float32 softmax's input).
+                cast._keras_logits = logits.float()
+            return cast
         return outputs
     if isinstance(outputs, dict):
         return {k: cast_outputs_to_float32(v) for k, v in outputs.items()}

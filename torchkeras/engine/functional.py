@@ -160,30 +160,25 @@ class GraphNetwork:
                     f"{names.count(name)} times."
                 )
 
-    def run(self, flat_inputs, direct=None):
+    def run(self, flat_inputs, mode=None):
         """Runs the plan on tensors given in ``flat_inputs`` order.
 
         Inside a model's call, a one-tensor node whose layer adds nothing in
         ``__call__`` (``Layer._direct_call_info``) gets its ``call`` invoked
         directly with the run's ``training``: the same computation, without
         two Python frames of torch's and the layer's per-call resolution.
-        ``direct=True``: the caller has checked ``_direct_calls_allowed``.
+        ``mode``: what ``direct_call_mode`` gave, when the caller has it.
         """
         values = dict(zip(self.input_keys, flat_inputs))
-        if direct is None:
-            direct = _direct_calls_allowed()
+        if mode is None:
+            mode = direct_call_mode(flat_inputs)
         training = CALL_CONTEXT.training
         for step in self.steps:
             if step.fast_key is not None:
                 x = values[step.fast_key]
                 layer = step.layer
-                info = layer._direct_call_info() if direct else None
-                if info is not None and type(x) is torch.Tensor and (
-                        x.dtype is info[2] or info[2] is None
-                        or not x.is_floating_point()) and not (
-                        layer._forward_hooks or layer._forward_pre_hooks
-                        or layer._backward_hooks
-                        or layer._backward_pre_hooks):
+                info = _direct(layer, x, mode)
+                if info is not None:
                     out = (info[0](x, training=training) if info[1]
                            else info[0](x))
                 else:
@@ -203,37 +198,65 @@ class GraphNetwork:
                     values[key] = value
         return [values[k] for k in self.output_keys]
 
-
-    def run_chain(self, x):
-        """``run([x])[0]`` of a chain (``is_chain``) whose caller checked
-        ``_direct_calls_allowed``: the same calls, no bookkeeping of
-        values by key."""
+    def run_chain(self, x, mode=False):
+        """``run([x], mode)[0]`` of a chain (``is_chain``): the same calls,
+        no bookkeeping of values by key."""
         training = CALL_CONTEXT.training
         for step in self.steps:
             layer = step.layer
-            info = layer._direct_call_info()
-            if info is not None and type(x) is torch.Tensor and (
-                    x.dtype is info[2] or info[2] is None
-                    or not x.is_floating_point()) and not (
-                    layer._forward_hooks or layer._forward_pre_hooks
-                    or layer._backward_hooks or layer._backward_pre_hooks):
+            info = _direct(layer, x, mode)
+            if info is not None:
                 x = info[0](x, training=training) if info[1] else info[0](x)
             else:
                 x = layer(x)
         return x
 
 
-def _direct_calls_allowed():
-    """Whether this run may bypass layers' ``__call__``: inside a model's
-    call (``training`` resolved), with nothing global to honour."""
-    return CALL_CONTEXT.depth != 0 and nothing_global_to_honour()
+def _direct(layer, x, mode):
+    """``layer``'s direct-call info when calling it on ``x`` in a run of
+    ``mode`` may skip ``__call__``; None otherwise."""
+    if mode is None:
+        return None
+    info = layer._direct_call_info()
+    if (info is not None and info[3] is mode and type(x) is torch.Tensor
+            and (x.dtype is info[2] or info[2] is None
+                 or not x.is_floating_point())
+            and not (layer._forward_hooks or layer._forward_pre_hooks
+                     or layer._backward_hooks
+                     or layer._backward_pre_hooks)):
+        return info
+    return None
 
 
-def nothing_global_to_honour():
+def direct_call_mode(flat_inputs):
+    """Which layers a graph run may call directly (see ``run``).
+
+    None: none (an outermost run, whose ``training`` is unresolved, or
+    hooks, tracing or placement logging to honour). False: layers without
+    a mixed policy. A torch dtype: inside a mixed model's autocast of that
+    dtype, the mixed layers computing in it (their ``__call__`` would
+    enter nothing: the autocast is already there).
+    """
+    if CALL_CONTEXT.depth == 0 or not nothing_global_to_honour(
+            mixed_allowed=True):
+        return None
+    if not dtype_policies.active_mixed_calls:
+        return False
+    first = next((x for x in flat_inputs if type(x) is torch.Tensor), None)
+    if first is None:
+        return None
+    device_type = first.device.type
+    if device_type in ("cpu", "cuda") and torch.is_autocast_enabled(
+            device_type):
+        return torch.get_autocast_dtype(device_type)
+    return None
+
+
+def nothing_global_to_honour(mixed_allowed=False):
     """No global module hooks, placement logging, mixed-precision scope or
     TorchScript tracing that a layer's ``__call__`` would have to honour."""
     return not (session.SETTINGS.log_placement
-                or dtype_policies.active_mixed_calls
+                or (dtype_policies.active_mixed_calls and not mixed_allowed)
                 or torch_module._global_forward_hooks
                 or torch_module._global_forward_pre_hooks
                 or torch_module._global_backward_hooks

@@ -174,7 +174,7 @@ class Model(Trainer, Layer):
                     and _on(x, self._model_device())
                     and isinstance(self._output_structure, KerasTensor)):
                 # One input as the last batch had it: nothing to adapt.
-                return graph.run_chain(x)
+                return graph.run_chain(x, False)
             return self._run_graph(x)
         finally:
             context.training = outer

@@ -727,10 +727,12 @@ class Layer(torch.nn.Module):
         d.pop("_direct_info", None)
 
     def _direct_call_info(self):
-        """``(call, takes_training, float_dtype)`` when a model's graph run
-        may call ``call`` directly: ``__call__`` would only resolve what the
-        run already resolved (built, no masks, no activity regularizer, no
-        mixed policy, calling machinery not overridden). None otherwise."""
+        """``(call, takes_training, float_dtype, mixed)`` when a model's
+        graph run may call ``call`` directly: ``__call__`` would only
+        resolve what the run already resolved (built, no masks, no activity
+        regularizer, calling machinery not overridden). ``mixed``: False,
+        or a mixed policy's compute dtype (direct only inside an autocast
+        of it). None otherwise."""
         d = self.__dict__
         info = d.get("_direct_info", False)
         if info is not False:
@@ -741,10 +743,12 @@ class Layer(torch.nn.Module):
         if _plain_calling(type(self)):
             takes_training, takes_mask, computes_mask, float_dtype = (
                 d.get("_forward_info") or self._make_forward_info())
+            policy = self._dtype_policy
             if not (takes_mask or computes_mask
-                    or self.activity_regularizer is not None
-                    or self._dtype_policy._is_mixed):
-                info = (self.call, takes_training, float_dtype)
+                    or self.activity_regularizer is not None):
+                info = (self.call, takes_training, float_dtype,
+                        policy._torch_compute_dtype if policy._is_mixed
+                        else False)
         d["_direct_info"] = info
         return info
 

@@ -495,13 +495,15 @@ class Optimizer(
                 or torch_optimizer._global_optimizer_pre_hooks
                 or torch_optimizer._global_optimizer_post_hooks
                 or torch.autograd._profiler_enabled()
-                or "step" in self.__dict__  # wrapped, e.g. by an LR scheduler
-                or not _plain_step(type(self))):
+                or "step" in self.__dict__):  # wrapped, e.g. by a scheduler
             self.step()
             self.zero_grad(set_to_none=True)
             return
-        with torch.no_grad():
-            _BASE_STEP(self)
+        if _plain_step(type(self)):
+            with torch.no_grad():
+                _BASE_STEP(self)
+        else:  # a subclass's own step (LossScaleOptimizer's, say)
+            self.step()
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None
