@@ -283,7 +283,7 @@ def _mixed_model():
 
 def test_mixed_models_call_directly_with_the_same_numbers(monkeypatch):
     model = _mixed_model()
-    x = torch.from_numpy(_x())
+    x = torch.from_numpy(_x()).to(next(model.parameters()).device)
     forwarded = []
     plain_forward = layers.Layer.forward
 

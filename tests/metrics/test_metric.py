@@ -329,3 +329,22 @@ def test_no_cuda_sync_in_update_state():
         torch.cuda.set_sync_debug_mode(0)
     for metric, _ in cases:
         assert all(v.device.type == "cuda" for v in metric.variables)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.AUC(num_thresholds=5),
+    lambda m: m.AUC(multi_label=True, num_labels=2, label_weights=[1, 2]),
+    lambda m: m.Precision(thresholds=[0.3, 0.6]),
+    lambda m: m.IoU(num_classes=3, target_class_ids=[0, 2]),
+    lambda m: m.Mean(),
+])
+def test_states_and_constant_buffers_follow_the_device_policy(make):
+    """On a GPU machine the policy's device is CUDA; a state there and a
+    threshold/label-weight/class-id buffer on the CPU broke update_state
+    (found on an H100). The meta device stands in for it here."""
+    import torchkeras
+
+    with torchkeras.device("meta"):
+        metric = make(torchkeras.metrics)
+    devices = {b.device.type for b in metric.buffers()}
+    assert devices == {"meta"}

@@ -31,7 +31,8 @@ class _ThresholdedMetric(Metric):
         self._thresholds_distributed_evenly = evenly
         self.register_buffer(
             "_threshold_values",
-            torch.tensor(self.thresholds, dtype=torch.float64),
+            torch.tensor(self.thresholds, dtype=torch.float64,
+                         device=self._new_state_device()),
             persistent=False,
         )
 
@@ -578,7 +579,9 @@ class AUC(_ThresholdedMetric):
         values = _utils.to_tensor(label_weights, dtype=self.dtype)
         self._label_weights_config = values.tolist()
         # A buffer, so it moves with the metric; not a state variable.
-        self.register_buffer("label_weights", values, persistent=False)
+        self.register_buffer("label_weights",
+                             values.to(self._new_state_device()),
+                             persistent=False)
 
     def _build(self, shape, device=None):
         if self.multi_label:

@@ -131,7 +131,8 @@ class IoU(_IoUBase):
         self.target_class_ids = list(target_class_ids)
         self.register_buffer(
             "_target_index",
-            torch.tensor(self.target_class_ids, dtype=torch.int64),
+            torch.tensor(self.target_class_ids, dtype=torch.int64,
+                         device=self._new_state_device()),
             persistent=False,
         )
 

@@ -177,8 +177,8 @@ class Metric(torch.nn.Module):
         dtype = to_torch_dtype(self._dtype if dtype is None else dtype)
         key = self._free_buffer_key(name or "variable")
         with torch.inference_mode(False):
-            value = torch.empty(shape, dtype=dtype, device=(
-                self._device or current_device()))
+            value = torch.empty(shape, dtype=dtype,
+                                device=self._new_state_device())
             _initialize(value, initializer, name)
         self.register_buffer(key, value.as_subclass(StateVariable))
         self._state_keys.append(key)
@@ -330,6 +330,11 @@ class Metric(torch.nn.Module):
         return self.__repr__()
 
     # -- helpers for subclasses -------------------------------------------
+
+    def _new_state_device(self):
+        """Where new states and constant buffers go: where the metric was
+        moved, else the device policy's device."""
+        return self._device or current_device()
 
     def _state_device(self):
         """Where the state lives (``None`` before any state or ``.to()``)."""
