@@ -25,12 +25,24 @@ from torchkeras.layers.layer import Layer
 from torchkeras.utils import tree
 
 
-def _on(x, device):
-    """Whether tensor ``x`` is on ``device`` (None: a model without
-    weights, anywhere goes)."""
-    if device is None:
-        return True
-    return x.is_cpu if device.type == "cpu" else x.device == device
+def _enter_inference(predicting=False):
+    """The call context of an outermost ``training=False`` call (what the
+    model's ``forward`` would set); returns what to restore."""
+    context = CALL_CONTEXT
+    outer = context.training
+    context.training = False
+    context.depth = 1
+    context.generation += 1
+    context.losses_added = False
+    context.predicting = predicting
+    return outer
+
+
+def _leave_inference(outer):
+    context = CALL_CONTEXT
+    context.training = outer
+    context.depth = 0
+    context.predicting = False
 
 
 def _module_key(name):
@@ -149,78 +161,55 @@ class Model(Trainer, Layer):
 
     def _predict_directly(self, x):
         """``self(x, training=False)`` for ``predict`` without the calling
-        machinery, when it would add nothing: a functional model whose
-        class overrides none of it, called outermost on a tensor, with no
-        hooks, mixed policy or activity regularizer. ``NotImplemented``
-        otherwise (the caller then takes the ordinary call)."""
-        context = CALL_CONTEXT
-        if (type(x) is not torch.Tensor or context.depth
-                or not self._plain_graph_model()
-                or self._forward_hooks or self._forward_pre_hooks
-                or self._dtype_policy._is_mixed
-                or self.activity_regularizer is not None
-                or not nothing_global_to_honour()):
+        machinery, when it would add nothing (``_calls_plainly``) and ``x``
+        is a tensor. ``NotImplemented`` otherwise (the caller then takes
+        the ordinary call)."""
+        if type(x) is not torch.Tensor or not self._calls_plainly():
             return NotImplemented
-        outer = context.training
-        context.training = False
-        context.depth = 1
-        context.generation += 1
-        context.losses_added = False
+        outer = _enter_inference()
         try:
-            graph = self._graph
-            if (graph.is_chain and not self._symbolic_losses
-                    and self.__dict__["_accepted_shapes"].get(0) == x.shape
-                    and x.dtype is self._input_dtypes[0]
-                    and _on(x, self._model_device())
-                    and isinstance(self._output_structure, KerasTensor)):
-                # One input as the last batch had it: nothing to adapt.
-                return graph.run_chain(x, False)
             return self._run_graph(x)
         finally:
-            context.training = outer
-            context.depth = 0
+            _leave_inference(outer)
+
+    def _calls_plainly(self):
+        """An outermost call of a functional model whose class overrides
+        none of the calling machinery, with no hooks, mixed policy,
+        activity regularizer or global state to honour."""
+        return not (CALL_CONTEXT.depth or not self._plain_graph_model()
+                    or self._forward_hooks or self._forward_pre_hooks
+                    or self._dtype_policy._is_mixed
+                    or self.activity_regularizer is not None
+                    or not nothing_global_to_honour())
 
     def _chain_predictor(self):
         """``predict``'s per-batch call for a chain model, or None.
 
-        The model-wide conditions of ``_predict_directly`` are checked once
-        per ``predict`` (no callback listens between batches, so nothing
-        changes them); the function returned checks only the batch and
+        The model-wide conditions (``_calls_plainly``) are checked once per
+        ``predict``: no callback listens between batches, so nothing
+        changes them. The function returned checks only the batch and
         returns ``NotImplemented`` for one that needs the full call.
         """
-        if (CALL_CONTEXT.depth or torch.is_grad_enabled()
-                or not self._plain_graph_model()
+        if (torch.is_grad_enabled() or not self._calls_plainly()
                 or not self._graph.is_chain or self._symbolic_losses
-                or not isinstance(self._output_structure, KerasTensor)
-                or self._forward_hooks or self._forward_pre_hooks
-                or self._dtype_policy._is_mixed
-                or self.activity_regularizer is not None
-                or not nothing_global_to_honour()):
+                or not isinstance(self._output_structure, KerasTensor)):
             return None
         accepted = self.__dict__["_accepted_shapes"]
         dtype = self._input_dtypes[0]
         device = self._model_device()
         on_cpu = device is None or device.type == "cpu"
         run_chain = self._graph.run_chain
-        context = CALL_CONTEXT
 
         def predict_one(x):
             if not (type(x) is torch.Tensor and accepted.get(0) == x.shape
                     and x.dtype is dtype
                     and (x.is_cpu if on_cpu else x.device == device)):
                 return NotImplemented
-            outer = context.training
-            context.training = False
-            context.depth = 1
-            context.generation += 1
-            context.losses_added = False
-            context.predicting = True
+            outer = _enter_inference(predicting=True)
             try:
                 return run_chain(x)
             finally:
-                context.training = outer
-                context.depth = 0
-                context.predicting = False
+                _leave_inference(outer)
 
         return predict_one
 
