@@ -99,16 +99,24 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        bias = self.bias
+        # The weights straight from torch's registry when they are
+        # parameters (the hot case); a frozen layer's are buffers.
+        params = self._parameters
+        kernel = params.get("kernel")
+        if kernel is None:
+            kernel = self.kernel
+        bias = params["bias"] if "bias" in params else self.bias
         if bias is not None and inputs.dim() == 2:
             # What F.linear does for 2-D inputs, without transposing the
             # (in, out) kernel there and back: one op in both passes.
-            x = torch.addmm(bias, inputs, self.kernel)
+            x = torch.addmm(bias, inputs, kernel)
         else:
-            x = F.linear(inputs, self.kernel.t(), bias)
+            x = F.linear(inputs, kernel.t(), bias)
         if self._linear:
             return x
-        out = self.activation(x)
+        activation = self.activation
+        out = (torch.softmax(x, -1) if activation is activations.softmax
+               else activation(x))
         if self._keeps_logits and not CALL_CONTEXT.predicting:
             out._keras_logits = x
         return out
