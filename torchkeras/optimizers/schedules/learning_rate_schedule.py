@@ -99,7 +99,35 @@ def _check_positive(name, value):
                          f"{name}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepRatioDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments,
+    config, and the ratio ``step / decay_steps`` (floored with
+    ``staircase``) that each turns into a rate its own way."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate,
+                 staircase, name):
+        _check_positive("decay_steps", decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def _ratio(self, step):
+        p = _cast_step(step) / float(self.decay_steps)
+        return _floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class ExponentialDecay(_StepRatioDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``.
@@ -119,29 +147,12 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
                  staircase=False, name="ExponentialDecay"):
-        _check_positive("decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate,
+                         staircase, name)
 
     def __call__(self, step):
-        p = _cast_step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = _floor(p)
         return float(self.initial_learning_rate) * (
-            float(self.decay_rate) ** p
-        )
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+            float(self.decay_rate) ** self._ratio(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -252,7 +263,7 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepRatioDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True`` the ratio ``step / decay_steps`` is floored.
@@ -272,29 +283,12 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
                  staircase=False, name="InverseTimeDecay"):
-        _check_positive("decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate,
+                         staircase, name)
 
     def __call__(self, step):
-        p = _cast_step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = _floor(p)
         return float(self.initial_learning_rate) / (
-            1.0 + float(self.decay_rate) * p
-        )
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+            1.0 + float(self.decay_rate) * self._ratio(step))
 
 
 def _cosine_factor(fraction, alpha):
