@@ -221,26 +221,6 @@ def cell_property(name):
                     doc=f"The cell's ``{name}``.")
 
 
-class CellArguments:
-    """The constructor arguments every built-in recurrent layer forwards to
-    its cell, readable on the layer as in Keras (``layer.units``)."""
-
-    units = cell_property("units")
-    activation = cell_property("activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
-
-
 def validate_use_cudnn(use_cudnn):
     if use_cudnn not in ("auto", True, False):
         raise ValueError(

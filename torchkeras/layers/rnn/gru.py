@@ -13,13 +13,12 @@ import torch.nn.functional as F
 
 from torchkeras import activations
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
-from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import cell_property
 from torchkeras.layers.rnn.base_rnn_cell import is_sigmoid
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.base_rnn_cell import validate_use_cudnn
 from torchkeras.layers.rnn.rnn import RNN
-from torchkeras.layers.rnn.rnn import cell_layer_config
+from torchkeras.layers.rnn.rnn import CellArguments
 
 
 class GRUCell(BaseRNNCell):
@@ -225,10 +224,4 @@ class GRU(CellArguments, RNN):
     recurrent_activation = cell_property("recurrent_activation")
     reset_after = cell_property("reset_after")
 
-    def get_config(self):
-        return cell_layer_config(self)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)
 

@@ -12,13 +12,12 @@ import torch.nn.functional as F
 from torchkeras import activations
 from torchkeras import initializers
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
-from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import cell_property
 from torchkeras.layers.rnn.base_rnn_cell import is_sigmoid
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.base_rnn_cell import validate_use_cudnn
 from torchkeras.layers.rnn.rnn import RNN
-from torchkeras.layers.rnn.rnn import cell_layer_config
+from torchkeras.layers.rnn.rnn import CellArguments
 
 
 class LSTMCell(BaseRNNCell):
@@ -218,9 +217,3 @@ class LSTM(CellArguments, RNN):
     recurrent_activation = cell_property("recurrent_activation")
     unit_forget_bias = cell_property("unit_forget_bias")
 
-    def get_config(self):
-        return cell_layer_config(self)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)

@@ -17,6 +17,7 @@ import torch
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.rnn import fused_rnn
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
+from torchkeras.layers.rnn.base_rnn_cell import cell_property
 from torchkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from torchkeras.layers.rnn.dropout_rnn_cell import dropout_mask
 from torchkeras.layers.rnn.rnn_loop import run_loop
@@ -432,3 +433,31 @@ def _bool(mask):
     if mask is None or mask.dtype == torch.bool:
         return mask
     return mask.bool()
+
+
+class CellArguments:
+    """The constructor arguments every built-in recurrent layer forwards to
+    its cell, readable on the layer as in Keras (``layer.units``), and the
+    config made of them (``cell_layer_config``)."""
+
+    units = cell_property("units")
+    activation = cell_property("activation")
+    use_bias = cell_property("use_bias")
+    kernel_initializer = cell_property("kernel_initializer")
+    recurrent_initializer = cell_property("recurrent_initializer")
+    bias_initializer = cell_property("bias_initializer")
+    kernel_regularizer = cell_property("kernel_regularizer")
+    recurrent_regularizer = cell_property("recurrent_regularizer")
+    bias_regularizer = cell_property("bias_regularizer")
+    kernel_constraint = cell_property("kernel_constraint")
+    recurrent_constraint = cell_property("recurrent_constraint")
+    bias_constraint = cell_property("bias_constraint")
+    dropout = cell_property("dropout")
+    recurrent_dropout = cell_property("recurrent_dropout")
+
+    def get_config(self):
+        return cell_layer_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)

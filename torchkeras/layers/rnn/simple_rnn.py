@@ -10,11 +10,10 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.layers.rnn.base_rnn_cell import BaseRNNCell
-from torchkeras.layers.rnn.base_rnn_cell import CellArguments
 from torchkeras.layers.rnn.base_rnn_cell import is_relu
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.rnn import RNN
-from torchkeras.layers.rnn.rnn import cell_layer_config
+from torchkeras.layers.rnn.rnn import CellArguments
 
 
 class SimpleRNNCell(BaseRNNCell):
@@ -161,9 +160,3 @@ class SimpleRNN(CellArguments, RNN):
                          **kwargs)
 
 
-    def get_config(self):
-        return cell_layer_config(self)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)
