@@ -22,3 +22,33 @@ def _fresh_session():
     torchkeras.utils.set_random_seed(1337)
     np.random.seed(1337)
     yield
+
+
+@pytest.fixture
+def keras_oracle(tmp_path):
+    """Runs a script under real Keras 3 (``TORCHKERAS_KERAS_PYTHON``).
+
+    Returns ``run(source, *args)`` -> stdout; skips, saying how to enable
+    it, when no Keras 3 Python is configured (``.ci/run`` configures one).
+    """
+    import os
+    import subprocess
+
+    python = os.environ.get("TORCHKERAS_KERAS_PYTHON")
+    if not python:
+        pytest.skip("Keras 3 is not installed (set TORCHKERAS_KERAS_PYTHON "
+                    "to a Python that has keras; .ci/run does)")
+    env = dict(os.environ, KERAS_BACKEND=os.environ.get("KERAS_BACKEND",
+                                                        "jax"))
+
+    def run(source, *args):
+        script = tmp_path / "oracle_script.py"
+        script.write_text(source)
+        result = subprocess.run(
+            [python, str(script), *map(str, args)], capture_output=True,
+            text=True, env=env, timeout=600)
+        if result.returncode != 0:
+            raise AssertionError(result.stderr[-4000:])
+        return result.stdout
+
+    return run

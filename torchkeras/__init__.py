@@ -26,7 +26,9 @@ from torchkeras import optimizers as optimizers
 from torchkeras import regularizers as regularizers
 from torchkeras import utils as utils
 from torchkeras.backend.device import device as device
+from torchkeras.backend.variables import Variable as Variable
 from torchkeras.engine.model import Model as Model
+from torchkeras.graph.keras_tensor import KerasTensor as KerasTensor
 from torchkeras.engine.sequential import Sequential as Sequential
 from torchkeras.layers.core.input_layer import Input as Input
 from torchkeras.layers.core.input_layer import InputLayer as InputLayer

@@ -10,6 +10,10 @@ Classes come from the layer registry and ``custom_objects``; nothing in a
 config is executed.
 """
 
+import numpy as np
+import torch
+
+from torchkeras.backend.config import standardize_dtype
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.utils import tree
 
@@ -44,6 +48,20 @@ def _serialize_arg(value, node_index):
         return [_serialize_arg(v, node_index) for v in value]
     if isinstance(value, dict):
         return {k: _serialize_arg(v, node_index) for k, v in value.items()}
+    if isinstance(value, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": value.start, "stop": value.stop, "step": value.step}}
+    if value is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        array = np.asarray(value.detach().cpu() if torch.is_tensor(value)
+                           else value)
+        return {"class_name": "__numpy__", "config": {
+            "value": array.tolist(), "dtype": str(array.dtype)}}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, torch.dtype):
+        return standardize_dtype(value)
     return value
 
 
@@ -88,18 +106,53 @@ def _is_tensor_ref(value):
     return isinstance(value, dict) and value.get("class_name") == _TENSOR
 
 
-def _legacy_node(node_data):
-    """tf.keras 2 ``[[name, node, tensor, kwargs], ...]`` -> args/kwargs."""
+def _tensor_ref(name, node_i, tensor_i):
+    return {"class_name": _TENSOR, "config": {
+        "keras_history": [name, node_i, tensor_i]}}
+
+
+def _legacy_refs(value, layer_names):
+    """tf.keras 2 op kwargs: ``[layer, node, tensor]`` lists naming a layer
+    of the model are tensor references."""
+    if isinstance(value, list):
+        if (len(value) == 3 and isinstance(value[0], str)
+                and value[0] in layer_names and isinstance(value[1], int)
+                and isinstance(value[2], int)):
+            return _tensor_ref(*value)
+        return [_legacy_refs(v, layer_names) for v in value]
+    if isinstance(value, dict):
+        return {k: _legacy_refs(v, layer_names) for k, v in value.items()}
+    return value
+
+
+def _legacy_node(node_data, layer_names=None):
+    """tf.keras 2 ``[[name, node, tensor, kwargs], ...]`` -> args/kwargs.
+
+    With ``layer_names`` (a ``TFOpLambda``'s node), tensor references in the
+    kwargs are resolved and ``_CONSTANT_VALUE`` first arguments kept."""
     refs = []
     kwargs = {}
     for item in node_data:
         name, node_i, tensor_i = item[0], item[1], item[2]
         if len(item) > 3 and item[3]:
             kwargs.update(item[3])
-        refs.append({"class_name": _TENSOR, "config": {
-            "keras_history": [name, node_i, tensor_i]}})
+        if name == "_CONSTANT_VALUE" and node_i == -1:
+            refs.append(tensor_i)
+        else:
+            refs.append(_tensor_ref(name, node_i, tensor_i))
+    if layer_names is not None:
+        kwargs = _legacy_refs(kwargs, layer_names)
     args = [refs[0] if len(refs) == 1 else refs]
     return {"args": args, "kwargs": kwargs}
+
+
+_SPECIAL = {
+    "__slice__": lambda c: slice(c["start"], c["stop"], c["step"]),
+    "__ellipsis__": lambda c: Ellipsis,
+    "__numpy__": lambda c: np.asarray(c["value"], dtype=c["dtype"]),
+    "__tensor__": lambda c: np.asarray(c["value"], dtype=c["dtype"]),
+    "__bytes__": lambda c: c["value"].encode("utf-8"),
+}
 
 
 class _Resolver:
@@ -119,6 +172,8 @@ class _Resolver:
     def value(self, arg):
         if _is_tensor_ref(arg):
             return self.tensor(arg["config"]["keras_history"])
+        if isinstance(arg, dict) and arg.get("class_name") in _SPECIAL:
+            return _SPECIAL[arg["class_name"]](arg["config"])
         if isinstance(arg, list):
             return [self.value(v) for v in arg]
         if isinstance(arg, dict):
@@ -141,6 +196,8 @@ def functional_from_config(cls, config, custom_objects=None):
 
     created = {}
     pending = []
+    layer_names = {c.get("name") or c["config"]["name"]
+                   for c in config["layers"]}
     for layer_config in config["layers"]:
         layer = deserialize(layer_config, custom_objects=custom_objects)
         name = layer_config.get("name") or layer_config["config"]["name"]
@@ -150,7 +207,9 @@ def functional_from_config(cls, config, custom_objects=None):
             layer.__dict__["_config_nodes"] = [[layer.output]]
         for node in layer_config.get("inbound_nodes", []):
             if isinstance(node, list):
-                node = _legacy_node(node)
+                node = _legacy_node(node, layer_names if layer_config.get(
+                    "class_name") in ("TFOpLambda", "SlicingOpLambda")
+                    else None)
             pending.append((layer, node))
     resolver = _Resolver(created)
     while pending:

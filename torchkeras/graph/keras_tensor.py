@@ -63,53 +63,112 @@ class KerasTensor:
             "the computation in a `layers.Lambda` or a custom Layer."
         )
 
-    # Arithmetic on KerasTensors records an op layer, as tf.keras's
-    # TFOpLambda does, so `x * 2 + 1` works inside a functional model.
-    def _op(self, fn_name, *args):
-        from torchkeras.layers.core.op_layer import apply_op
-
-        return apply_op(fn_name, self, *args)
-
+    # Operators on KerasTensors record op nodes (``keras.ops``), as tf.keras
+    # records TFOpLambda layers and Keras 3 its operations: `x * 2 + 1`
+    # works inside a functional model.
     def __add__(self, other):
-        return self._op("add", other)
+        return _ops().add(self, other)
 
     def __radd__(self, other):
-        return self._op("radd", other)
+        return _ops().add(other, self)
 
     def __sub__(self, other):
-        return self._op("sub", other)
+        return _ops().subtract(self, other)
 
     def __rsub__(self, other):
-        return self._op("rsub", other)
+        return _ops().subtract(other, self)
 
     def __mul__(self, other):
-        return self._op("mul", other)
+        return _ops().multiply(self, other)
 
     def __rmul__(self, other):
-        return self._op("rmul", other)
+        return _ops().multiply(other, self)
 
     def __truediv__(self, other):
-        return self._op("truediv", other)
+        return _ops().divide(self, other)
 
     def __rtruediv__(self, other):
-        return self._op("rtruediv", other)
+        return _ops().divide(other, self)
+
+    def __floordiv__(self, other):
+        return _ops().floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops().floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops().mod(self, other)
+
+    def __rmod__(self, other):
+        return _ops().mod(other, self)
 
     def __matmul__(self, other):
-        return self._op("matmul", other)
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
 
     def __pow__(self, other):
-        return self._op("pow", other)
+        return _ops().power(self, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self)
 
     def __neg__(self):
-        return self._op("neg")
+        return _ops().negative(self)
+
+    def __pos__(self):
+        return self
 
     def __abs__(self):
-        return self._op("abs")
+        return _ops().absolute(self)
+
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
+    def __ne__(self, other):
+        return _ops().not_equal(self, other)
+
+    def __and__(self, other):
+        return _ops().logical_and(self, other)
+
+    def __rand__(self, other):
+        return _ops().logical_and(other, self)
+
+    def __or__(self, other):
+        return _ops().logical_or(self, other)
+
+    def __ror__(self, other):
+        return _ops().logical_or(other, self)
+
+    def __xor__(self, other):
+        return _ops().logical_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops().logical_xor(other, self)
+
+    def __invert__(self):
+        return _ops().logical_not(self)
 
     def __getitem__(self, key):
-        return self._op("getitem", key)
+        return _ops().get_item(self, key)
 
     __hash__ = object.__hash__
+
+
+def _ops():
+    from torchkeras.ops import numpy as ops_numpy
+
+    return ops_numpy
 
 
 def is_keras_tensor(x):

@@ -25,6 +25,10 @@ def _concrete(args, kwargs, probe, device):
     def make(x):
         if not isinstance(x, KerasTensor):
             return x
+        values = getattr(x, "_probe_values", None)
+        if values is not None:  # a shape value (``K.shape(x)[0]``)
+            return torch.tensor(values[_PROBES.index(probe)],
+                                dtype=config.to_torch_dtype(x.dtype))
         shape = [
             (batch_probe if i == 0 else dim_probe) if d is None else d
             for i, d in enumerate(x.shape)
@@ -89,7 +93,7 @@ def infer_output_spec(layer, args, kwargs):
             f"{error}"
         ) from error
     has_unknown = any(
-        isinstance(x, KerasTensor) and None in x.shape
+        isinstance(x, KerasTensor) and (None in x.shape or _varies(x))
         for x in tree.flatten((args, kwargs))
     )
     second = first
@@ -107,6 +111,25 @@ def infer_output_spec(layer, args, kwargs):
         shape = tuple(
             da if da == db else None for da, db in zip(a.shape, b.shape)
         )
-        outs.append(KerasTensor(shape, config.standardize_dtype(a.dtype)))
+        out = KerasTensor(shape, config.standardize_dtype(a.dtype))
+        _keep_shape_values(out, a, b)
+        outs.append(out)
     return tree.pack_sequence_as(first, outs)
+
+
+def _varies(x):
+    values = getattr(x, "_probe_values", None)
+    return values is not None and values[0] != values[1]
+
+
+def _keep_shape_values(out, a, b):
+    """Small integer results computed from the probes (``K.shape(x)``,
+    ``K.shape(x)[0]``) keep their values per probe, so that an op taking
+    them as a shape (``K.random_normal((K.shape(x)[0], 8))``) traces with
+    the same probe sizes and its output dimension stays unknown."""
+    if (a.device.type == "cpu" and b.device.type == "cpu"
+            and a.ndim <= 1 and a.numel() <= 8 and a.shape == b.shape
+            and not a.dtype.is_floating_point and not a.dtype.is_complex
+            and a.dtype != torch.bool):
+        out._probe_values = (a.tolist(), b.tolist())
 

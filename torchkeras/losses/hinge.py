@@ -9,6 +9,7 @@ import torch
 from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
+from torchkeras.ops.dispatch import keras_op
 
 
 def convert_binary_labels_to_hinge(y_true):
@@ -17,6 +18,7 @@ def convert_binary_labels_to_hinge(y_true):
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
+@keras_op("losses.hinge", keras3=False)
 def hinge(y_true, y_pred):
     """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``.
 
@@ -30,6 +32,7 @@ def hinge(y_true, y_pred):
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
+@keras_op("losses.squared_hinge", keras3=False)
 def squared_hinge(y_true, y_pred):
     """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``."""
     y_true, y_pred = prepare_inputs(y_true, y_pred)
@@ -38,6 +41,7 @@ def squared_hinge(y_true, y_pred):
     return torch.mean(torch.square(margin), dim=-1)
 
 
+@keras_op("losses.categorical_hinge", keras3=False)
 def categorical_hinge(y_true, y_pred):
     """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
     ``neg = max((1 - y_true) * y_pred)`` over the last axis.

@@ -20,6 +20,7 @@ from torchkeras.losses.loss import as_prediction
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops import nn as nn_ops
 from torchkeras.ops.core import convert_to_tensor
+from torchkeras.ops.dispatch import keras_op
 
 
 def _check_same_shape(y_true, y_pred, name, hint=""):
@@ -45,6 +46,7 @@ _SPARSE_HINT = (
 )
 
 
+@keras_op("losses.binary_crossentropy", keras3=False)
 def binary_crossentropy(
     y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
 ):
@@ -71,6 +73,7 @@ def binary_crossentropy(
     return torch.mean(bce, dim=axis)
 
 
+@keras_op("losses.binary_focal_crossentropy", keras3=False)
 def binary_focal_crossentropy(
     y_true,
     y_pred,
@@ -121,6 +124,7 @@ def _smooth_categorical(y_true, label_smoothing, axis):
     return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
 
 
+@keras_op("losses.categorical_crossentropy", keras3=False)
 def categorical_crossentropy(
     y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
 ):
@@ -150,6 +154,7 @@ def categorical_crossentropy(
     )
 
 
+@keras_op("losses.categorical_focal_crossentropy", keras3=False)
 def categorical_focal_crossentropy(
     y_true,
     y_pred,
@@ -183,6 +188,7 @@ def categorical_focal_crossentropy(
     return torch.sum(focal, dim=axis)
 
 
+@keras_op("losses.sparse_categorical_crossentropy", keras3=False)
 def sparse_categorical_crossentropy(
     y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
 ):
@@ -218,6 +224,7 @@ def sparse_categorical_crossentropy(
     return result
 
 
+@keras_op("losses.kl_divergence", keras3=False)
 def kl_divergence(y_true, y_pred):
     """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to
     ``[eps, 1]``.
@@ -228,6 +235,7 @@ def kl_divergence(y_true, y_pred):
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@keras_op("losses.poisson", keras3=False)
 def poisson(y_true, y_pred):
     """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
     y_true, y_pred = prepare_inputs(y_true, y_pred)

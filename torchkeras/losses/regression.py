@@ -16,8 +16,10 @@ from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops.nn import normalize
+from torchkeras.ops.dispatch import keras_op
 
 
+@keras_op("losses.mean_squared_error", keras3=False)
 def mean_squared_error(y_true, y_pred):
     """``mean(square(y_true - y_pred), axis=-1)``.
 
@@ -30,12 +32,14 @@ def mean_squared_error(y_true, y_pred):
     return torch.mean(torch.square(y_true - y_pred), dim=-1)
 
 
+@keras_op("losses.mean_absolute_error", keras3=False)
 def mean_absolute_error(y_true, y_pred):
     """``mean(abs(y_true - y_pred), axis=-1)``."""
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     return torch.mean(torch.abs(y_true - y_pred), dim=-1)
 
 
+@keras_op("losses.mean_absolute_percentage_error", keras3=False)
 def mean_absolute_percentage_error(y_true, y_pred):
     """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)))``."""
     y_true, y_pred = prepare_inputs(y_true, y_pred)
@@ -44,6 +48,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * torch.mean(diff, dim=-1)
 
 
+@keras_op("losses.mean_squared_logarithmic_error", keras3=False)
 def mean_squared_logarithmic_error(y_true, y_pred):
     """Mean over the last axis of the squared difference of the logs.
 
@@ -55,6 +60,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return torch.mean(torch.square(first_log - second_log), dim=-1)
 
 
+@keras_op("losses.cosine_similarity", keras3=False)
 def cosine_similarity(y_true, y_pred, axis=-1):
     """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
 
@@ -67,6 +73,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -torch.sum(y_true * y_pred, dim=axis)
 
 
+@keras_op("losses.huber", keras3=False)
 def huber(y_true, y_pred, delta=1.0):
     """Mean over the last axis of ``0.5 * x**2`` for ``|x| <= delta``, else
     ``delta * |x| - 0.5 * delta**2``, where ``x = y_pred - y_true``.
@@ -79,6 +86,7 @@ def huber(y_true, y_pred, delta=1.0):
     return torch.mean(torch.where(abs_error <= delta, quadratic, linear), -1)
 
 
+@keras_op("losses.log_cosh", keras3=False)
 def log_cosh(y_true, y_pred):
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as
     ``x + softplus(-2x) - log(2)``.

@@ -10,6 +10,7 @@ from torchkeras.backend.config import epsilon
 from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
+from torchkeras.ops.dispatch import keras_op
 
 
 def _sum(x, axis):
@@ -18,6 +19,7 @@ def _sum(x, axis):
     return torch.sum(x, dim=tuple(axis) if isinstance(axis, list) else axis)
 
 
+@keras_op("losses.dice", keras3=False)
 def dice(y_true, y_pred, axis=None):
     """``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps)``.
 
@@ -32,6 +34,7 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * intersection / union
 
 
+@keras_op("losses.tversky", keras3=False)
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """``1 - TP / (TP + alpha * FP + beta * FN + eps)`` (Salehi et al.,
     2017), with ``FP = sum((1 - y_pred) * y_true)`` and

@@ -42,8 +42,17 @@ def _legacy_node(node):
 
 
 def _keras2_functional(config):
+    from torchkeras.layers.core.tf_op_layer import keras2_entry
+
     layers = []
     for layer in config.get("layers", []):
+        if (layer.get("module") or "").startswith("keras.src.ops") or (
+                layer.get("class_name") == "TFOpLambda"):
+            legacy = keras2_entry(layer)
+            if legacy is None:
+                return config
+            layers.append(legacy)
+            continue
         nodes = [_legacy_node(n) for n in layer.get("inbound_nodes", [])]
         if any(n is None for n in nodes):
             return config

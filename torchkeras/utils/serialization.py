@@ -74,6 +74,12 @@ def serialize_keras_object(obj):
         return None
     if isinstance(obj, (str, int, float, bool)):
         return obj
+    if hasattr(obj, "serialized_class_name"):
+        # A recorded op writes the class its file dialect names (Keras 3's
+        # operation class), not its own.
+        return {"class_name": obj.serialized_class_name(),
+                "module": obj.serialized_module(),
+                "config": obj.get_config()}
     if hasattr(obj, "get_config"):
         return {
             "class_name": get_registered_name(type(obj))
