@@ -1,16 +1,33 @@
-"""Tensor conversion for ``torchkeras.ops`` (Keras 3 ``ops/core.py``).
+"""Core operations of ``torchkeras.ops`` (Keras 3 ``ops/core.py``).
 
 Owns how Python values, NumPy arrays and torch tensors become torch
 tensors: Python floats (and lists of them) take ``backend.floatx()``,
 Python ints ``int32``, NumPy arrays and tensors keep their dtype unless one
 is given. Device placement is left to the caller (``device=``).
+
+Strings have no torch dtype: a string value is a NumPy object array of
+``str``/``bytes`` (the ``StringArray`` leaf of ``torchkeras.data``), and the
+``string_*`` helpers here give ``expand_dims``, ``reshape`` and
+``concatenate`` their string branch.
+
+Also owns the structural ops (``slice``, ``scatter``, ``unstack``, ...) and
+the control flow (``cond``, ``while_loop``, ``scan``, ...). Control flow
+runs eagerly in Python, as Keras's torch backend runs it; called on a
+KerasTensor it raises a ``TypeError`` that suggests a Layer.
 """
+
+import builtins
 
 import numpy as np
 import torch
 
 from torchkeras.backend.config import floatx
+from torchkeras.backend.config import standardize_dtype
 from torchkeras.backend.config import to_torch_dtype
+from torchkeras.graph.keras_tensor import KerasTensor
+from torchkeras.ops.dispatch import any_symbolic
+from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils import tree
 
 
 def _python_dtype(x):
@@ -25,21 +42,91 @@ def _python_dtype(x):
     return None
 
 
-def convert_to_tensor(x, dtype=None, device=None):
+# --------------------------------------------------------------------------
+# Strings.
+
+
+def _all_strings(value):
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_all_strings(v) for v in value)
+    return isinstance(value, (str, bytes, np.str_, np.bytes_))
+
+
+def is_string(x):
+    """Whether ``x`` is a string value: ``str``/``bytes``, a (nested) list
+    of them, or a NumPy array of strings (object, ``U`` or ``S`` dtype)."""
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind in "US":
+            return True
+        if x.dtype != object:
+            return False
+        flat = x.reshape(-1)
+        return flat.size > 0 and isinstance(
+            flat[0], (str, bytes, np.str_, np.bytes_))
+    return _all_strings(x)
+
+
+def string_array(x):
+    """``x`` as a string leaf: a ``StringArray`` (object array of str or
+    bytes) whose ``numpy()`` reads like a ``tf.string`` tensor's."""
+    from torchkeras.data.structure import as_string_leaf
+
+    if isinstance(x, np.ndarray) and x.dtype.kind in "US":
+        x = x.astype(object)
+    elif not isinstance(x, np.ndarray):
+        x = np.asarray(x, dtype=object)
+    return as_string_leaf(x)
+
+
+def string_expand_dims(x, axis):
+    """``expand_dims`` of a string value (Keras's ``axis`` forms)."""
+    x = string_array(x)
+    axes = axis if isinstance(axis, (list, tuple)) else (axis,)
+    return string_array(np.expand_dims(np.asarray(x), tuple(axes)))
+
+
+def string_reshape(x, newshape):
+    """``reshape`` of a string value."""
+    if isinstance(newshape, int):
+        newshape = (newshape,)
+    return string_array(np.reshape(np.asarray(string_array(x)),
+                                   tuple(newshape)))
+
+
+def string_concatenate(xs, axis=0):
+    """``concatenate`` of string values along ``axis``."""
+    arrays = [np.asarray(string_array(x)) for x in xs]
+    return string_array(np.concatenate(arrays, axis=axis))
+
+
+# --------------------------------------------------------------------------
+# Conversion.
+
+
+@keras_op(tf=("convert_to_tensor", ("value", "dtype")))
+def convert_to_tensor(x, dtype=None, device=None, sparse=None, ragged=None):
     """Returns ``x`` as a torch tensor, cast to ``dtype`` when given.
+
+    Strings (``str``, lists of them, NumPy string arrays) become a NumPy
+    object array of strings, torchkeras's string tensor.
 
     Example:
 
     >>> convert_to_tensor([1.0, 2.0]).dtype
     torch.float32
     """
-    torch_dtype = None if dtype is None else to_torch_dtype(dtype)
     if isinstance(x, torch.Tensor):
-        if torch_dtype is not None and x.dtype != torch_dtype:
-            x = x.to(torch_dtype)
+        if dtype is not None:
+            torch_dtype = to_torch_dtype(dtype)
+            if x.dtype != torch_dtype:
+                x = x.to(torch_dtype)
         if device is not None and x.device != torch.device(device):
             x = x.to(device)
         return x
+    if dtype == "string" or (dtype is None and not isinstance(
+            x, (bool, int, float)) and is_string(x)):
+        return string_array(x)
+    torch_dtype = None if dtype is None else to_torch_dtype(dtype)
     if isinstance(x, (bool, int, float, list, tuple)) and torch_dtype is None:
         if isinstance(x, (list, tuple)) and any(
             isinstance(item, torch.Tensor) for item in x
@@ -49,6 +136,392 @@ def convert_to_tensor(x, dtype=None, device=None):
     return torch.as_tensor(np.asarray(x), dtype=torch_dtype, device=device)
 
 
+def convert_to_numpy(x):
+    """``x`` as a NumPy array (a copy of a tensor, detached, on the CPU)."""
+    if isinstance(x, KerasTensor):
+        raise _symbolic_error("convert_to_numpy")
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu()
+        if x.dtype == torch.bfloat16:
+            x = x.float()
+        return x.numpy().copy()
+    if isinstance(x, np.ndarray):
+        return x
+    return np.asarray(convert_to_tensor(x))
+
+
+@keras_op(tf=("cast", ("x", "dtype")))
 def cast(x, dtype):
     """Casts ``x`` to ``dtype`` (a Keras name or a torch dtype)."""
     return convert_to_tensor(x, dtype=dtype)
+
+
+@keras_op(tf=("dtypes.saturate_cast", ("value", "dtype")))
+def saturate_cast(x, dtype):
+    """Casts ``x`` to ``dtype``, clipping values outside its range first."""
+    x = convert_to_tensor(x)
+    target = to_torch_dtype(dtype)
+    if target == torch.bool:
+        return x.to(torch.bool)
+    info = (torch.finfo if target.is_floating_point else torch.iinfo)(target)
+    source = (torch.finfo if x.is_floating_point() else torch.iinfo)(x.dtype)
+    low = builtins.max(float(info.min), float(source.min))
+    high = builtins.min(float(info.max), float(source.max))
+    if not x.is_floating_point():
+        # Integer bounds stay exact in the source dtype.
+        low, high = int(low), int(high)
+    return torch.clamp(x, low, high).to(target)
+
+
+def is_tensor(x):
+    """Whether ``x`` is a torch tensor (the backend's native tensor)."""
+    return isinstance(x, torch.Tensor)
+
+
+def shape(x):
+    """The shape of ``x`` as a tuple; a KerasTensor gives its static shape
+    (``None`` for unknown dims), as Keras 3 does."""
+    if isinstance(x, KerasTensor):
+        return tuple(x.shape)
+    if isinstance(x, (torch.Tensor, np.ndarray)):
+        return tuple(x.shape)
+    return tuple(np.shape(x))
+
+
+def dtype(x):
+    """The Keras dtype name of ``x`` (``"float32"``, ``"string"``, ...)."""
+    if isinstance(x, KerasTensor):
+        return x.dtype
+    if not isinstance(x, torch.Tensor) and is_string(x):
+        return "string"
+    return standardize_dtype(convert_to_tensor(x).dtype)
+
+
+@keras_op(tf=("stop_gradient", ("input",)))
+def stop_gradient(variable):
+    """``variable`` without its gradient (``detach``)."""
+    return convert_to_tensor(variable).detach()
+
+
+# --------------------------------------------------------------------------
+# Structural ops.
+
+
+def _index_list(indices):
+    if isinstance(indices, torch.Tensor):
+        return [int(i) for i in indices.tolist()]
+    return [int(i) for i in np.asarray(indices).reshape(-1)]
+
+
+@keras_op(tf=("slice", ("input_", "begin", "size")))
+def slice(inputs, start_indices, shape):
+    """``inputs[start:start + shape]`` along every axis."""
+    inputs = convert_to_tensor(inputs)
+    starts = _index_list(start_indices)
+    sizes = _index_list(shape)
+    index = tuple(
+        builtins.slice(s, None if n < 0 else s + n)
+        for s, n in zip(starts, sizes))
+    return inputs[index]
+
+
+@keras_op()
+def slice_update(inputs, start_indices, updates):
+    """A copy of ``inputs`` with the block at ``start_indices`` replaced by
+    ``updates``."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, inputs.dtype, inputs.device)
+    starts = _index_list(start_indices)
+    index = tuple(builtins.slice(s, s + n)
+                  for s, n in zip(starts, updates.shape))
+    out = inputs.clone()
+    out[index] = updates
+    return out
+
+
+def _scatter_index(indices, device):
+    indices = convert_to_tensor(indices, device=device).long()
+    return tuple(indices.reshape(-1, indices.shape[-1]).unbind(-1)), indices
+
+
+@keras_op(tf=("scatter_nd", ("indices", "updates", "shape")))
+def scatter(indices, values, shape):
+    """A zeros tensor of ``shape`` with ``values`` added at ``indices``
+    (``(..., k)`` indices into the first ``k`` axes; duplicates sum)."""
+    values = convert_to_tensor(values)
+    index, indices = _scatter_index(indices, values.device)
+    out = torch.zeros(tuple(_index_list(shape)), dtype=values.dtype,
+                      device=values.device)
+    rest = tuple(out.shape[indices.shape[-1]:])
+    out.index_put_(index, values.reshape((-1,) + rest), accumulate=True)
+    return out
+
+
+@keras_op()
+def scatter_update(inputs, indices, updates, reduction=None):
+    """A copy of ``inputs`` with ``updates`` written at ``indices``;
+    ``reduction`` (``"add"``, ``"max"``, ``"min"``, ``"mul"``) combines
+    them with the old values instead."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, inputs.dtype, inputs.device)
+    index, indices = _scatter_index(indices, inputs.device)
+    rest = tuple(inputs.shape[indices.shape[-1]:])
+    updates = updates.reshape((-1,) + rest)
+    out = inputs.clone()
+    if reduction is None:
+        out[index] = updates
+        return out
+    if reduction == "add":
+        return out.index_put_(index, updates, accumulate=True)
+    combine = {"max": torch.maximum, "min": torch.minimum,
+               "mul": torch.mul}.get(reduction)
+    if combine is None:
+        raise ValueError(
+            "`scatter_update` expects `reduction` to be None, 'add', 'max', "
+            f"'min' or 'mul'. Received: reduction={reduction!r}")
+    for i in range(updates.shape[0]):
+        at = tuple(t[i] for t in index)
+        out[at] = combine(out[at], updates[i])
+    return out
+
+
+@keras_op(tf=("unstack", ("value", "num", "axis")))
+def unstack(x, num=None, axis=0):
+    """The slices of ``x`` along ``axis``, as a list."""
+    x = convert_to_tensor(x)
+    if num is not None and num != x.shape[axis]:
+        raise ValueError(
+            f"`unstack` got num={num} but axis {axis} of x has size "
+            f"{x.shape[axis]}. Received: x.shape={tuple(x.shape)}")
+    return list(torch.unbind(x, dim=axis))
+
+
+# --------------------------------------------------------------------------
+# Control flow (eager only).
+
+
+def _symbolic_error(name):
+    return TypeError(
+        f"`keras.ops.{name}` runs eagerly on tensors; it cannot be called on "
+        "a KerasTensor (a functional-model input). Put the computation in "
+        "the `call` method of a Layer subclass, which runs on real tensors. "
+        f"Received: a KerasTensor argument to {name}")
+
+
+def _eager_only(name, *args, **kwargs):
+    if any_symbolic(*args, **kwargs):
+        raise _symbolic_error(name)
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()``."""
+    _eager_only("cond", pred)
+    return true_fn() if bool(pred) else false_fn()
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, ``index`` clamped to the range."""
+    _eager_only("switch", index, *operands)
+    i = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
+    return branches[i](*operands)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Runs ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``."""
+    _eager_only("while_loop", loop_vars)
+    is_tuple = isinstance(loop_vars, (list, tuple))
+    values = tuple(loop_vars) if is_tuple else (loop_vars,)
+    step = 0
+    while (maximum_iterations is None or step < maximum_iterations) and bool(
+            cond(*values)):
+        values = body(*values)
+        if not isinstance(values, (list, tuple)):
+            values = (values,)
+        values = tuple(values)
+        step += 1
+    if not is_tuple:
+        return values[0]
+    return type(loop_vars)(values) if isinstance(loop_vars, list) else values
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``."""
+    _eager_only("fori_loop", lower, upper, init_val)
+    value = init_val
+    for i in range(int(lower), int(upper)):
+        value = body_fun(i, value)
+    return value
+
+
+def _stack_structure(items):
+    """A list of equally structured outputs -> one structure of stacks."""
+    if not items:
+        return None
+    flat = [tree.flatten(item) for item in items]
+    stacked = [None if column[0] is None else torch.stack(
+        [convert_to_tensor(v) for v in column]) for column in zip(*flat)]
+    return tree.pack_sequence_as(items[0], stacked)
+
+
+def _length(xs, length):
+    leaves = [x for x in tree.flatten(xs) if x is not None]
+    if leaves:
+        return int(convert_to_tensor(leaves[0]).shape[0])
+    if length is None:
+        raise ValueError(
+            "`scan` needs `xs` or `length` to know how many steps to run. "
+            "Received: xs=None, length=None")
+    return int(length)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Scans ``f(carry, x) -> (carry, y)`` over the leading axis of
+    ``xs``; returns the last carry and the stacked ``y``s."""
+    _eager_only("scan", init, xs)
+    n = _length(xs, length)
+    xs = tree.map_structure(
+        lambda v: None if v is None else convert_to_tensor(v), xs)
+    carry = init
+    ys = [None] * n
+    steps = range(n - 1, -1, -1) if reverse else range(n)
+    for i in steps:
+        x = None if xs is None else tree.map_structure(
+            lambda v, i=i: None if v is None else v[i], xs)
+        carry, ys[i] = f(carry, x)
+    return carry, _stack_structure(ys)
+
+
+def map(f, xs):
+    """``f`` applied to each slice of ``xs`` along its leading axis, the
+    results stacked."""
+    _eager_only("map", xs)
+    n = _length(xs, None)
+    return _stack_structure([
+        f(tree.map_structure(lambda v, i=i: convert_to_tensor(v)[i], xs))
+        for i in range(n)])
+
+
+def vectorized_map(function, elements):
+    """``function`` over the leading axis of ``elements`` (a loop, results
+    stacked), as Keras's torch backend falls back to."""
+    _eager_only("vectorized_map", elements)
+    return map(function, elements)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Prefix scan of ``f`` along ``axis``: ``out[i] = f(out[i-1],
+    elems[i])`` (from the end when ``reverse``)."""
+    _eager_only("associative_scan", elems)
+    elems = tree.map_structure(
+        lambda v: convert_to_tensor(v).movedim(axis, 0), elems)
+    n = int(tree.flatten(elems)[0].shape[0])
+    steps = range(n - 1, -1, -1) if reverse else range(n)
+    out = [None] * n
+    acc = None
+    for i in steps:
+        x = tree.map_structure(lambda v, i=i: v[i], elems)
+        acc = x if acc is None else f(acc, x)
+        out[i] = acc
+    stacked = _stack_structure(out)
+    return tree.map_structure(lambda v: v.movedim(0, axis), stacked)
+
+
+def custom_gradient(f):
+    """Decorates ``f(*args) -> (output, grad_fn)`` so the backward pass uses
+    ``grad_fn(*args, upstream=upstream)`` (Keras 3's torch convention).
+
+    Example:
+
+    >>> @custom_gradient
+    ... def clip_grad(x):
+    ...     return x * 1.0, lambda *a, upstream: upstream.clamp(-1, 1)
+    """
+    def wrapper(*args, **kwargs):
+        _eager_only(getattr(f, "__name__", "custom_gradient"), *args,
+                    **kwargs)
+        return _CustomGradient.apply(f, kwargs, *args)
+
+    return wrapper
+
+
+class _CustomGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, f, kwargs, *args):
+        ctx.save_for_backward(*[
+            a for a in args if isinstance(a, torch.Tensor)])
+        ctx.args = args
+        output, ctx.grad_fn = f(*args, **kwargs)
+        return output
+
+    @staticmethod
+    def backward(ctx, *upstream):
+        grads = ctx.grad_fn(*ctx.args, upstream=upstream[0]
+                            if len(upstream) == 1 else upstream)
+        if not isinstance(grads, (list, tuple)):
+            grads = (grads,)
+        return (None, None) + tuple(grads)
+
+
+# --------------------------------------------------------------------------
+# einops-style rearrange.
+
+
+def _parse_side(side):
+    """``"b (h w) c"`` -> ``[["b"], ["h", "w"], ["c"]]``."""
+    groups = []
+    current = None
+    for token in side.replace("(", " ( ").replace(")", " ) ").split():
+        if token == "(":
+            current = []
+        elif token == ")":
+            groups.append(current)
+            current = None
+        elif current is not None:
+            current.append(token)
+        else:
+            groups.append([token])
+    return groups
+
+
+@keras_op(keras3=False)
+def rearrange(tensor, pattern, **axes_lengths):
+    """Reorders, splits and merges axes as an einops pattern says
+    (``"b (h w) c -> b h w c"``, with ``h=4``)."""
+    tensor = convert_to_tensor(tensor)
+    if "->" not in pattern:
+        raise ValueError(
+            "`rearrange` expects a pattern 'left -> right'. Received: "
+            f"pattern={pattern!r}")
+    left, right = (_parse_side(s) for s in pattern.split("->"))
+    if len(left) != tensor.ndim:
+        raise ValueError(
+            f"`rearrange`: the pattern's left side has {len(left)} axes "
+            f"but the tensor has {tensor.ndim}. Received: "
+            f"pattern={pattern!r}, shape={tuple(tensor.shape)}")
+    sizes = dict(axes_lengths)
+    for group, size in zip(left, tensor.shape):
+        unknown = [a for a in group if a not in sizes]
+        known = 1
+        for a in group:
+            known *= sizes.get(a, 1)
+        if len(unknown) > 1:
+            raise ValueError(
+                f"`rearrange` cannot infer the sizes of {unknown}; pass "
+                f"them as keyword arguments. Received: pattern={pattern!r}")
+        if unknown:
+            sizes[unknown[0]] = size // known
+    flat_left = [a for group in left for a in group]
+    flat_right = [a for group in right for a in group]
+    if sorted(flat_left) != sorted(flat_right):
+        raise ValueError(
+            "`rearrange`: both sides must name the same axes. Received: "
+            f"pattern={pattern!r}")
+    x = tensor.reshape([sizes[a] for a in flat_left])
+    x = x.permute([flat_left.index(a) for a in flat_right])
+    shape = []
+    for group in right:
+        size = 1
+        for a in group:
+            size *= sizes[a]
+        shape.append(size)
+    return x.reshape(shape)
