@@ -99,10 +99,109 @@ from torchkeras.backend.keras_backend import (
 from torchkeras.backend.keras_backend import random_normal as random_normal
 from torchkeras.backend.keras_backend import random_uniform as random_uniform
 from torchkeras.backend.keras_backend import learning_phase as learning_phase
+from torchkeras.backend.keras_backend import (
+    set_learning_phase as set_learning_phase,
+)
+from torchkeras.backend.keras_backend import in_train_phase as in_train_phase
+from torchkeras.backend.keras_backend import in_test_phase as in_test_phase
+from torchkeras.backend.keras_backend import function as function
 from torchkeras.backend.keras_backend import count_params as count_params
 from torchkeras.backend.keras_backend import stop_gradient as stop_gradient
 from torchkeras.backend.keras_backend import backend as backend
-from torchkeras.backend.ctc import ctc_batch_cost as ctc_batch_cost
+from torchkeras.backend.keras_backend import arange as arange
+from torchkeras.backend.keras_backend import (
+    batch_normalization as batch_normalization,
+)
+from torchkeras.backend.keras_backend import bias_add as bias_add
+from torchkeras.backend.keras_backend import (
+    binary_focal_crossentropy as binary_focal_crossentropy,
+)
+from torchkeras.backend.keras_backend import cast_to_floatx as cast_to_floatx
+from torchkeras.backend.keras_backend import (
+    categorical_focal_crossentropy as categorical_focal_crossentropy,
+)
+from torchkeras.backend.keras_backend import conv1d as conv1d
+from torchkeras.backend.keras_backend import conv2d as conv2d
+from torchkeras.backend.keras_backend import (
+    conv2d_transpose as conv2d_transpose,
+)
+from torchkeras.backend.keras_backend import conv3d as conv3d
+from torchkeras.backend.keras_backend import cos as cos
+from torchkeras.backend.keras_backend import cumprod as cumprod
+from torchkeras.backend.keras_backend import cumsum as cumsum
+from torchkeras.backend.keras_backend import (
+    depthwise_conv2d as depthwise_conv2d,
+)
+from torchkeras.backend.keras_backend import dropout as dropout
+from torchkeras.backend.keras_backend import elu as elu
+from torchkeras.backend.keras_backend import foldl as foldl
+from torchkeras.backend.keras_backend import foldr as foldr
+from torchkeras.backend.keras_backend import get_uid as get_uid
+from torchkeras.backend.keras_backend import gradients as gradients
+from torchkeras.backend.keras_backend import hard_sigmoid as hard_sigmoid
+from torchkeras.backend.keras_backend import in_top_k as in_top_k
+from torchkeras.backend.keras_backend import is_sparse as is_sparse
+from torchkeras.backend.keras_backend import (
+    learning_phase_scope as learning_phase_scope,
+)
+from torchkeras.backend.keras_backend import local_conv1d as local_conv1d
+from torchkeras.backend.keras_backend import local_conv2d as local_conv2d
+from torchkeras.backend.keras_backend import (
+    manual_variable_initialization as manual_variable_initialization,
+)
+from torchkeras.backend.keras_backend import map_fn as map_fn
+from torchkeras.backend.keras_backend import (
+    moving_average_update as moving_average_update,
+)
+from torchkeras.backend.keras_backend import name_scope as name_scope
+from torchkeras.backend.keras_backend import (
+    normalize_batch_in_training as normalize_batch_in_training,
+)
+from torchkeras.backend.keras_backend import placeholder as placeholder
+from torchkeras.backend.keras_backend import pool2d as pool2d
+from torchkeras.backend.keras_backend import pool3d as pool3d
+from torchkeras.backend.keras_backend import print_tensor as print_tensor
+from torchkeras.backend.keras_backend import (
+    random_bernoulli as random_bernoulli,
+)
+from torchkeras.backend.keras_backend import random_binomial as random_binomial
+from torchkeras.backend.keras_backend import (
+    random_normal_variable as random_normal_variable,
+)
+from torchkeras.backend.keras_backend import (
+    random_uniform_variable as random_uniform_variable,
+)
+from torchkeras.backend.keras_backend import repeat as repeat
+from torchkeras.backend.keras_backend import reset_uids as reset_uids
+from torchkeras.backend.keras_backend import resize_images as resize_images
+from torchkeras.backend.keras_backend import resize_volumes as resize_volumes
+from torchkeras.backend.keras_backend import reverse as reverse
+from torchkeras.backend.keras_backend import rnn as rnn
+from torchkeras.backend.keras_backend import (
+    separable_conv2d as separable_conv2d,
+)
+from torchkeras.backend.keras_backend import sin as sin
+from torchkeras.backend.keras_backend import softplus as softplus
+from torchkeras.backend.keras_backend import softsign as softsign
+from torchkeras.backend.keras_backend import (
+    spatial_2d_padding as spatial_2d_padding,
+)
+from torchkeras.backend.keras_backend import (
+    spatial_3d_padding as spatial_3d_padding,
+)
+from torchkeras.backend.keras_backend import (
+    temporal_padding as temporal_padding,
+)
+from torchkeras.backend.keras_backend import to_dense as to_dense
+from torchkeras.backend.keras_backend import (
+    truncated_normal as truncated_normal,
+)
+from torchkeras.backend.keras_backend import update as update
+from torchkeras.backend.keras_backend import update_add as update_add
+from torchkeras.backend.keras_backend import update_sub as update_sub
+from torchkeras.backend.keras_backend import (
+    ctc_batch_cost as ctc_batch_cost,
+)
 from torchkeras.backend.ctc import ctc_decode as ctc_decode
 from torchkeras.backend.ctc import (
     ctc_label_dense_to_sparse as ctc_label_dense_to_sparse,
