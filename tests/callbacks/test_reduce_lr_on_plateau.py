@@ -26,7 +26,8 @@ def _run(callback, optimizer, values, monitor="val_loss"):
         logs = {monitor: value}
         callbacks.on_epoch_end(epoch, logs)
         logged.append(logs["learning_rate"])
-        after.append(callback.model.optimizer.learning_rate
+        # The learning rate is a variable: read its value now.
+        after.append(float(callback.model.optimizer.learning_rate)
                      if hasattr(optimizer, "learning_rate")
                      else optimizer.param_groups[0]["lr"])
     return logged, after

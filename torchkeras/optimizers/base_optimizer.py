@@ -24,7 +24,11 @@ that stay are kept, new ones start fresh, and ``iterations`` carries on.
 No host syncs in ``step()``: the learning rate and every step-dependent
 coefficient (bias corrections, Nadam's momentum cache) are Python floats
 computed from a Python mirror of ``iterations``; ``iterations`` itself is a
-0-dim int64 tensor incremented on its device.
+0-dim int64 ``Variable`` incremented on its device. ``learning_rate`` is a
+float32 ``Variable`` (with a schedule: its current value), as in Keras;
+writes to either variable (``assign``, ``K.set_value``) are picked up at
+the next step through the tensors' version counters
+(``optimizer_variables``).
 
 Variable order (``variables``, ``save_own_variables``), as Keras 3.15's
 ``optimizer.variables`` (and its golden files in ``tests/data``):
@@ -50,6 +54,7 @@ from torchkeras.backend import global_state
 from torchkeras.optimizers import arguments
 from torchkeras.optimizers import clipping
 from torchkeras.optimizers import optimizer_state
+from torchkeras.optimizers import optimizer_variables
 from torchkeras.optimizers.schedules import learning_rate_schedule
 from torchkeras.utils import naming
 from torchkeras.utils import serialization
@@ -212,9 +217,15 @@ class Optimizer(
             "param_groups": [],
         })
         self._built_key = None
-        self._iterations = torch.zeros((), dtype=torch.int64)
+        self._iterations = optimizer_variables.make_iterations(
+            f"{self.name}/iteration")
+        self._iterations_version = self._iterations._version
         self._iteration_count = 0
+        # Created on first use; `_lr_version`/`_lr_value`: what it held
+        # when last synced with `param_groups` (see `_sync_lr`).
         self._lr_variable = None
+        self._lr_version = None
+        self._lr_value = None
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._weight_decay_cache = {}
@@ -298,7 +309,9 @@ class Optimizer(
                 if p in previous_state:
                     self.state[p] = previous_state[p]
             device = self.param_groups[0]["params"][0].device
-            self._iterations = self._iterations.to(device)
+            if self._iterations.device != device:
+                self._iterations.data = self._iterations.data.to(device)
+                self._iterations_version = self._iterations._version
         self._built_key = key
         self.built = True
 
@@ -332,7 +345,10 @@ class Optimizer(
 
     @property
     def iterations(self):
-        """The step counter, a 0-dim int64 tensor (Keras ``iterations``)."""
+        """The step counter, a 0-dim int64 ``Variable`` (Keras
+        ``iterations``); ``assign`` to it takes effect at the next step.
+        With ``gradient_accumulation_steps``, the number of updates (a
+        tensor computed from it)."""
         if self.gradient_accumulation_steps:
             return self._iterations // self.gradient_accumulation_steps
         return self._iterations
@@ -341,7 +357,15 @@ class Optimizer(
     def iterations(self, value):
         count = int(value)
         self._iteration_count = count
-        self._iterations.fill_(count)
+        with torch.no_grad():
+            self._iterations.fill_(count)
+        self._iterations_version = self._iterations._version
+
+    def _sync_iterations(self):
+        """Picks up a write to the ``iterations`` variable (a host read,
+        only after such a write)."""
+        self._iteration_count = int(self._iterations)
+        self._iterations_version = self._iterations._version
 
     def _local_iteration(self):
         if self.gradient_accumulation_steps:
@@ -350,6 +374,9 @@ class Optimizer(
 
     def _base_lr_value(self, group=None):
         """The learning rate before tf.keras 2 ``decay``, a Python float."""
+        var = self._lr_variable
+        if var is not None and var._version != self._lr_version:
+            self._sync_lr()
         lr = self._learning_rate
         if isinstance(lr, learning_rate_schedule.LearningRateSchedule):
             return float(lr(self._iteration_count))
@@ -370,13 +397,31 @@ class Optimizer(
 
     @property
     def learning_rate(self):
-        """The learning rate of the next step, as a Python float.
+        """The learning rate of the next step, as in Keras 3.
 
-        Setting it to a float (or a `LearningRateSchedule`, or a callable)
-        takes effect at the next step. With tf.keras 2's ``decay`` this is
-        the undecayed value, as tf.keras's ``lr`` was.
+        With a float learning rate, a float32 scalar ``Variable`` (always
+        the same object): ``float()``, ``K.get_value`` and ``.numpy()``
+        read it; ``assign`` and ``K.set_value`` write it, taking effect at
+        the next step. With a `LearningRateSchedule` or a callable, its
+        current value as a 0-dim float32 tensor. Setting the attribute to a
+        float (or a schedule, or a callable) takes effect at the next step.
+        With tf.keras 2's ``decay`` this is the undecayed value, as
+        tf.keras's ``lr`` was.
         """
-        return self._base_lr_value()
+        value = self._base_lr_value()
+        if not isinstance(self._learning_rate, float):
+            return torch.tensor(value, dtype=torch.float32)
+        var = self._lr_variable
+        if var is None:
+            var = self._lr_variable = optimizer_variables.make_learning_rate(
+                value, f"{self.name}/learning_rate")
+        elif value == self._lr_value and var.exact_value() == value:
+            return var
+        else:
+            var.assign(value)
+        self._lr_version = var._version
+        self._lr_value = value
+        return var
 
     @learning_rate.setter
     def learning_rate(self, learning_rate):
@@ -386,6 +431,29 @@ class Optimizer(
         if isinstance(self._learning_rate, float):
             for group in self.param_groups:
                 group["lr"] = self._learning_rate
+            if self._lr_variable is not None:
+                self._lr_variable.assign(self._learning_rate)
+                self._lr_version = self._lr_variable._version
+                self._lr_value = self._learning_rate
+
+    def _sync_lr(self):
+        """Applies a write to the learning-rate variable to the groups."""
+        var = self._lr_variable
+        self._lr_version = var._version
+        value = var.exact_value()
+        if value is None:  # a raw in-place write: keep the exact float
+            value = optimizer_state.restore_float(  # if it still matches
+                self._lr_value, var.detach().cpu().numpy())
+            var._stamp(value)
+            self._lr_version = var._version
+        if value == self._lr_value:
+            return
+        self._lr_value = value
+        if not isinstance(self._learning_rate, float):
+            return  # a schedule drives the groups; the variable is stale
+        self._learning_rate = value
+        for group in self.param_groups:
+            group["lr"] = value
 
     lr = learning_rate  # tf.keras 2 alias.
 
@@ -469,6 +537,8 @@ class Optimizer(
                 "`optimizer.build(trainable_parameters)` (or compile the "
                 "model) before `step()`. Received: built=False"
             )
+        if self._iterations._version != self._iterations_version:
+            self._sync_iterations()
         batches = self._gather_gradients()
         if not batches:
             return loss
@@ -480,6 +550,7 @@ class Optimizer(
             self._apply_update(batches)
         self._update_ema()
         self._iterations.add_(1)
+        self._iterations_version = self._iterations._version
         self._iteration_count += 1
         return loss
 
@@ -651,7 +722,7 @@ class Optimizer(
         elif callable(lr):
             lr = serialization.serialize_keras_object(lr)
         else:
-            lr = self.learning_rate
+            lr = self._base_lr_value()
         config = {
             "name": self.name,
             "learning_rate": lr,

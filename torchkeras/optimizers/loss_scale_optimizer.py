@@ -204,7 +204,9 @@ class LossScaleOptimizer(Optimizer):
             device = params[0].device
             self._scale = self._scale.to(device)
             self._step_counter = self._step_counter.to(device)
-            self._iterations = self._iterations.to(device)
+            if self._iterations.device != device:
+                self._iterations.data = self._iterations.data.to(device)
+                self._iterations_version = self._iterations._version
         self.built = True
 
     def add_param_group(self, param_group):

@@ -125,7 +125,7 @@ def _as_tensor(value):
     return torch.as_tensor(np.asarray(value))
 
 
-def _restore_float(candidate, stored):
+def restore_float(candidate, stored):
     """``stored`` as a float; ``candidate`` when ``stored`` is its float32
     rounding (files keep float32, the optimizer float64)."""
     stored = np.asarray(stored)
@@ -155,15 +155,13 @@ class KerasVariablesMixin:
     def variables(self):
         """Optimizer state tensors, in Keras 3's order (see ``base_optimizer``).
 
-        The learning-rate and scalar-extra tensors are refreshed on each
-        access; change them through `load_own_variables`/`set_weights`.
+        ``iterations`` and ``learning_rate`` are the optimizer's variables;
+        the scalar-extra tensors are made on each access (change them
+        through `load_own_variables`/`set_weights`).
         """
         out = [self._iterations]
         if isinstance(self._learning_rate, float):
-            if self._lr_variable is None:
-                self._lr_variable = torch.zeros((), dtype=torch.float32)
-            self._lr_variable.fill_(self.learning_rate)
-            out.append(self._lr_variable)
+            out.append(self.learning_rate)
         out += [self.state[p][n] for p, n in self._ordered_slots()]
         out += [torch.tensor(v, dtype=torch.float32)
                 for _, v in self._extra_variables()]
@@ -216,8 +214,8 @@ class KerasVariablesMixin:
         if values[0] is not None:
             self.iterations = int(np.asarray(values[0]))
         if has_lr and values[1] is not None:
-            self.learning_rate = _restore_float(self.learning_rate,
-                                                values[1])
+            self.learning_rate = restore_float(self._base_lr_value(),
+                                               values[1])
         with torch.no_grad():
             for target, value in pending:
                 target.copy_(value.to(target.device))
@@ -252,7 +250,7 @@ class KerasVariablesMixin:
                 if candidate is not None:
                     self._set_extra_variable(name, candidate)
                 continue
-            self._set_extra_variable(name, _restore_float(candidate, value))
+            self._set_extra_variable(name, restore_float(candidate, value))
 
     def _replayed_extras(self):
         """The scalar extras after this many steps, recomputed in float64
@@ -436,6 +434,9 @@ class KerasVariablesMixin:
                 "Call `optimizer.build(trainable_parameters)` first. "
                 "Received: built=False"
             )
+        self._base_lr_value()  # applies a pending learning-rate write
+        if self._iterations._version != self._iterations_version:
+            self._sync_iterations()
         state_dict = super().state_dict()
         state_dict["keras"] = {"iterations": self._iteration_count}
         state_dict["keras"].update(dict(self._extra_variables()))
@@ -451,6 +452,7 @@ class KerasVariablesMixin:
             )
         state_dict = dict(state_dict)
         extra = dict(state_dict.pop("keras", {}))
+        self._base_lr_value()  # a pending variable write must not win
         super().load_state_dict(state_dict)
         if "iterations" in extra:
             self.iterations = extra.pop("iterations")
@@ -460,5 +462,11 @@ class KerasVariablesMixin:
             self._learning_rate = self.param_groups[0]["lr"]
 
     def __getstate__(self):
+        # Copies get new variables with new version counters: apply
+        # pending variable writes first (see `optimizer_variables`).
+        if self.__dict__.get("_learning_rate") is not None:
+            self._base_lr_value()
+        if self._iterations._version != self._iterations_version:
+            self._sync_iterations()
         # torch's keeps only defaults/state/param_groups.
         return self.__dict__.copy()
