@@ -256,3 +256,16 @@ def test_reads_tf_keras2_slicing_op_lambda_and_writes_it(tmp_path):
     assert written["inbound_nodes"] == config["layers"][1]["inbound_nodes"]
     again = keras.models.load_model(str(path))
     np.testing.assert_array_equal(again.predict(a, verbose=0), a[:, 1:, 0])
+
+
+def test_op_arguments_named_like_layer_settings_survive_a_file(tmp_path):
+    """``Cast``'s and ``OneHot``'s ``dtype`` is the op's argument, not the
+    layer's dtype setting."""
+    x = keras.Input((3,), dtype="int32")
+    y = ops.cast(x, "float32") + ops.one_hot(x, 4, dtype="float32")[..., 1]
+    model = keras.Model(x, y)
+    model.save(str(tmp_path / "m.keras"))
+    again = keras.models.load_model(str(tmp_path / "m.keras"))
+    a = np.array([[0, 1, 2], [3, 1, 0]], "int32")
+    np.testing.assert_array_equal(again.predict(a, verbose=0),
+                                  a + (a == 1))

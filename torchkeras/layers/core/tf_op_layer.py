@@ -153,7 +153,9 @@ class TFOpLambda(Layer):
         config = dict(config)
         name = config.pop("name", None)
         for key in ("trainable", "dtype"):
-            config.pop(key, None)
+            # ``dtype`` is an argument of some ops (Cast, OneHot).
+            if key not in spec.keras3[2]:
+                config.pop(key, None)
         return cls(spec.name, arguments=_from_config_value(config),
                    name=name)
 
