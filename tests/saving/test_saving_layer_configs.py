@@ -23,7 +23,8 @@ def _function(x):
 ARGS = {
     "Dense": (2,), "Conv1D": (2, 3), "Conv2D": (2, 3), "Conv3D": (2, 3),
     "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3),
-    "Conv3DTranspose": (2, 3), "DepthwiseConv1D": (3,),
+    "Conv3DTranspose": (2, 3), "ConvLSTM1D": (2, 3), "ConvLSTM2D": (2, 3),
+    "ConvLSTM3D": (2, 3), "DepthwiseConv1D": (3,),
     "DepthwiseConv2D": (3,), "SeparableConv1D": (2, 3),
     "SeparableConv2D": (2, 3), "Embedding": (5, 2), "Dropout": (0.5,),
     "SpatialDropout1D": (0.5,), "SpatialDropout2D": (0.5,),
@@ -46,7 +47,7 @@ FACTORIES = {
         [layers.GRUCell(2), layers.LSTMCell(2)]),
 }
 # Not layers a user builds from a config on its own.
-EXCLUDED = {"Layer", "InputLayer", "OpLayer", "InputSpec"}
+EXCLUDED = {"Layer", "InputLayer", "InputSpec"}
 
 
 def _classes():

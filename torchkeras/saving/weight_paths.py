@@ -10,8 +10,9 @@ Three addressings, one per file family:
   twice (shared) is stored once, at its first path.
 - Keras 2 (``.h5``): the model's ``layers`` in order, each with its weights
   in tf.keras's ``trainable_weights + non_trainable_weights`` order.
-- Flat (``.safetensors``, checkpoints): each weight's ``path``
-  (``dense_1/kernel``).
+- Flat (``.safetensors``): each weight's ``path`` (``dense_1/kernel``).
+- Structure (checkpoints): the attribute path to the weight's layer and
+  its name (``dense1/kernel``, ``layers/dense_1/kernel``).
 
 Values cross these boundaries in Keras layouts, through each layer's
 ``_to_keras_layout``/``_from_keras_layout``/``_keras_shape`` hooks.
@@ -19,12 +20,23 @@ Values cross these boundaries in Keras layouts, through each layer's
 load never leaves a model half-loaded.
 """
 
+import re
+
 import numpy as np
 import torch
 
 from torchkeras.layers.layer import Layer
 from torchkeras.saving.errors import WeightMismatchError
-from torchkeras.utils.naming import to_snake_case
+
+
+def _keras3_snake_case(name):
+    """The name Keras 3's ``saving_lib`` gives a list item: its class name
+    snake-cased by Keras 3's rule, which differs from tf.keras 2's (our
+    layer names) where a capital precedes a digit: ``ConvLSTM2D`` is
+    ``conv_lstm2d`` there, ``conv_lst_m2d`` in tf.keras 2."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _name_key(name):
@@ -104,7 +116,7 @@ def keras3_groups(model):
                 continue
             used = {}
             for item in child:
-                name = to_snake_case(type(item).__name__)
+                name = _keras3_snake_case(type(item).__name__)
                 if name in used:
                     used[name] += 1
                     name = f"{name}_{used[name]}"
@@ -114,6 +126,25 @@ def keras3_groups(model):
 
     visit(model, "")
     return groups
+
+
+def structure_names(model):
+    """``{'dense1/kernel': (owner, weight)}``: each weight named by the
+    attribute path that reaches its layer (``keras3_groups``) and its own
+    name, as TF's object-graph checkpoints name variables. The names do not
+    depend on auto-generated layer names, so a second instance of a model
+    class (``dense_20`` instead of ``dense``) gets the same names.
+    """
+    out = {}
+    for path, layer, weights in keras3_groups(model):
+        used = set()
+        for i, weight in enumerate(weights):
+            leaf = _leaf_name(weight, i)
+            if leaf in used:
+                leaf = f"{leaf}_{i}"
+            used.add(leaf)
+            out[f"{path}/{leaf}" if path else leaf] = (layer, weight)
+    return out
 
 
 def keras2_layers(model):
