@@ -181,8 +181,9 @@ def _target_shape(leaves, shape, component):
 def _pad_stack(leaves, shape, value, component):
     target = _target_shape(leaves, shape, component)
     if structure.is_string_leaf(leaves[0]):
-        out = np.full([len(leaves)] + target, "" if value is None else value,
-                      dtype=object)
+        out = structure.as_string_leaf(np.full(
+            [len(leaves)] + target, "" if value is None else value,
+            dtype=object))
     else:
         fill = 0 if value is None else value
         if isinstance(fill, (torch.Tensor, np.ndarray)):

@@ -96,7 +96,7 @@ def _decode(leaf):
     if isinstance(leaf, dict):
         array = np.empty(len(leaf["strings"]), dtype=object)
         array[:] = leaf["strings"]
-        return array.reshape(leaf["shape"])
+        return structure.as_string_leaf(array.reshape(leaf["shape"]))
     return leaf
 
 

@@ -130,6 +130,36 @@ def _describe(value):
 # Leaf conversion.
 
 
+class StringArray(np.ndarray):
+    """A NumPy object array of strings that reads back like a TF string.
+
+    String leaves are object arrays of `str` or `bytes` (torch has no
+    strings). This subclass only adds `numpy()`, which returns what
+    `tf.Tensor.numpy()` returns for a `tf.string` tensor: a plain object
+    array of `bytes` (`str` encoded as UTF-8), or one `bytes` for a 0-d
+    array. Indexing, reshaping and stacking keep the class.
+    """
+
+    def numpy(self):
+        flat = [_as_bytes(v) for v in self.reshape(-1).tolist()]
+        if self.ndim == 0:
+            return flat[0]
+        out = np.empty(len(flat), dtype=object)
+        out[:] = flat
+        return out.reshape(self.shape)
+
+
+def _as_bytes(value):
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def as_string_leaf(array):
+    """`array` (of `str`/`bytes`) as a `StringArray` string leaf."""
+    if isinstance(array, StringArray):
+        return array
+    return np.asarray(array, dtype=object).view(StringArray)
+
+
 def is_string_leaf(leaf):
     return isinstance(leaf, np.ndarray) and leaf.dtype == object
 
@@ -176,11 +206,11 @@ def _strings(array, what):
 
 def _numpy_to_leaf(array, what):
     if array.dtype.kind in "US":
-        return array.astype(object)
+        return as_string_leaf(array.astype(object))
     if array.dtype == object:
         array = _strings(array, what)
         if array.dtype == object:
-            return array
+            return as_string_leaf(array)
     if array.dtype.kind not in "biufc":
         raise TypeError(
             f"Expected the {what} to hold numbers or strings. "
@@ -199,7 +229,7 @@ def to_leaf(value, what="value"):
     if value is None:
         raise TypeError(f"Expected the {what} to be a tensor. Received: None")
     if _all_strings(value):  # keeps str and bytes apart
-        return np.array(value, dtype=object)
+        return as_string_leaf(np.array(value, dtype=object))
     if isinstance(value, list) and value and all(
             isinstance(v, torch.Tensor) for v in value):
         return _stack_tensors([v.detach() for v in value], what)
@@ -240,7 +270,7 @@ def to_element(value, what="element"):
 def to_leaf_as(value, spec, what):
     """Converts `value` to the dtype of `spec` and checks its shape."""
     if spec.dtype == "string":
-        leaf = np.asarray(value, dtype=object)
+        leaf = as_string_leaf(np.asarray(value, dtype=object))
         if not all(isinstance(v, (str, bytes)) for v in leaf.reshape(-1)):
             _raise_type(value, spec, what)
     elif isinstance(value, torch.Tensor):
@@ -302,7 +332,7 @@ def stack_leaves(leaves, component):
                 f"{i} had shape {tuple(leaf.shape)}."
             )
     if is_string_leaf(leaves[0]):
-        return np.stack(leaves)
+        return as_string_leaf(np.stack(leaves))
     return torch.stack(leaves)
 
 

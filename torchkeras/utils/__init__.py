@@ -25,3 +25,37 @@ from torchkeras.utils.model_visualization import (
 )
 from torchkeras.utils.model_visualization import plot_model as plot_model
 from torchkeras.utils.plotting import plot_history as plot_history
+from torchkeras.utils.batch_utils import (
+    pack_x_y_sample_weight as pack_x_y_sample_weight,
+)
+from torchkeras.utils.batch_utils import (
+    unpack_x_y_sample_weight as unpack_x_y_sample_weight,
+)
+
+
+def __getattr__(name):
+    # The dataset builders return `torchkeras.data` pipelines and resize
+    # images with the preprocessing layers' kernels, so they live in
+    # `torchkeras.preprocessing` (above `utils`) and load on first use.
+    if name == "image_dataset_from_directory":
+        from torchkeras.preprocessing.image_dataset import (
+            image_dataset_from_directory,
+        )
+        return image_dataset_from_directory
+    if name == "text_dataset_from_directory":
+        from torchkeras.preprocessing.text_dataset import (
+            text_dataset_from_directory,
+        )
+        return text_dataset_from_directory
+    if name == "timeseries_dataset_from_array":
+        from torchkeras.preprocessing.timeseries_dataset import (
+            timeseries_dataset_from_array,
+        )
+        return timeseries_dataset_from_array
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {
+        "image_dataset_from_directory", "text_dataset_from_directory",
+        "timeseries_dataset_from_array"})
