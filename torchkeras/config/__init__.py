@@ -19,6 +19,9 @@ from torchkeras.backend.config import (
 from torchkeras.backend.keras_backend import backend as backend
 from torchkeras.config import experimental as experimental
 from torchkeras.config import threading as threading
+from torchkeras.utils.safe_mode import (
+    enable_unsafe_deserialization as enable_unsafe_deserialization,
+)
 from torchkeras.config.devices import LogicalDevice as LogicalDevice
 from torchkeras.config.devices import (
     LogicalDeviceConfiguration as LogicalDeviceConfiguration,

@@ -29,11 +29,38 @@ from torchkeras.saving.saving_api import load_model as load_model
 from torchkeras.saving.saving_api import load_weights as load_weights
 from torchkeras.saving.saving_api import save_model as save_model
 from torchkeras.saving.saving_api import save_weights as save_weights
+from torchkeras.utils.serialization import (
+    CustomObjectScope as CustomObjectScope,
+)
+from torchkeras.utils.serialization import (
+    custom_object_scope as custom_object_scope,
+)
+from torchkeras.utils.serialization import (
+    deserialize_keras_object as deserialize_keras_object,
+)
+from torchkeras.utils.serialization import (
+    get_custom_objects as get_custom_objects,
+)
+from torchkeras.utils.serialization import (
+    get_registered_name as get_registered_name,
+)
+from torchkeras.utils.serialization import (
+    get_registered_object as get_registered_object,
+)
+from torchkeras.utils.serialization import (
+    register_keras_serializable as register_keras_serializable,
+)
+from torchkeras.utils.serialization import (
+    serialize_keras_object as serialize_keras_object,
+)
 
 __all__ = [
-    "FileFormatError", "IntegrityError", "SavingError", "UnsafeFileError",
-    "WeightMismatchError", "clone_model", "export", "export_saved_model",
-    "load_from_saved_model", "load_model", "load_program", "load_weights",
-    "model_from_json", "model_to_json", "read_checkpoint_epoch",
-    "save_model", "save_weights",
+    "CustomObjectScope", "FileFormatError", "IntegrityError",
+    "SavingError", "UnsafeFileError", "WeightMismatchError",
+    "clone_model", "custom_object_scope", "deserialize_keras_object",
+    "export", "export_saved_model", "get_custom_objects",
+    "get_registered_name", "get_registered_object", "load_from_saved_model",
+    "load_model", "load_program", "load_weights", "model_from_json",
+    "model_to_json", "read_checkpoint_epoch", "register_keras_serializable",
+    "save_model", "save_weights", "serialize_keras_object",
 ]

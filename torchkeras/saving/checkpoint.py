@@ -8,11 +8,14 @@ latest prefix (``tf.train.latest_checkpoint``'s input). Each file is written
 atomically and only the data file carries state, so a crash mid-save leaves
 the previous checkpoint loadable.
 
-Tensor keys: ``model/<weight path>`` (Keras layouts), and for the optimizer
+Tensor keys: ``model/<structure path>`` (``model/dense1/kernel``, Keras
+layouts; ``weight_paths.structure_names``: attribute paths, not layer
+names, so any instance of the model class matches; files of format v1 used
+layer names and still load), and for the optimizer
 either ``optimizer/<i>`` (a Keras optimizer's ``variables``) or
 ``torch_optimizer/<param index>/<slot>`` (any ``torch.optim`` optimizer's
 ``state_dict``, its non-tensor parts JSON in the metadata). Nothing is
-pickled.
+pickled. Loading returns a ``checkpoint_status.CheckpointLoadStatus``.
 """
 
 import json
@@ -22,6 +25,8 @@ import numpy as np
 import torch
 
 from torchkeras.saving import atomic
+from torchkeras.saving import checkpoint_status
+from torchkeras.saving import deferred
 from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
@@ -29,7 +34,9 @@ from torchkeras.saving.errors import WeightMismatchError
 
 DATA_SUFFIX = ".data-00000-of-00001"
 INDEX_SUFFIX = ".index"
-FORMAT = "torchkeras-checkpoint-v1"
+FORMAT = "torchkeras-checkpoint-v2"
+FORMAT_V1 = "torchkeras-checkpoint-v1"  # keys by layer names
+_FORMATS = (FORMAT, FORMAT_V1)
 
 
 def exists(prefix):
@@ -68,8 +75,8 @@ def _optimizer_tensors(optimizer):
 
 def save(model, prefix, epoch=None):
     """Writes a checkpoint of ``model`` (weights, optimizer, epoch)."""
-    tensors = {f"model/{k}": v for k, v in
-               safetensors_io.weight_tensors(prefix, model).items()}
+    tensors = {f"model/{k}": weight_paths.to_keras(owner, w) for k, (
+        owner, w) in weight_paths.structure_names(model).items()}
     opt_tensors, meta = _optimizer_tensors(getattr(model, "optimizer", None))
     tensors.update(opt_tensors)
     meta.update({"format": FORMAT,
@@ -109,7 +116,7 @@ def _check_index(prefix):
             "TensorFlow's own format cannot be read here; re-save the "
             "weights from tf.keras as a '.h5' or '.weights.h5' file)."
         ) from None
-    if not isinstance(index, dict) or index.get("format") != FORMAT:
+    if not isinstance(index, dict) or index.get("format") not in _FORMATS:
         raise FileFormatError(
             path, f"unknown checkpoint format. Received: {str(index)[:80]}")
 
@@ -124,7 +131,7 @@ def read(prefix):
             f"the checkpoint's data file '{data}' is missing."
         )
     tensors, meta = safetensors_io.read(data)
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in _FORMATS:
         raise FileFormatError(
             data, "a safetensors file, but not a torchkeras checkpoint.")
     return tensors, meta
@@ -175,18 +182,53 @@ def _torch_optimizer_state(model, tensors, meta):
 def load(model, prefix):
     """Restores weights and optimizer state; returns the stored epoch."""
     tensors, meta = read(prefix)
-    return apply(model, prefix, tensors, meta)
+    apply(model, prefix, tensors, meta)
+    return int(meta.get("epoch", 0))
+
+
+def _layer_names(model):
+    """Format v1's keys: scoped layer names (``dense_1/kernel``)."""
+    names = weight_paths.scoped_names(model)[0]
+    return {names[id(w)]: (owner, w)
+            for owner, w in model._weights_with_owner()}
+
+
+def restore(model, prefix, tensors, meta):
+    """Starts restoring ``read``'s result into ``model``; returns the status.
+
+    A model that is not built gets what exists now and the rest at its
+    first call (``deferred``).
+    """
+    data = prefix + DATA_SUFFIX
+    namer = (_layer_names if meta.get("format") == FORMAT_V1
+             else weight_paths.structure_names)
+
+    def prepare_optimizer():
+        """Checks the optimizer state now; returns what assigns it."""
+        keras_values = _keras_optimizer_values(data, model, tensors)
+        torch_state = _torch_optimizer_state(model, tensors, meta)
+        if keras_values is None and torch_state is None:
+            return None
+
+        def assign():
+            if keras_values is not None:
+                model.optimizer.set_weights(keras_values)
+            if torch_state is not None:
+                model.optimizer.load_state_dict(torch_state)
+            return [k for k in tensors if not k.startswith("model/")]
+
+        return assign
+
+    status = checkpoint_status.CheckpointLoadStatus(
+        model, data, tensors, namer, prepare_optimizer)
+    if deferred.needs_deferral(model):
+        status._restore(final=False)
+        deferred.defer(model, status._restore)
+    else:
+        status._restore()
+    return status
 
 
 def apply(model, prefix, tensors, meta):
-    """Assigns what ``read`` returned (all or nothing); returns the epoch."""
-    data = prefix + DATA_SUFFIX
-    items = safetensors_io.match_items(data, model, tensors, prefix="model/")
-    keras_values = _keras_optimizer_values(data, model, tensors)
-    torch_state = _torch_optimizer_state(model, tensors, meta)
-    weight_paths.assign_all(data, items)
-    if keras_values is not None:
-        model.optimizer.set_weights(keras_values)
-    if torch_state is not None:
-        model.optimizer.load_state_dict(torch_state)
-    return int(meta.get("epoch", 0))
+    """Restores what ``read`` returned now; returns the status."""
+    return restore(model, prefix, tensors, meta)

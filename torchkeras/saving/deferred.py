@@ -33,12 +33,15 @@ def defer(model, apply_fn):
 
     def hook(module, args, kwargs):
         cancel(module)
-        if needs_deferral(module):
-            dry = dict(kwargs)
-            dry["training"] = False
-            with torch.no_grad():
+        # The first call may come from `predict` (torch.inference_mode):
+        # weights and optimizer slots made or loaded here must stay normal
+        # tensors, or training after the load fails.
+        with torch.inference_mode(False), torch.no_grad():
+            if needs_deferral(module):
+                dry = dict(kwargs)
+                dry["training"] = False
                 module(*args, **dry)
-        apply_fn()
+            apply_fn()
 
     handle = model.register_forward_pre_hook(hook, with_kwargs=True)
     model.__dict__[_HANDLE] = (handle, apply_fn)

@@ -221,12 +221,19 @@ def _check_lambda(filepath, config, safe_mode):
     raise UnsafeFileError(
         filepath,
         f"the model contains a Lambda layer ('{name}'). Loading a Lambda "
-        "layer from a file is unsafe, so it is refused under "
+        "layer from a file can run code stored in the file (a Python "
+        "lambda is stored as bytecode), so it is refused under "
         "safe_mode=True. If you trust this file, load it with "
-        "safe_mode=False and pass the layer's function in custom_objects "
-        f"(keyed by its name, or by '{name}' for a Python lambda); "
-        "torchkeras never runs code stored in a file."
+        "safe_mode=False (or call "
+        "`keras.config.enable_unsafe_deserialization()`); a named function "
+        "must also be passed in custom_objects. Received: safe_mode=True"
     )
+
+
+# tf.keras 2 wrote these next to a Lambda's functions; Lambda.from_config
+# reads them (``lambda`` means bytecode, ``raw`` a plain output shape).
+_LAMBDA_KEYS = ("function_type", "module", "output_shape_type",
+                "output_shape_module", "mask_type", "mask_module")
 
 
 def sanitize_config(filepath, config, custom_objects=None, safe_mode=True):
@@ -254,5 +261,8 @@ def sanitize_config(filepath, config, custom_objects=None, safe_mode=True):
         out.pop("registered_name", None)
     cls = _find_class(out["class_name"], custom_objects)
     if cls is not None:
-        out["config"] = _drop_keywords(cls, out["config"])
+        kept = {k: out["config"][k] for k in _LAMBDA_KEYS
+                if k in out["config"]} if out["class_name"] == "Lambda" \
+            else {}
+        out["config"] = dict(_drop_keywords(cls, out["config"]), **kept)
     return out

@@ -16,6 +16,7 @@ import warnings
 from torchkeras.saving import legacy
 from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import SavingError
+from torchkeras.utils import safe_mode as safe_mode_lib
 from torchkeras.utils import serialization
 
 _KERAS_MODULES = (
@@ -241,12 +242,14 @@ def deserialize_model(filepath, entry, custom_objects=None, safe_mode=True):
             "the model config should be a dict with 'class_name' and "
             f"'config'. Received: {str(entry)[:200]}"
         )
+    safe_mode = safe_mode_lib.resolve(safe_mode)
     entry = legacy.sanitize_config(filepath, entry, custom_objects,
                                    safe_mode)
     if entry["class_name"] == "Model" and "layers" not in entry["config"]:
         entry["class_name"] = entry.get("registered_name") or "Model"
     try:
-        with serialization.custom_object_scope(custom_objects or {}):
+        with serialization.custom_object_scope(custom_objects or {}), \
+                safe_mode_lib.safe_mode_scope(safe_mode):
             model = layers.deserialize(
                 {k: entry[k] for k in ("class_name", "config",
                                        "registered_name") if k in entry},

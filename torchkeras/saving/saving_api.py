@@ -134,7 +134,12 @@ def _loader(model, filepath, by_name, skip_mismatch):
                 f"No weights file or checkpoint found at '{filepath}'."
             )
         tensors, meta = checkpoint.read(filepath)
-        return lambda: checkpoint.apply(model, filepath, tensors, meta)
+
+        def restore():
+            return checkpoint.restore(model, filepath, tensors, meta)
+
+        restore.returns_status = True
+        return restore
     content = file_format.sniff(filepath)
     if kind in ("weights_h5", "h5") or (kind == "other"
                                         and content == "hdf5"):
@@ -165,6 +170,14 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     error the model keeps its weights. A model that is not built yet keeps
     the values and applies them when its first call builds it.
 
+    Returns:
+        For a checkpoint (a path without a known suffix, written by
+        ``save_weights``), a ``CheckpointLoadStatus`` with TF's
+        ``assert_consumed()``, ``assert_existing_objects_matched()``,
+        ``assert_nontrivial_match()`` and ``expect_partial()``; values are
+        matched by the model's structure, not its layer names. ``None`` for
+        the other formats, as Keras.
+
     Raises:
         FileNotFoundError: when nothing is at ``filepath``.
         torchkeras.saving.SavingError: (a ``ValueError``) naming the file
@@ -172,10 +185,13 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """
     filepath = os.fspath(filepath)
     apply = _loader(model, filepath, by_name, skip_mismatch)
+    if getattr(apply, "returns_status", False):
+        return apply()  # a checkpoint: restores now and at first call
     if deferred.needs_deferral(model):
         deferred.defer(model, apply)
-        return
+        return None
     apply()
+    return None
 
 
 # ----------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Tests for layers.Lambda: calls, shapes, masks and safe configs."""
 
+import base64
 import json
+import marshal
 
 import numpy as np
 import pytest
@@ -71,13 +73,17 @@ def test_lambda_passes_training_and_mask_when_expected():
     assert layer.supports_masking
 
 
-def test_lambda_config_has_no_code():
+def test_lambda_config_holds_bytecode_as_keras():
+    # Keras 3's form: base64 of marshal.dumps(code); loading it is unsafe
+    # (tests/saving/test_lambda_bytecode.py covers files and real Keras).
     layer = layers.Lambda(lambda t: t + 1, name="plus_one")
-    config = layer.get_config()
-    text = json.dumps(config)
+    config = json.loads(json.dumps(layer.get_config()))
     assert config["function"]["class_name"] == "__lambda__"
-    assert config["function"]["config"]["code"] is None
-    assert "t + 1" not in text
+    code = marshal.loads(base64.b64decode(config["function"]["config"][
+        "code"]))
+    assert code.co_varnames == ("t",)
+    restored = layers.Lambda.from_config(config, safe_mode=False)
+    assert restored(torch.tensor([1.0])).item() == 2.0
 
 
 def test_lambda_from_config_python_lambda_raises_without_function():
@@ -105,14 +111,17 @@ def test_lambda_from_config_named_function():
     assert layer.function is double_plus
 
 
-def test_lambda_from_tf_keras_marshalled_config_raises():
+def test_lambda_from_tf_keras_marshalled_config():
+    code = base64.b64encode(marshal.dumps((lambda x: x * 3).__code__))
     config = {"name": "lambda", "trainable": True, "dtype": "float32",
-              "function": ["4wEAAAAAAAAA", None, None],
+              "function": [code.decode("ascii"), None, None],
               "function_type": "lambda", "module": "__main__",
               "output_shape": None, "output_shape_type": "raw",
               "output_shape_module": None, "arguments": {}}
-    with pytest.raises(ValueError, match="never stores or loads Python"):
-        layers.Lambda.from_config(config)
+    with pytest.raises(ValueError, match="'lambda'.*safe_mode=False"):
+        layers.Lambda.from_config(dict(config))
+    layer = layers.Lambda.from_config(dict(config), safe_mode=False)
+    assert layer(torch.tensor([2.0])).item() == 6.0
 
 
 def test_lambda_requires_callable():

@@ -1,11 +1,13 @@
 """Lambda: wraps an arbitrary function of tensors as a layer.
 
-The function itself is never written into a config as code: a named
-function is stored by name (Keras 3's ``{"class_name": "function", ...}``
-form) and a Python ``lambda`` as a ``__lambda__`` marker without its
-bytecode. ``from_config`` therefore needs the function again, by name, in
-``custom_objects`` (or a ``custom_object_scope``, or the registry); it never
-unmarshals or executes code read from a config or file.
+A named function is stored by name (Keras 3's ``{"class_name":
+"function", ...}`` form) and found again through ``custom_objects``, a
+``custom_object_scope`` or the registry. A Python ``lambda`` is stored as
+Keras stores it, marshalled bytecode (``lambda_code``), so Keras loads our
+files and we load Keras's; loading that bytecode runs code from the file,
+so ``from_config`` does it only outside safe mode (``safe_mode=False`` or
+``keras.config.enable_unsafe_deserialization()``) and otherwise asks for
+the function in ``custom_objects`` under the layer's name.
 """
 
 import inspect
@@ -14,15 +16,18 @@ import numpy as np
 import torch
 
 from torchkeras import activations
+from torchkeras.layers.core import lambda_code
 from torchkeras.layers.layer import Layer
+from torchkeras.utils import safe_mode as safe_mode_lib
 from torchkeras.utils import tree
 from torchkeras.utils.serialization import get_registered_name
 from torchkeras.utils.serialization import get_registered_object
 
-# Keys tf.keras 2 wrote next to the function; they carry no information
-# that loading by name needs.
-_TF_KERAS_KEYS = ("function_type", "module", "output_shape_type",
-                  "output_shape_module")
+# tf.keras 2 wrote each function's kind and module next to it.
+_TF_KERAS_KEYS = {"function": ("function_type", "module"),
+                  "output_shape": ("output_shape_type",
+                                   "output_shape_module"),
+                  "mask": ("mask_type", "mask_module")}
 
 
 class Lambda(Layer):
@@ -30,10 +35,11 @@ class Lambda(Layer):
 
     ``Lambda`` layers suit simple operations in ``Sequential`` and
     functional models. Prefer a ``Layer`` subclass for anything that must
-    be saved and loaded: a ``Lambda``'s function is stored by name only, so
-    loading a model that contains one needs the function passed again in
-    ``custom_objects`` (keyed by the function's name, or by the layer's
-    name for a Python ``lambda``).
+    be saved and loaded: a named function is stored by name, so loading
+    needs it again in ``custom_objects``; a Python ``lambda`` is stored as
+    bytecode, as Keras does, which loads only on the same Python version
+    and only with ``safe_mode=False`` (or the lambda passed again as
+    ``custom_objects={layer_name: fn}``).
 
     Args:
         function: the function to evaluate; takes the input tensor (or
@@ -114,36 +120,36 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
-        """Rebuilds the layer, finding its functions by name.
+        """Rebuilds the layer from a Keras 3 or tf.keras 2 config.
 
-        ``safe_mode`` is accepted for Keras compatibility; code stored in a
-        config is never executed whatever its value.
+        A function passed in ``custom_objects`` under the layer's name wins;
+        a named function is looked up; a Python lambda's bytecode is loaded
+        only when safe mode is off (``safe_mode=False`` here, in the loading
+        function, or ``keras.config.enable_unsafe_deserialization()``).
 
         Raises:
-            ValueError: when a function is not in ``custom_objects``, the
-                active ``custom_object_scope`` or the registry.
+            ValueError: when a function cannot be found, when bytecode
+                would have to be loaded in safe mode (naming the layer), or
+                when the bytecode comes from another Python version.
         """
         config = dict(config)
-        function_type = config.get("function_type")
-        for key in _TF_KERAS_KEYS:
-            config.pop(key, None)
+        safe = safe_mode_lib.resolve(safe_mode)
         name = config.get("name")
-        if function_type == "lambda":  # tf.keras 2: marshalled bytecode
-            config["function"] = {"class_name": "__lambda__", "config": {}}
-        config["function"] = _deserialize_function(
-            config["function"], name, "function", custom_objects)
-        shape = config.get("output_shape")
-        if isinstance(shape, (dict, str)):
-            config["output_shape"] = _deserialize_function(
-                shape, name, "output_shape", custom_objects)
-        elif shape is not None:
-            config["output_shape"] = _list_to_shape(shape)
-        mask = config.get("mask")
-        if isinstance(mask, dict) and mask.get("class_name") == "__tensor__":
-            config["mask"] = _deserialize_tensor(mask)
-        elif mask is not None:
-            config["mask"] = _deserialize_function(mask, name, "mask",
-                                                   custom_objects)
+        for what, (type_key, module_key) in _TF_KERAS_KEYS.items():
+            kind = config.pop(type_key, None)
+            module = config.pop(module_key, None)
+            spec = config.get(what)
+            if spec is None or callable(spec):
+                continue
+            if kind == "raw" or (what == "output_shape" and kind is None
+                                 and _is_shape_spec(spec)):
+                config[what] = _list_to_shape(spec)
+            elif what == "mask" and isinstance(spec, dict) and (
+                    spec.get("class_name") == "__tensor__"):
+                config[what] = _deserialize_tensor(spec)
+            else:
+                config[what] = _deserialize_function(
+                    spec, name, what, custom_objects, safe, module)
         return cls(**config)
 
 
@@ -170,49 +176,63 @@ def _list_to_shape(shape):
     return [tuple(s) for s in shape]
 
 
+def _is_shape_spec(spec):
+    return isinstance(spec, (list, tuple)) and not lambda_code.is_dumped(
+        spec)
+
+
 def _serialize_function(fn):
-    """A config for ``fn`` that holds its name, never its code."""
-    if getattr(fn, "__name__", None) == "<lambda>":
-        return {"class_name": "__lambda__",
-                "config": {"code": None, "defaults": None, "closure": None}}
+    """Keras 3's config for ``fn``: bytecode for a lambda, else a name."""
+    if lambda_code.is_python_lambda(fn):
+        return {"class_name": "__lambda__", "config": lambda_code.dump(fn)}
     name = get_registered_name(fn) or type(fn).__name__
     return {"module": getattr(fn, "__module__", None),
             "class_name": "function", "config": name,
             "registered_name": name}
 
 
-def _deserialize_function(spec, layer_name, what, custom_objects):
-    """Finds the function ``spec`` names; never runs stored code."""
+def _unsafe_error(layer_name, what):
+    return ValueError(
+        f"Lambda layer '{layer_name}': its `{what}` is a Python lambda "
+        "stored as bytecode. Loading it runs code from the file, so it "
+        "cannot be loaded safely and is refused in safe mode. If you trust "
+        "the file, pass safe_mode=False to the loading function (or call "
+        "`keras.config.enable_unsafe_deserialization()`), or pass the "
+        f"function as custom_objects={{'{layer_name}': fn}}. Received: "
+        "safe_mode=True"
+    )
+
+
+def _deserialize_function(spec, layer_name, what, custom_objects,
+                          safe=True, module=None):
+    """Finds the function ``spec`` stands for; loads bytecode only when
+    ``safe`` is False."""
     if callable(spec):
         return spec
-    if isinstance(spec, dict) and spec.get("class_name") == "__lambda__":
-        fn = _lookup(layer_name, custom_objects)
-        if fn is None:
-            raise ValueError(
-                f"Lambda layer '{layer_name}': its `{what}` is a Python "
-                "lambda. torchkeras never stores or loads Python code, so a "
-                "Lambda layer cannot be loaded safely from a config. Pass "
-                f"the function again as custom_objects={{'{layer_name}': "
-                f"fn}}. Received: {what}={spec!r}"
-            )
-        return fn
+    if lambda_code.is_dumped(spec):
+        fn = _lookup(layer_name, custom_objects) if what == "function" \
+            else None
+        if fn is not None:
+            return fn
+        if safe:
+            raise _unsafe_error(layer_name, what)
+        return lambda_code.load(spec, layer_name, what, module,
+                                custom_objects)
     module = ""
     if isinstance(spec, dict):
         module = spec.get("module") or ""
         spec = spec.get("registered_name") or spec.get("config")
-    if isinstance(spec, (list, tuple)):  # tf.keras 2 marshalled bytecode
-        return _deserialize_function({"class_name": "__lambda__"},
-                                     layer_name, what, custom_objects)
     fn = _lookup(spec, custom_objects)
     if fn is None and "activations" in module:
         fn = activations.ALL_OBJECTS_DICT.get(spec)
     if fn is None:
         raise ValueError(
             f"Lambda layer '{layer_name}': cannot find the function "
-            f"'{spec}' for its `{what}`. Lambda layers cannot be loaded "
-            "safely from a config: torchkeras never imports or runs code "
-            "named in a file. Pass the function as custom_objects="
-            f"{{'{spec}': fn}}. Received: {what}={spec!r}"
+            f"'{spec}' for its `{what}`. torchkeras never imports code "
+            "named in a file: pass the function as custom_objects="
+            f"{{'{spec}': fn}} or register it with "
+            "`keras.saving.register_keras_serializable`. Received: "
+            f"{what}={spec!r}"
         )
     return fn
 
