@@ -83,6 +83,51 @@ def test_deferred_build_on_first_call():
     check_mlp_numbers(model, x)
 
 
+def test_add_keeps_one_node_per_layer():
+    # As tf.keras 2: each added layer is called once, so `layer.output`
+    # is defined and a sub-model can be cut from it.
+    model = keras.Sequential()
+    model.add(layers.Dense(4, activation="relu", input_shape=(3,)))
+    model.add(layers.Dense(5, activation="relu", name="hidden"))
+    model.add(layers.Dense(2))
+    model.add(layers.Dense(1))
+    model.pop()
+    assert [len(layer.inbound_nodes) for layer in model.layers] == [1, 1, 1]
+    assert [len(layer.outbound_nodes) for layer in model.layers] == [1, 1, 0]
+    hidden = model.get_layer("hidden")
+    sub = keras.Model(model.input, hidden.output)
+    x = rand(6, 3)
+    first, second = model.layers[0].get_weights(), hidden.get_weights()
+    expected = np.maximum(np.maximum(x @ first[0] + first[1], 0) @ second[0]
+                          + second[1], 0)
+    np.testing.assert_allclose(sub.predict(x, verbose=0), expected,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_deferred_build_on_raw_strings(tmp_path):
+    # A TextVectorization first and no Input: the first batch of strings
+    # builds a string input, and the saved config keeps it.
+    vectorize = layers.TextVectorization(max_tokens=10,
+                                         output_sequence_length=3)
+    vectorize.adapt(np.array(["a b c", "b c d"]))
+    model = keras.Sequential([vectorize])
+    texts = np.array(["a b", "d c zz"])
+    vocabulary = vectorize.get_vocabulary()
+    expected = np.array([[vocabulary.index("a"), vocabulary.index("b"), 0],
+                         [vocabulary.index("d"), vocabulary.index("c"), 1]])
+    np.testing.assert_array_equal(model.predict(texts, verbose=0),
+                                  expected)
+    assert model.inputs[0].dtype == "string"
+    config = model.get_config()
+    assert config["layers"][0]["class_name"] == "InputLayer"
+    assert config["layers"][0]["config"]["dtype"] == "string"
+    path = tmp_path / "strings.keras"
+    model.save(path)
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(reloaded.predict(texts, verbose=0),
+                                  expected)
+
+
 def test_build_with_input_shape():
     model = keras.Sequential([layers.Dense(3)])
     model.build((None, 5))

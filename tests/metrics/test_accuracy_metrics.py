@@ -121,6 +121,18 @@ def test_top_k_accuracies():
     np.testing.assert_array_equal(got.numpy(), expected.reshape(3, 2))
 
 
+def test_binary_accuracy_on_logits_with_threshold_zero():
+    # Keras and tf.keras take any threshold; 0.0 reads logits.
+    y_true = np.array([[1.0], [0.0], [1.0], [0.0], [1.0]])
+    logits = np.array([[2.5], [-0.3], [-1.2], [0.4], [0.1]], np.float32)
+    expected = ((logits > 0.0) == y_true).mean()
+    got = feed(metrics.BinaryAccuracy(threshold=0.0), y_true, logits,
+               batch_size=2)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert metrics.BinaryAccuracy(threshold=0.0).get_config()[
+        "threshold"] == 0.0
+
+
 def test_configs_and_errors():
     for metric in [metrics.Accuracy(name="acc"),
                    metrics.BinaryAccuracy(threshold=0.7, dtype="float64"),
@@ -132,8 +144,6 @@ def test_configs_and_errors():
         assert type(metric).from_config(config).get_config() == config
     assert metrics.BinaryAccuracy(threshold=0.7).get_config()[
         "threshold"] == 0.7
-    with pytest.raises(ValueError, match="threshold"):
-        metrics.BinaryAccuracy(threshold=1.0)
     with pytest.raises(ValueError, match=r"CategoricalAccuracy.*"
                        r"y_true.shape=\(3, 4\), y_pred.shape=\(2, 4\)"):
         metrics.CategoricalAccuracy().update_state(np.eye(4)[:3],

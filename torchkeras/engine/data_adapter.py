@@ -35,38 +35,13 @@ import numpy as np
 import torch
 
 from torchkeras.utils import tree
-
-
-def unpack_x_y_sample_weight(data):
-    """Splits a batch into ``(x, y, sample_weight)`` as Keras does."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data[0], data[1], data[2]
-    raise ValueError(
-        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-        f"`(x, y, sample_weight)`. Received: data={_describe(data)}"
-    )
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    if y is None:
-        return (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
-
-
-def _describe(data):
-    return tree.map_structure(
-        lambda v: f"<{type(v).__name__} shape={getattr(v, 'shape', '?')}>",
-        data)
+from torchkeras.utils.batch_utils import describe as _describe
+from torchkeras.utils.batch_utils import (
+    pack_x_y_sample_weight as pack_x_y_sample_weight,
+)
+from torchkeras.utils.batch_utils import (
+    unpack_x_y_sample_weight as unpack_x_y_sample_weight,
+)
 
 
 def _is_array(v):

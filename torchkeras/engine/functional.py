@@ -57,8 +57,11 @@ class GraphNetwork:
         self.nodes = self._order_nodes()
         self.layers = self._collect_layers()
         self._check_unique_names()
+        # A node producing a given input (an Input, or an intermediate
+        # tensor as tf.keras 2 allows) is not run: its value is fed.
+        given = {id(t) for t in self.flat_inputs}
         self.steps = [_Step(n) for n in self.nodes
-                      if not (n.is_input and n.layer in self.input_layers)]
+                      if not any(id(t) in given for t in n.output_tensors)]
         self.input_keys = [id(t) for t in self.flat_inputs]
         self.output_keys = [id(t) for t in self.flat_outputs]
         self.is_chain = self._is_chain()

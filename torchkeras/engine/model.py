@@ -20,6 +20,7 @@ from torchkeras.engine.functional import nothing_global_to_honour
 from torchkeras.engine.trainer import Trainer
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers import legacy_interfaces
 from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.layers.layer import Layer
 from torchkeras.utils import tree
@@ -69,6 +70,8 @@ class Model(Trainer, Layer):
     _float32_outputs = True  # under a mixed policy (see Layer.forward)
 
     def __init__(self, *args, **kwargs):
+        if "input" in kwargs or "output" in kwargs:  # Keras 1 names
+            kwargs = legacy_interfaces.model_kwargs(kwargs)
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)
         args = list(args)
@@ -83,6 +86,7 @@ class Model(Trainer, Layer):
         self._graph = None
         self._is_graph_network = False
         self._symbolic_losses = []
+        self._symbolic_metrics = []  # (KerasTensor, name)
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError(
@@ -101,8 +105,9 @@ class Model(Trainer, Layer):
             outputs = list(outputs)
         self._input_structure = inputs
         self._output_structure = outputs
-        self._graph = GraphNetwork(inputs, list(tree.flatten(outputs))
-                                   + self._symbolic_losses, self.name)
+        self._graph = GraphNetwork(
+            inputs, list(tree.flatten(outputs)) + self._symbolic_losses
+            + [t for t, _ in self._symbolic_metrics], self.name)
         self._is_graph_network = True
         for layer in self._graph.layers:
             self._track_layer(layer)
@@ -144,6 +149,13 @@ class Model(Trainer, Layer):
         if not self._is_graph_network:
             return Layer._add_symbolic_loss(self, loss)
         self._symbolic_losses.append(loss)
+        self._init_graph_network(self._input_structure,
+                                 self._output_structure)
+
+    def _add_symbolic_metric(self, value, name):
+        if not self._is_graph_network:
+            return Layer._add_symbolic_metric(self, value, name)
+        self._symbolic_metrics.append((value, name))
         self._init_graph_network(self._input_structure,
                                  self._output_structure)
 
@@ -192,6 +204,7 @@ class Model(Trainer, Layer):
         """
         if (torch.is_grad_enabled() or not self._calls_plainly()
                 or not self._graph.is_chain or self._symbolic_losses
+                or self._symbolic_metrics
                 or not isinstance(self._output_structure, KerasTensor)):
             return None
         accepted = self.__dict__["_accepted_shapes"]
@@ -230,10 +243,16 @@ class Model(Trainer, Layer):
     def _run_graph(self, inputs):
         flat = self._flatten_inputs(inputs)
         outs = self._graph.run(flat)
-        n = len(outs) - len(self._symbolic_losses)
-        if self._symbolic_losses:
-            for value in outs[n:]:
+        n = len(outs) - len(self._symbolic_losses) - len(
+            self._symbolic_metrics)
+        if n < len(outs):
+            extra = outs[n:]
+            for value in extra[:len(self._symbolic_losses)]:
                 self.add_loss(value)
+            for value, (_, name) in zip(
+                    extra[len(self._symbolic_losses):],
+                    self._symbolic_metrics):
+                self.add_metric(value, name=name)
             outs = outs[:n]
         structure = self._output_structure
         if isinstance(structure, KerasTensor):
@@ -369,6 +388,12 @@ class Model(Trainer, Layer):
     def _maybe_build(self, input_shape):
         if not self.built and type(self).build is not Model.build:
             Layer._maybe_build(self, input_shape)
+        elif not self.built and getattr(self, "_build_input_shape",
+                                        None) is None:
+            # Keras 3 keeps the first call's input shape as the model's
+            # build_config, which `load_model` (ours or Keras's) builds
+            # from.
+            self.__dict__["_build_input_shape"] = _batchless(input_shape)
         self.built = True
 
     # ------------------------------------------------------------------
@@ -422,7 +447,8 @@ class Model(Trainer, Layer):
     @property
     def outputs(self):
         self._require_graph("outputs")
-        n = len(self._graph.flat_outputs) - len(self._symbolic_losses)
+        n = len(self._graph.flat_outputs) - len(self._symbolic_losses) - len(
+            self._symbolic_metrics)
         return list(self._graph.flat_outputs[:n])
 
     @property
@@ -462,6 +488,23 @@ class Model(Trainer, Layer):
     @property
     def input_layers(self):
         return self._graph.input_layers
+
+    def _node_at(self, node_index, attr):
+        # As in tf.keras 2, a functional model's node 0 is its own graph
+        # (`get_input_at(0)` is `model.input`); its calls come after.
+        if not self._is_graph_network:
+            return Layer._node_at(self, node_index, attr)
+        count = len(self._inbound_nodes) + 1
+        if not -count <= node_index < count:
+            raise ValueError(
+                f"Asked to get {attr} at node {node_index}, but model "
+                f"'{self.name}' has only {count} nodes. Received: "
+                f"node_index={node_index}"
+            )
+        node_index %= count
+        if node_index == 0:
+            return _OwnGraphNode(self.inputs, self.outputs)
+        return self._inbound_nodes[node_index - 1]
 
     def summary(self, line_length=None, positions=None, print_fn=None,
                 expand_nested=False, show_trainable=False,
@@ -547,6 +590,18 @@ class Model(Trainer, Layer):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def _batchless(shape):
+    """``(None, ...)`` shapes: a build shape must not fix the batch size."""
+    if isinstance(shape, dict):
+        return {k: _batchless(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and not isinstance(
+            shape[0], (int, type(None))):
+        return [_batchless(s) for s in shape]
+    if isinstance(shape, (list, tuple)) and shape:
+        return (None,) + tuple(shape[1:])
+    return shape
+
+
 def _apply_deferred_weights(model):
     """Weights loaded before the model was built apply once it is."""
     from torchkeras.saving import deferred
@@ -556,6 +611,17 @@ def _apply_deferred_weights(model):
 
 class Functional(Model):
     """The class of models made by ``Model(inputs, outputs)`` in configs."""
+
+
+class _OwnGraphNode:
+    """A functional model's node 0 (its own inputs and outputs), as the
+    graph attributes of ``Layer`` read it."""
+
+    is_input = False
+
+    def __init__(self, inputs, outputs):
+        self.input_tensors = inputs
+        self.output_tensors = outputs
 
 
 def is_input_layer(layer):

@@ -6,6 +6,10 @@ first layer, ``build(input_shape)``, or the first call on data (deferred
 build). Until then it has layers but no weights.
 """
 
+import logging
+import warnings
+
+import numpy as np
 import torch
 
 from torchkeras.engine.model import Model
@@ -87,6 +91,7 @@ class Sequential(Model):
         return first._batch_input_shape
 
     def _rebuild(self):
+        self._forget_graph_nodes()
         self._graph = None
         self._is_graph_network = False
         self.built = False
@@ -96,7 +101,26 @@ class Sequential(Model):
         elif batch_shape is not None:
             self.built = False
 
-    def _build_graph(self, batch_shape):
+    def _forget_graph_nodes(self):
+        """Drops the nodes of the graph that a rebuild replaces.
+
+        tf.keras 2 calls each added layer once, so ``layer.output`` has one
+        node to name; without this every ``add`` would leave one more node
+        on each earlier layer. Only a node still last on its layer goes,
+        so no other node's index moves.
+        """
+        if self._graph is None:
+            return
+        for node in reversed(self._graph.nodes):
+            nodes = node.layer._inbound_nodes
+            if node.is_input or not nodes or nodes[-1] is not node:
+                continue
+            nodes.pop()
+            for parent in node.inbound_layers:
+                parent._outbound_nodes[:] = [
+                    n for n in parent._outbound_nodes if n is not node]
+
+    def _build_graph(self, batch_shape, dtype=None):
         from torchkeras.layers.core.input_layer import Input
 
         first = self._stack[0]
@@ -104,7 +128,8 @@ class Sequential(Model):
             inputs = first.output
         else:
             inputs = Input(batch_shape=batch_shape,
-                           dtype=getattr(first, "_input_dtype", None),
+                           dtype=dtype or getattr(first, "_input_dtype",
+                                                  None),
                            name=f"{self.name}_input"
                            if False else None)
         x = inputs
@@ -153,6 +178,11 @@ class Sequential(Model):
     def forward(self, *args, **kwargs):
         if not self._is_graph_network:
             x = args[0] if args else kwargs.get("inputs")
+            if isinstance(x, np.ndarray) and x.dtype == object:
+                # Raw strings (a TextVectorization first): a string Input,
+                # as Keras builds from the first batch's dtype.
+                self._build_graph((None,) + x.shape[1:], dtype="string")
+                return super().forward(*args, **kwargs)
             if not torch.is_tensor(x):
                 x = torch.as_tensor(x)
             self._maybe_build(tuple(x.shape))
@@ -162,7 +192,13 @@ class Sequential(Model):
         from torchkeras.utils.serialization import serialize_keras_object
 
         layers = []
-        for layer in self._stack:
+        stack = self._stack
+        if (self._is_graph_network and self.inputs[0].dtype == "string"
+                and not isinstance(stack[0], InputLayer)):
+            # Built from raw strings: the InputLayer carries the dtype, as
+            # Keras writes the one its deferred build added.
+            stack = [self.inputs[0]._keras_history[0]] + list(stack)
+        for layer in stack:
             layers.append(serialize_keras_object(layer))
         cfg = {"name": self.name, "layers": layers}
         if self._is_graph_network and not isinstance(self._stack[0],
@@ -183,3 +219,37 @@ class Sequential(Model):
         if not model._is_graph_network and config_.get("build_input_shape"):
             model.build(config_["build_input_shape"])
         return model
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Deprecated tf.keras (<= 2.5) class predictions.
+
+        The argmax over the last axis of ``predict(x)`` when it has more
+        than one unit, else ``(p > 0.5)`` as int32.
+        """
+        warnings.warn(
+            "`model.predict_classes()` is deprecated and will be removed "
+            "after 2021-01-01. Please use instead:* "
+            "`np.argmax(model.predict(x), axis=-1)`,   if your model does "
+            "multi-class classification   (e.g. if it uses a `softmax` "
+            "last-layer activation).* `(model.predict(x) > "
+            "0.5).astype(\"int32\")`,   if your model does binary "
+            "classification   (e.g. if it uses a `sigmoid` last-layer "
+            "activation).", stacklevel=2)
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Deprecated tf.keras (<= 2.5) spelling of ``predict``."""
+        warnings.warn(
+            "`model.predict_proba()` is deprecated and will be removed "
+            "after 2021-01-01. Please use `model.predict()` instead.",
+            stacklevel=2)
+        preds = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if preds.min() < 0.0 or preds.max() > 1.0:
+            logging.getLogger(__name__).warning(
+                "Network returning invalid probability values. The last "
+                "layer might not normalize predictions into probabilities "
+                "(like softmax or sigmoid would).")
+        return preds

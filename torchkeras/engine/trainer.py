@@ -27,8 +27,10 @@ from torchkeras.engine.compile_utils import CompileLoss
 from torchkeras.engine.compile_utils import CompileMetrics
 
 from torchkeras.engine.compile_utils import flatten_targets
+from torchkeras.layers import legacy_interfaces
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.embedding import skip_index_validation
+from torchkeras.layers.layer import ADDED_METRICS
 from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.utils import tree
@@ -357,7 +359,18 @@ class Trainer:
                 out.extend(compiled.flat_metrics)
             elif compiled._metrics_spec or compiled._weighted_spec:
                 out.append(compiled)
+        out.extend(self._layer_metrics())
         return out
+
+    def _layer_metrics(self):
+        """What ``add_metric`` tracks in the model's layers (cached until
+        a layer adds a new metric)."""
+        d = self.__dict__
+        cached = d.get("_layer_metrics_cache")
+        if cached is None or cached[0] != ADDED_METRICS.generation:
+            cached = (ADDED_METRICS.generation, self._added_metrics_tree())
+            d["_layer_metrics_cache"] = cached
+        return cached[1]
 
     @property
     def metrics_names(self):
@@ -538,11 +551,15 @@ class Trainer:
             shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1,
-            max_queue_size=10, workers=1, use_multiprocessing=False):
+            max_queue_size=10, workers=1, use_multiprocessing=False,
+            **kwargs):
         """Trains the model for a fixed number of epochs.
 
-        Arguments, defaults and the returned ``History`` are tf.keras's.
+        Arguments, defaults and the returned ``History`` are tf.keras's
+        (Keras 1's ``nb_epoch`` is taken for ``epochs``, with a warning).
         """
+        if kwargs:
+            epochs = legacy_interfaces.fit_epochs(epochs, kwargs)
         self._assert_compiled("fit")
         verbose = _resolve_verbose(verbose)
         if validation_split and validation_data is None:
@@ -723,7 +740,7 @@ class Trainer:
             if weigh is not None:
                 batch = (batch[0], batch[1], weigh(batch[1], batch[2]))
             callback_list.on_train_batch_begin(step)
-            logs = _flat_logs(train_function(_pack(batch)))
+            logs = _flat_logs(_step(train_function, _pack(batch)))
             callback_list.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
@@ -777,7 +794,7 @@ class Trainer:
         with torch.no_grad():
             for step, batch in enumerate(adapter):
                 callback_list.on_test_batch_begin(step)
-                logs = _flat_logs(test_function(_pack(batch)))
+                logs = _flat_logs(_step(test_function, _pack(batch)))
                 callback_list.on_test_batch_end(step, logs)
         # Ranks may have run different numbers of steps (even none).
         logs = self._global_logs(logs)
@@ -847,7 +864,8 @@ class Trainer:
             if direct is not None and batch[1] is None and batch[2] is None:
                 out = direct(batch[0])
             if out is NotImplemented:
-                out = predict_function(
+                out = _step(
+                    predict_function,
                     (batch[0],) if batch[1] is None and batch[2] is None
                     else _pack(batch))
             if type(out) is torch.Tensor:  # one output: no tree walk
@@ -892,7 +910,7 @@ class Trainer:
             batch = (batch[0], batch[1], weigh(batch[1], batch[2]))
         if reset_metrics:
             self.reset_metrics()
-        logs = _flat_logs(self.make_train_function()(_pack(batch)))
+        logs = _flat_logs(_step(self.make_train_function(), _pack(batch)))
         return self._format_batch_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None,
@@ -902,13 +920,13 @@ class Trainer:
         batch = self._batch_tensors(x, y, sample_weight)
         if reset_metrics:
             self.reset_metrics()
-        logs = _flat_logs(self.make_test_function()(_pack(batch)))
+        logs = _flat_logs(_step(self.make_test_function(), _pack(batch)))
         return self._format_batch_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays."""
         batch = self._batch_tensors(x)
-        out = self.make_predict_function()((batch[0],))
+        out = _step(self.make_predict_function(), (batch[0],))
         return tree.map_structure(_to_numpy, out)
 
     def _format_batch_logs(self, logs, return_dict):
@@ -926,8 +944,22 @@ class Trainer:
                       validation_steps=None, validation_freq=1,
                       class_weight=None, max_queue_size=10, workers=1,
                       use_multiprocessing=False, shuffle=True,
-                      initial_epoch=0):
-        """Deprecated tf.keras 2 spelling of ``fit`` for generators."""
+                      initial_epoch=0, **kwargs):
+        """Deprecated tf.keras 2 spelling of ``fit`` for generators.
+
+        Keras 1's ``samples_per_epoch``, ``nb_epoch``, ``nb_val_samples``
+        are converted as ``layers/legacy_interfaces.py`` says.
+        """
+        if kwargs:
+            generator, named = legacy_interfaces.generator_args(
+                "fit_generator", generator,
+                {"steps_per_epoch": steps_per_epoch, "epochs": epochs,
+                 "validation_data": validation_data,
+                 "validation_steps": validation_steps}, kwargs)
+            steps_per_epoch, epochs = named["steps_per_epoch"], named[
+                "epochs"]
+            validation_data = named["validation_data"]
+            validation_steps = named["validation_steps"]
         warnings.warn(
             "`Model.fit_generator` is deprecated and will be removed in a "
             "future version. Please use `Model.fit`, which supports "
@@ -942,8 +974,13 @@ class Trainer:
 
     def evaluate_generator(self, generator, steps=None, callbacks=None,
                            max_queue_size=10, workers=1,
-                           use_multiprocessing=False, verbose=0):
+                           use_multiprocessing=False, verbose=0,
+                           **kwargs):
         """Deprecated tf.keras 2 spelling of ``evaluate``."""
+        if kwargs:  # Keras 1's `val_samples`
+            generator, named = legacy_interfaces.generator_args(
+                "evaluate_generator", generator, {"steps": steps}, kwargs)
+            steps = named["steps"]
         warnings.warn(
             "`Model.evaluate_generator` is deprecated and will be removed "
             "in a future version. Please use `Model.evaluate`, which "
@@ -953,8 +990,13 @@ class Trainer:
 
     def predict_generator(self, generator, steps=None, callbacks=None,
                           max_queue_size=10, workers=1,
-                          use_multiprocessing=False, verbose=0):
+                          use_multiprocessing=False, verbose=0,
+                          **kwargs):
         """Deprecated tf.keras 2 spelling of ``predict``."""
+        if kwargs:  # Keras 1's `val_samples`
+            generator, named = legacy_interfaces.generator_args(
+                "predict_generator", generator, {"steps": steps}, kwargs)
+            steps = named["steps"]
         warnings.warn(
             "`Model.predict_generator` is deprecated and will be removed in "
             "a future version. Please use `Model.predict`, which supports "
@@ -983,6 +1025,19 @@ def _flat_logs(logs):
         else:
             flat[key] = value
     return flat
+
+def _step(function, data):
+    """``function(data)`` as one engine step: the model's outermost calls
+    in it return plain tensors, not ``EagerTensor``s (nothing there reads
+    them as NumPy, and the step's fast paths test for plain tensors)."""
+    context = CALL_CONTEXT
+    outer = context.in_step
+    context.in_step = True
+    try:
+        return function(data)
+    finally:
+        context.in_step = outer
+
 
 def _pack(batch):
     x, y, sw = batch

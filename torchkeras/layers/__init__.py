@@ -3,7 +3,6 @@
 from torchkeras.layers.core.dense import Dense as Dense
 from torchkeras.layers.core.input_layer import Input as Input
 from torchkeras.layers.core.input_layer import InputLayer as InputLayer
-from torchkeras.layers.core.op_layer import OpLayer as OpLayer
 from torchkeras.layers.input_spec import InputSpec as InputSpec
 from torchkeras.layers.layer import Layer as Layer
 from torchkeras.layers.activations.elu import ELU as ELU
@@ -101,14 +100,8 @@ from torchkeras.layers.convolutional.conv1d import (
 from torchkeras.layers.convolutional.conv2d import (
     Conv2D as Conv2D,
 )
-from torchkeras.layers.convolutional.conv2d import (
-    Conv2D as Convolution2D,
-)
 from torchkeras.layers.convolutional.conv3d import (
     Conv3D as Conv3D,
-)
-from torchkeras.layers.convolutional.conv3d import (
-    Conv3D as Convolution3D,
 )
 from torchkeras.layers.convolutional.conv1d_transpose import (
     Conv1DTranspose as Conv1DTranspose,
@@ -254,6 +247,15 @@ from torchkeras.layers.reshaping.zero_padding3d import (
 from torchkeras.layers.rnn.bidirectional import (
     Bidirectional as Bidirectional,
 )
+from torchkeras.layers.rnn.conv_lstm1d import (
+    ConvLSTM1D as ConvLSTM1D,
+)
+from torchkeras.layers.rnn.conv_lstm2d import (
+    ConvLSTM2D as ConvLSTM2D,
+)
+from torchkeras.layers.rnn.conv_lstm3d import (
+    ConvLSTM3D as ConvLSTM3D,
+)
 from torchkeras.layers.rnn.gru import GRU as GRU
 from torchkeras.layers.rnn.gru import GRUCell as GRUCell
 from torchkeras.layers.rnn.lstm import LSTM as LSTM
@@ -326,6 +328,17 @@ from torchkeras.layers.preprocessing.text_vectorization import (
     TextVectorization as TextVectorization,
 )
 
+# Keras 1 argument names (Keras 2.0-2.2 accepted them with a warning) and
+# the Keras 1 class names that read Keras 1 positional kernel sizes.
+from torchkeras.layers import legacy_interfaces as _legacy  # noqa: E402
+
+Convolution2D = _legacy.keras1_name(Conv2D)
+Convolution3D = _legacy.keras1_name(Conv3D)
+_legacy.install(globals())
+
+# tf.keras 2.2-2.5's `layers.experimental.preprocessing` path.
+from torchkeras.layers import experimental as experimental  # noqa: E402
+
 
 def serialize(layer):
     from torchkeras.utils.serialization import serialize_keras_object
@@ -336,9 +349,24 @@ def serialize(layer):
 def deserialize(config, custom_objects=None):
     from torchkeras.utils.serialization import deserialize_keras_object
 
+    if isinstance(config, dict) and _is_recorded_op(config):
+        from torchkeras.layers.core.tf_op_layer import TFOpLambda
+
+        class_name = config["class_name"]
+        if class_name in ("TFOpLambda", "SlicingOpLambda"):
+            return TFOpLambda.from_config(config["config"])
+        return TFOpLambda.from_keras3_config(class_name, config["config"])
     return deserialize_keras_object(
         config, module_objects=_layer_objects(),
         custom_objects=custom_objects, printable_module_name="layer")
+
+
+def _is_recorded_op(config):
+    """A Keras 3 operation class or tf.keras 2's TFOpLambda entry."""
+    module = config.get("module") or ""
+    if module.startswith("keras.src.ops"):
+        return True
+    return config.get("class_name") in ("TFOpLambda", "SlicingOpLambda")
 
 
 def _layer_objects():

@@ -32,6 +32,8 @@ import torch
 from torchkeras.backend import config
 from torchkeras.backend import dtype_policy as dtype_policies
 from torchkeras.backend.device import current_device
+from torchkeras.backend.eager_tensor import EagerTensor
+from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.backend import global_state
 from torchkeras.backend import session
 from torchkeras.backend.variables import Variable
@@ -54,9 +56,22 @@ class _CallContext:
     # True inside predict's shortcut: outputs go to NumPy, so nothing reads
     # what layers attach for losses (a softmax's `_keras_logits`).
     predicting = False
+    # True while the engine runs a train/test/predict step: the model's
+    # outputs stay plain tensors there (no `EagerTensor` re-labelling).
+    in_step = False
 
 
 CALL_CONTEXT = _CallContext()
+
+
+class _AddedMetrics:
+    """Counts the metrics ever created by ``add_metric``: a model caches
+    the list of its layers' metrics until the count changes."""
+
+    generation = 0
+
+
+ADDED_METRICS = _AddedMetrics()
 
 _BASE_INIT_KWARGS = ("input_shape", "batch_input_shape", "batch_size",
                      "input_dim", "input_length", "weights",
@@ -255,8 +270,20 @@ class Layer(torch.nn.Module):
             if key is not None and key != name:
                 aliases[name] = key
                 return
+            if key is None and _unowned(value):
+                self._track_attribute(name, {name: value})
+                return
+            if key == name and name in self.__dict__.get(
+                    "_attribute_weights", ()):
+                return  # `self.alpha = self.alpha`: tracked already
         if aliases and name in aliases:
             del aliases[name]
+        if self.__dict__.get("_attribute_weights"):
+            self._untrack_attribute(name)
+        if aliases is not None and isinstance(value, (list, tuple, dict)):
+            items = _unowned_variables(name, value)
+            if items:
+                self._track_attribute(name, items)
         if (isinstance(value, (list, tuple)) and value
                 and all(isinstance(v, torch.nn.Module) for v in value)
                 and self.__dict__.get("_modules") is not None):
@@ -290,6 +317,47 @@ class Layer(torch.nn.Module):
             return prop.fget(self)
         return super().__getattr__(name)
 
+    def _track_attribute(self, name, items):
+        """Makes user Variables assigned to attribute ``name`` weights.
+
+        ``items`` maps weight keys to Variables (one, or one per element of
+        a list/dict attribute). An unnamed Variable is named after its key;
+        its path becomes ``'<layer name>/<name>'``. Trainable ones are
+        parameters, the others buffers, as ``add_weight`` registers them.
+        """
+        self._untrack_attribute(name)
+        self.__dict__["_weight_keys"] = [
+            (k, t) for k, t in self._weight_keys if k not in items]
+        device = self._weight_device()
+        for key, var in items.items():
+            for store in (self.__dict__, self._parameters, self._buffers):
+                store.pop(key, None)
+            if var.device != device:
+                var.data = var.data.to(device)
+            var._keras_name = self._unique_weight_name(
+                var._keras_name or key)
+            var._keras_path = f"{self.name}/{var._keras_name}"
+            trainable = var.requires_grad
+            if trainable:
+                var.requires_grad_(self._trainable)
+                self.register_parameter(key, var)
+            else:
+                self.register_buffer(key, var)
+                self.__dict__.setdefault("_buffer_names", {})[key] = (
+                    var._keras_path)
+            self._weight_keys.append((key, trainable))
+        self.__dict__.setdefault("_attribute_weights", {})[name] = list(
+            items)
+
+    def _untrack_attribute(self, name):
+        keys = self.__dict__.get("_attribute_weights", {}).pop(name, ())
+        if keys:
+            self.__dict__["_weight_keys"] = [
+                (k, t) for k, t in self._weight_keys if k not in keys]
+            for key in keys:
+                self._parameters.pop(key, None)
+                self._buffers.pop(key, None)
+
     def _key_of(self, variable):
         for key, _ in self.__dict__.get("_weight_keys", ()):
             store = self._parameters if key in self._parameters else (
@@ -299,9 +367,17 @@ class Layer(torch.nn.Module):
         return None
 
     def _apply(self, fn, recurse=True):
-        # Buffers come back from `.to()` as plain tensors: keep them
-        # Variables so their Keras names survive device and dtype moves.
+        # Buffers come back from `.to()` as new plain tensors: put the new
+        # value in the old Variable, so that its Keras name survives device
+        # and dtype moves and user references (`layer.weights`) stay valid.
+        before = {key: self._buffers[key] for key, _ in self._weight_keys
+                  if isinstance(self._buffers.get(key), Variable)}
         result = super()._apply(fn, recurse=recurse)
+        for key, old in before.items():
+            new = self._buffers.get(key)
+            if new is not None and new is not old:
+                old.data = new.data if isinstance(new, Variable) else new
+                self._buffers[key] = old
         for key, trainable in self._weight_keys:
             w = self._get_weight(key)
             if w.is_floating_point():
@@ -614,6 +690,81 @@ class Layer(torch.nn.Module):
         return out
 
     # ------------------------------------------------------------------
+    # Metrics added by the layer (tf.keras 2).
+
+    def add_metric(self, value, name=None, aggregation=None):
+        """Tracks the mean of ``value`` as a metric named ``name``.
+
+        Called in ``call`` with a tensor (tf.keras 2), the values are
+        averaged over every call since the metric's last reset (each epoch
+        of ``fit``) and appear in the logs under ``name``. A ``Metric``
+        object is tracked as it is. A functional model also takes a
+        KerasTensor computed from its inputs.
+
+        Raises:
+            ValueError: for an aggregation other than ``'mean'``, or a
+                tensor without a ``name``.
+        """
+        from torchkeras.metrics.metric import Metric
+
+        store = self.__dict__.setdefault("_added_metrics", {})
+        if isinstance(value, Metric):
+            if store.get(value.name) is not value:
+                store[value.name] = value
+                ADDED_METRICS.generation += 1
+            return
+        if aggregation not in (None, "mean"):
+            raise ValueError(
+                "We currently support only `mean` sample-wise metric "
+                f"aggregation. Received: aggregation={aggregation!r}"
+            )
+        if name is None:
+            raise ValueError(
+                "Please provide a name for your metric like "
+                "`self.add_metric(ops.sum(inputs), name='mean_activation')`"
+                f". Received: name=None (value={value!r})"
+            )
+        if isinstance(value, KerasTensor):
+            self._add_symbolic_metric(value, name)
+            return
+        metric = store.get(name)
+        if metric is None:
+            from torchkeras.metrics.reduction_metrics import Mean
+
+            metric = store[name] = Mean(name=name)
+            ADDED_METRICS.generation += 1
+        if not torch.is_tensor(value):
+            value = torch.as_tensor(value, dtype=torch.float32)
+        if value.is_meta:  # shape inference: nothing to measure
+            return
+        where = metric._state_device()
+        if where is not None and where != value.device:
+            metric.to(value.device)
+        metric.update_state(value.detach())
+
+    def _add_symbolic_metric(self, value, name):
+        raise ValueError(
+            f"Layer '{self.name}': a symbolic metric can only be added to a "
+            "functional Model built from the tensors it depends on. "
+            f"Received: value={value}, name={name!r}"
+        )
+
+    def _added_metrics_tree(self):
+        """The metrics ``add_metric`` tracks on this layer and every layer
+        inside it, outermost first."""
+        out = []
+        for module in self.modules():
+            for metric in module.__dict__.get("_added_metrics", {}).values():
+                if metric not in out:
+                    out.append(metric)
+        return out
+
+    @property
+    def metrics(self):
+        """The metrics added with ``add_metric`` here and in sublayers."""
+        return self._added_metrics_tree()
+
+    # ------------------------------------------------------------------
     # Building.
 
     def build(self, input_shape):
@@ -648,12 +799,20 @@ class Layer(torch.nn.Module):
 
     def __call__(self, *args, **kwargs):
         # Fast path: a tensor first argument means an eager call.
-        if args and type(args[0]) is torch.Tensor:
-            return super().__call__(*args, **kwargs)
-        flat = tree.flatten((args, kwargs))
-        if any(isinstance(x, KerasTensor) for x in flat):
-            return self._symbolic_call(args, kwargs)
-        return super().__call__(*args, **kwargs)
+        if args and (type(args[0]) is torch.Tensor
+                     or type(args[0]) is EagerTensor):
+            outputs = super().__call__(*args, **kwargs)
+        else:
+            flat = tree.flatten((args, kwargs))
+            if any(isinstance(x, KerasTensor) for x in flat):
+                return self._symbolic_call(args, kwargs)
+            outputs = super().__call__(*args, **kwargs)
+        context = CALL_CONTEXT
+        if context.depth or context.in_step:
+            return outputs
+        # The outermost eager call: its outputs read as NumPy, as tf.keras
+        # eager tensors do (`model(x).numpy()`), with nothing else changed.
+        return eager_outputs(outputs, args, kwargs)
 
     def forward(self, *args, **kwargs):
         """The eager call: build, resolve ``training`` and masks, ``call``."""
@@ -918,12 +1077,38 @@ class Layer(torch.nn.Module):
 
     # ------------------------------------------------------------------
     # Graph attributes (tf.keras).
+    #
+    # Read off the inbound nodes as tf.keras 2 reads them. An InputLayer's
+    # node has no inputs: its input is its output tensor, and its shapes
+    # are one-element lists (`[(None, 8)]`), as tf.keras 2 returns them.
+
+    def _node_at(self, node_index, attr):
+        nodes = self._inbound_nodes
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' is not connected, no {attr} to return."
+            )
+        if not -len(nodes) <= node_index < len(nodes):
+            raise ValueError(
+                f"Asked to get {attr} at node {node_index}, but layer "
+                f"'{self.name}' has only {len(nodes)} inbound nodes. "
+                f"Received: node_index={node_index}"
+            )
+        return nodes[node_index]
+
+    def _node_attr(self, node_index, attr):
+        node = self._node_at(node_index, attr)
+        tensors = node.input_tensors if (
+            attr == "input" and not node.is_input) else node.output_tensors
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def _node_shape(self, node_index, attr):
+        node = self._node_at(node_index, f"{attr} shape")
+        shapes = tree.map_structure(lambda t: t.shape,
+                                    self._node_attr(node_index, attr))
+        return [shapes] if node.is_input else shapes
 
     def _single_node_attr(self, attr):
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer '{self.name}' is not connected, no input to return."
-            )
         if len(self._inbound_nodes) > 1:
             raise AttributeError(
                 f"Layer '{self.name}' has multiple inbound nodes, hence the "
@@ -932,33 +1117,57 @@ class Layer(torch.nn.Module):
             )
         return self._node_attr(0, attr)
 
-    def _node_attr(self, node_index, attr):
-        node = self._inbound_nodes[node_index]
-        tensors = node.input_tensors if attr == "input" else (
-            node.output_tensors)
-        return tensors[0] if len(tensors) == 1 else tensors
+    def _shared_shape(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"The layer '{self.name}' has never been called and thus "
+                f"has no defined {attr} shape."
+            )
+        shapes = [self._node_shape(i, attr)
+                  for i in range(len(self._inbound_nodes))]
+        if any(str(s) != str(shapes[0]) for s in shapes[1:]):
+            raise AttributeError(
+                f"The layer '{self.name}' has multiple inbound nodes with "
+                f"different {attr} shapes, hence the notion of \"{attr} "
+                f"shape\" is ill-defined for the layer. Use "
+                f"`get_{attr}_shape_at(node_index)` instead. Received: "
+                f"{attr} shapes {shapes}"
+            )
+        return shapes[0]
 
     @property
     def input(self):
+        """The input tensor(s) of the layer's only call (tf.keras)."""
         return self._single_node_attr("input")
 
     @property
     def output(self):
+        """The output tensor(s) of the layer's only call (tf.keras)."""
         return self._single_node_attr("output")
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's call number ``node_index``."""
         return self._node_attr(node_index, "input")
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's call number ``node_index``."""
         return self._node_attr(node_index, "output")
+
+    def get_input_shape_at(self, node_index):
+        return self._node_shape(node_index, "input")
+
+    def get_output_shape_at(self, node_index):
+        return self._node_shape(node_index, "output")
 
     @property
     def input_shape(self):
-        return tree.map_structure(lambda t: t.shape, self.input)
+        """The input shape, when every call of the layer had the same."""
+        return self._shared_shape("input")
 
     @property
     def output_shape(self):
-        return tree.map_structure(lambda t: t.shape, self.output)
+        """The output shape, when every call of the layer had the same."""
+        return self._shared_shape("output")
 
     @property
     def inbound_nodes(self):
@@ -1010,6 +1219,27 @@ class Layer(torch.nn.Module):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def _unowned(var):
+    """A Variable no layer has made a weight of yet (``K.variable(...)``)."""
+    return "/" not in (var._keras_path or "")
+
+
+def _unowned_variables(name, value):
+    """{weight key: Variable} for a list/dict made only of unowned
+    Variables, else ``{}``."""
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return {}
+        pairs = [(name + "_" + re.sub(r"\W", "_", k), v)
+                 for k, v in value.items()]
+    else:
+        pairs = [(f"{name}_{i}", v) for i, v in enumerate(value)]
+    if pairs and all(isinstance(v, Variable) and _unowned(v)
+                     for _, v in pairs):
+        return dict(pairs)
+    return {}
+
+
 def _marks_built(build):
     """Wraps a subclass's ``build`` so that calling it marks the layer built
     (as Keras 3 does), also when the user calls it directly."""
@@ -1020,7 +1250,10 @@ def _marks_built(build):
     def wrapper(self, *args, **kwargs):
         if args:
             self.__dict__["_build_input_shape"] = args[0]
-        result = build(self, *args, **kwargs)
+        # A first call under `predict` (torch.inference_mode) must still
+        # create normal parameters: inference tensors can never train.
+        with torch.inference_mode(False):
+            result = build(self, *args, **kwargs)
         self.built = True
         return result
 

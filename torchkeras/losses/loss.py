@@ -17,7 +17,9 @@ import torch
 from torchkeras.backend.config import floatx
 from torchkeras.backend.config import standardize_dtype
 from torchkeras.backend.config import to_torch_dtype
+from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.backend.global_state import unique_name
+from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.utils.naming import to_snake_case
 from torchkeras.utils.serialization import serialize_keras_object
@@ -143,7 +145,7 @@ class Loss:
         )
         losses = self.call(y_true, y_pred)
         mask = _merge_masks(in_mask, getattr(losses, "_keras_mask", None))
-        return reduce_weighted_values(
+        value = reduce_weighted_values(
             losses,
             sample_weight=sample_weight,
             mask=mask,
@@ -151,6 +153,12 @@ class Loss:
             dtype=self._torch_dtype,
             name=self.name,
         )
+        context = CALL_CONTEXT
+        if context.depth or context.in_step:
+            return value
+        # Called eagerly by the user: `float(loss)`, `loss.numpy()` read it
+        # as tf.keras code does (backend/eager_tensor.py).
+        return eager_outputs(value, (), {})
 
     def call(self, y_true, y_pred):
         raise NotImplementedError

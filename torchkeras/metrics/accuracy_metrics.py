@@ -174,8 +174,8 @@ class BinaryAccuracy(MeanMetricWrapper):
     Args:
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
-        threshold: (Optional) Float in ``(0, 1)``: a prediction above it
-            counts as 1. Defaults to ``0.5``.
+        threshold: (Optional) Float: a prediction above it counts as 1.
+            Defaults to ``0.5``; ``0.0`` for a model that outputs logits.
 
     Example:
 
@@ -186,12 +186,8 @@ class BinaryAccuracy(MeanMetricWrapper):
     """
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        if threshold is not None and (threshold <= 0 or threshold >= 1):
-            raise ValueError(
-                "Invalid value for argument `threshold`. "
-                "Expected a value in interval (0, 1). "
-                f"Received: threshold={threshold}"
-            )
+        # Any float, as in Keras and tf.keras: models that output logits
+        # use ``threshold=0.0`` (the TF text classification tutorial).
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype,
                          threshold=threshold)
         self.threshold = threshold

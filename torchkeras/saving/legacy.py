@@ -214,10 +214,26 @@ def _drop_keywords(cls, config):
     return out
 
 
+def _holds_bytecode(inner):
+    """A Lambda config storing a Python lambda (Keras 3's ``__lambda__`` or
+    tf.keras 2's ``*_type: "lambda"``); a named function is only a name."""
+    from torchkeras.layers.core import lambda_code
+
+    for what in ("function", "output_shape", "mask"):
+        spec = inner.get(what)
+        if inner.get(f"{what}_type") == "lambda" or (
+                isinstance(spec, dict) and lambda_code.is_dumped(spec)):
+            return True
+    return False
+
+
 def _check_lambda(filepath, config, safe_mode):
     if config.get("class_name") != "Lambda" or not safe_mode:
         return
-    name = (config.get("config") or {}).get("name", "?")
+    inner = config.get("config") or {}
+    if not _holds_bytecode(inner):
+        return  # a named function: found by name in custom_objects
+    name = inner.get("name", "?")
     raise UnsafeFileError(
         filepath,
         f"the model contains a Lambda layer ('{name}'). Loading a Lambda "

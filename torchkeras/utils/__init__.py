@@ -33,6 +33,9 @@ from torchkeras.utils.batch_utils import (
 )
 
 
+_IMAGE_HELPERS = ("array_to_img", "img_to_array", "load_img", "save_img")
+
+
 def __getattr__(name):
     # The dataset builders return `torchkeras.data` pipelines and resize
     # images with the preprocessing layers' kernels, so they live in
@@ -52,10 +55,17 @@ def __getattr__(name):
             timeseries_dataset_from_array,
         )
         return timeseries_dataset_from_array
+    # Keras 3 moved these tf.keras 2 `preprocessing` helpers to `utils`.
+    if name == "pad_sequences":
+        from torchkeras.preprocessing.sequence import pad_sequences
+        return pad_sequences
+    if name in _IMAGE_HELPERS:
+        from torchkeras.preprocessing import image
+        return getattr(image, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
     return sorted(set(globals()) | {
         "image_dataset_from_directory", "text_dataset_from_directory",
-        "timeseries_dataset_from_array"})
+        "timeseries_dataset_from_array", "pad_sequences", *_IMAGE_HELPERS})
