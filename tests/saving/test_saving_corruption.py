@@ -324,12 +324,14 @@ def test_malformed_file_raises_and_changes_nothing(tmp_path, source_files,
     assert not os.path.exists(tmp_path / "pwned")
 
 
-def test_lambda_message_says_how_to_opt_in(tmp_path):
+def test_lambda_with_named_function_needs_it_in_custom_objects(tmp_path):
+    """A named function is stored by name, so (as in Keras 3) safe mode
+    allows it, and the message says how to provide it."""
     path = write(_lambda_model(), tmp_path / "m.keras", "model")
-    with pytest.raises(saving.UnsafeFileError, match="safe_mode=False"):
+    with pytest.raises(saving.FileFormatError,
+                       match=r"custom_objects=\{'_double': fn\}"):
         saving.load_model(path)
-    model = saving.load_model(path, safe_mode=False,
-                              custom_objects={"_double": _double})
+    model = saving.load_model(path, custom_objects={"_double": _double})
     x = np.ones((2, 3), "float32")
     dense = model.layers[1]
     expected = 2 * (x @ dense.get_weights()[0] + dense.get_weights()[1])
