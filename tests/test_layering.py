@@ -28,8 +28,9 @@ RANK = {
 
 # (importing module, imported package): why the upward import is needed.
 ALLOWED = {
-    # KerasTensor arithmetic records an op layer, like tf.keras's TFOpLambda.
-    ("graph/keras_tensor.py", "layers"),
+    # An op called on KerasTensors records a TFOpLambda node (one mechanism
+    # for every op, see ops/dispatch.py).
+    ("ops/dispatch.py", "layers"),
     # tf.keras's K.* crossentropies and activations delegate to the losses
     # and activations they name.
     ("backend/keras_backend.py", "ops"),
@@ -37,8 +38,21 @@ ALLOWED = {
     ("backend/keras_backend.py", "activations"),
     # K.is_keras_tensor asks whether a value is the graph's KerasTensor.
     ("backend/keras_backend.py", "graph"),
+    # K.variable(value, constraint=...) resolves the constraint it names.
+    ("backend/keras_backend.py", "constraints"),
+    # keras.Variable("zeros", shape=...) resolves the initializer it names,
+    # as Keras 3's Variable does.
+    ("backend/variables.py", "initializers"),
+    # K.function runs a sub-graph as a functional Model (tf.keras 2 does).
+    ("backend/keras_backend.py", "engine"),
+    # `Layer.add_metric` tracks a `Mean` metric, as tf.keras 2's does.
+    ("layers/layer.py", "metrics"),
     # Deserializing a layer config may name a Model or Sequential class.
     ("layers/__init__.py", "engine"),
+    # keras.utils re-exports the *_dataset_from_directory builders, which
+    # live in preprocessing (they resize with the layers' image kernels);
+    # loaded on first use.
+    ("utils/__init__.py", "preprocessing"),
 }
 
 

@@ -26,6 +26,7 @@ from torchkeras import optimizers as optimizers
 from torchkeras import regularizers as regularizers
 from torchkeras import utils as utils
 from torchkeras.backend.device import device as device
+from torchkeras.backend.gradient_tape import GradientTape as GradientTape
 from torchkeras.backend.variables import Variable as Variable
 from torchkeras.engine.model import Model as Model
 from torchkeras.graph.keras_tensor import KerasTensor as KerasTensor

@@ -46,6 +46,7 @@ Keras files (Keras layouts, tf.keras 2's order).
 import collections
 import numbers
 import re
+import warnings
 
 import torch
 from torch.optim import optimizer as torch_optimizer
@@ -662,15 +663,97 @@ class Optimizer(
             return loss * self.loss_scale_factor
         return loss
 
-    def apply_gradients(self, grads_and_vars):
+    def apply_gradients(self, grads_and_vars, name=None,
+                        skip_gradients_aggregation=False, **kwargs):
         """tf.keras ``apply_gradients(zip(grads, vars))``; builds if needed.
+
+        Pairs whose gradient is None are skipped with a warning naming
+        their variables, as tf.keras does; when every gradient is None,
+        ``ValueError``. ``name`` and ``skip_gradients_aggregation`` are
+        accepted for tf.keras compatibility.
 
         Returns:
             The ``iterations`` tensor, as tf.keras does.
         """
-        grads, variables = zip(*grads_and_vars)
+        del name, skip_gradients_aggregation, kwargs
+        pairs = list(grads_and_vars)
+        kept = [(g, v) for g, v in pairs if g is not None]
+        if not kept:
+            raise ValueError(
+                "No gradients provided for any variable: every gradient "
+                "passed to `apply_gradients` is None. Received: "
+                f"variables={[_variable_name(v) for _, v in pairs]}"
+            )
+        if len(kept) < len(pairs):
+            missing = [_variable_name(v) for g, v in pairs if g is None]
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when "
+                "minimizing the loss. If you're using `model.compile()`, "
+                "did you forget to provide a `loss` argument?",
+                stacklevel=2,
+            )
+        grads, variables = zip(*kept)
         self.apply(grads, variables)
         return self.iterations
+
+    def minimize(self, loss, var_list, tape=None):
+        """tf.keras ``minimize``: gradients of ``loss``, then
+        ``apply_gradients``.
+
+        Args:
+            loss: a tensor computed under ``tape``, or a callable with no
+                arguments that returns the loss (then ``tape`` is not
+                needed).
+            var_list: the variables, or a callable returning them.
+            tape: the ``GradientTape`` that recorded a tensor ``loss``.
+
+        Returns:
+            The ``iterations`` tensor.
+        """
+        from torchkeras.backend.gradient_tape import GradientTape
+
+        if not callable(loss) and tape is None:
+            raise ValueError(
+                "`tape` is required when a tensor is passed to `minimize`; "
+                "pass a callable loss otherwise. Received: tape=None, "
+                f"loss of type {type(loss).__name__}"
+            )
+        tape = tape if tape is not None else GradientTape()
+        if callable(loss):
+            with tape:
+                loss = loss()
+        if callable(var_list):
+            var_list = var_list()
+        var_list = list(var_list)
+        grads = tape.gradient(loss, var_list)
+        return self.apply_gradients(zip(grads, var_list))
+
+    def get_gradients(self, loss, params):
+        """tf.keras 2 legacy: the gradients of ``loss`` for ``params``.
+
+        Raises ``ValueError`` naming the variables that have no gradient,
+        as tf.keras 2 does; clipping (``clipnorm``/``clipvalue``) is
+        applied when the optimizer sets it.
+        """
+        params = list(params)
+        grads = torch.autograd.grad(loss, params, retain_graph=True,
+                                    allow_unused=True)
+        missing = [_variable_name(p) for p, g in zip(params, grads)
+                   if g is None]
+        if missing:
+            raise ValueError(
+                f"Variables {missing} have no gradient. Make sure that all "
+                "your ops have a gradient defined (are differentiable). "
+                "Received: loss that does not depend on them"
+            )
+        grads = [g.clone() for g in grads]
+        if self.clipnorm:
+            clipping.clip_by_norm_(grads, self.clipnorm)
+        elif self.global_clipnorm:
+            clipping.clip_by_global_norm_([grads], self.global_clipnorm)
+        elif self.clipvalue:
+            clipping.clip_by_value_(grads, self.clipvalue)
+        return grads
 
     def apply(self, grads, trainable_variables=None):
         """Keras 3 ``apply``: one update with the given gradients."""
@@ -702,14 +785,18 @@ class Optimizer(
             self.clipnorm, self.clipvalue, self.global_clipnorm,
             self.loss_scale_factor,
         ))
-        saved = [v.grad for v in variables]
+        # Only the given gradients apply: hide other stale ``.grad``s.
+        every = [p for g in self.param_groups for p in g["params"]]
+        saved = [p.grad for p in every]
         try:
+            for p in every:
+                p.grad = None
             for v, g in zip(variables, grads):
                 v.grad = g.clone() if copy and g is not None else g
             self.step()
         finally:
-            for v, g in zip(variables, saved):
-                v.grad = g
+            for p, g in zip(every, saved):
+                p.grad = g
 
     # ----------------------------------------------------------------------
     # Config.
@@ -757,6 +844,15 @@ class Optimizer(
 # ``apply_and_clear_gradients``.
 _BASE_STEP = Optimizer.__dict__["step"].__wrapped__
 _PLAIN_STEP = {}
+
+
+def _variable_name(variable):
+    """A variable's Keras path or name, else its shape (plain tensors)."""
+    for attr in ("path", "name"):
+        value = getattr(variable, attr, None)
+        if isinstance(value, str):
+            return value
+    return f"<tensor of shape {tuple(variable.shape)}>"
 
 
 def _plain_step(cls):
