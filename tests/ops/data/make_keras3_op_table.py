@@ -47,6 +47,8 @@ def main():
             if fn_name.startswith("_") or not inspect.isfunction(fn):
                 continue
             key = f"{prefix}.{fn_name}" if prefix else fn_name
+            if prefix and fn_name in table:
+                continue  # also a top-level keras.ops name: listed there
             entry = classes.get(fn_name.replace("_", ""))
             if entry is None:
                 table[key] = (None, None, _params(fn), ())
