@@ -136,11 +136,13 @@ def _logits_twin(loss):
 class CompileLoss:
     """The weighted sum of one loss per output."""
 
-    def __init__(self, loss, loss_weights=None, output_names=None):
+    def __init__(self, loss, loss_weights=None, output_names=None,
+                 model=None):
         self._spec = loss
         self._weights_spec = loss_weights
         self.output_names = output_names
         self.built = False
+        self._model = model
 
     def build(self, output_names):
         self.output_names = list(output_names)
@@ -167,6 +169,33 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None,
                  regularization_losses=None):
+        """tf.keras 2's ``self.compiled_loss(...)`` in a ``train_step``.
+
+        Returns the total loss (``regularization_losses`` included) and,
+        as tf.keras 2 does, records it in the model's loss tracker (and
+        each output's loss with several outputs), so ``logs["loss"]`` is
+        right. The engine's own step calls ``compute``, which records
+        nothing.
+        """
+        model = self._model
+        if not self.built and model is not None:
+            self.build(model._output_names_for(y_pred))
+        total = self.compute(y_true, y_pred, sample_weight,
+                             regularization_losses)
+        if model is not None:
+            model._track_compiled_loss(total, self.last_values, y_true,
+                                       y_pred)
+            # The shapes are known now: `model.metrics` lists the compiled
+            # metrics themselves before the step updates them.
+            metrics = model.compiled_metrics
+            if (metrics is not None and not metrics.built
+                    and y_true is not None):
+                metrics._build_from_model(y_true, y_pred)
+        return total
+
+    def compute(self, y_true, y_pred, sample_weight=None,
+                regularization_losses=None):
+        """The total loss, recording nothing."""
         if not self.built:
             names = self.output_names or [
                 f"output_{i + 1}" for i in range(

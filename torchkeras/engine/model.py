@@ -167,7 +167,10 @@ class Model(Trainer, Layer):
             raise NotImplementedError(
                 f"Model '{self.name}' was not built with the functional API "
                 "and does not define `call()`. Subclasses of Model must "
-                "override `call`."
+                "override `call` to be called; a model that is only a "
+                "training procedure (its own `train_step`) trains with "
+                "`fit` and is not called: call its sub-models instead. "
+                f"Received: call of {type(self).__name__}"
             )
         return self._run_graph(inputs)
 

@@ -149,7 +149,8 @@ class Trainer:
             kwargs.get("auto_scale_loss", True))
         d["loss"] = loss
         names = self._known_output_names()
-        d["compiled_loss"] = CompileLoss(loss, loss_weights, names)
+        d["compiled_loss"] = CompileLoss(loss, loss_weights, names,
+                                         model=self)
         d["compiled_metrics"] = CompileMetrics(metrics, weighted_metrics,
                                                names, model=self)
         d["_loss_tracker"] = metrics_module.Mean(name="loss")
@@ -288,7 +289,7 @@ class Trainer:
             compiled.build(self._output_names_for(y_pred))
         total = None
         if compiled.entries:
-            total = compiled(y, y_pred, sample_weight)
+            total = compiled.compute(y, y_pred, sample_weight)
             if len(compiled.entries) > 1:
                 self._track_output_losses(compiled.last_values,
                                           _batch_size(x, y_pred))
@@ -306,6 +307,15 @@ class Trainer:
                 "`add_loss()`."
             )
         return total
+
+    def _track_compiled_loss(self, total, values, y_true, y_pred):
+        """Records a loss computed by ``self.compiled_loss(...)``."""
+        size = _batch_size(y_true, y_pred)
+        if self._loss_tracker is not None:
+            self._loss_tracker.update_state(total.detach(),
+                                            sample_weight=size)
+        if len(values) > 1:
+            self._track_output_losses(values, size)
 
     def _track_output_losses(self, values, batch_size):
         trackers = self._output_loss_trackers
@@ -455,7 +465,9 @@ class Trainer:
         return torch.device("cpu")
 
     def _prepare_training(self, x):
-        if not self.built:
+        # A model whose `train_step` is its own (a GAN, a distiller: often
+        # no `call()` at all) is never called by the engine to build it.
+        if not self.built and not self._overrides("train_step"):
             first = _first_leaf(x)
             if first is not None and hasattr(first, "shape"):
                 self._build_from_data(x)
@@ -472,6 +484,10 @@ class Trainer:
                 "change takes effect at the next `compile()`.",
                 stacklevel=3)
             self.__dict__["_compiled_trainable_state"] = state
+
+    def _overrides(self, step):
+        """Whether the model's class defines its own ``step`` method."""
+        return getattr(type(self), step) is not getattr(Trainer, step)
 
     def _build_from_data(self, x):
         with torch.no_grad():
@@ -783,7 +799,11 @@ class Trainer:
         logs = self._evaluate_adapter(adapter, callbacks, verbose)
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        # The metrics' values in their order, then what else the step
+        # returned, sorted by name (Keras 3's order).
+        names = [name for name in self.metrics_names if name in logs]
+        names += sorted(set(logs) - set(names))
+        values = [logs[name] for name in names]
         return values[0] if len(values) == 1 else values
 
     def _evaluate_adapter(self, adapter, callback_list, verbose):

@@ -41,15 +41,16 @@ def unpack_x_y_sample_weight(data):
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     """Packs ``x``, ``y`` and ``sample_weight`` into one batch.
 
-    A lone ``x`` is returned as is, unless it is nested (a tuple, list or
-    dict), which is wrapped as ``(x,)`` so that unpacking gives it back.
+    A lone ``x`` (a tensor, or a dict of them) is returned as is, as
+    Keras 3 hands it to ``train_step``; a tuple or list is wrapped as
+    ``(x,)`` so that unpacking gives it back.
 
     Example:
     >>> pack_x_y_sample_weight(1, 2)
     (1, 2)
     """
     if y is None:
-        return (x,) if isinstance(x, (tuple, list, dict)) else x
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
