@@ -28,27 +28,31 @@ def _fresh_session():
 def keras_oracle(tmp_path):
     """Runs a script under real Keras 3 (``TORCHKERAS_KERAS_PYTHON``).
 
-    Returns ``run(source, *args)`` -> stdout; skips, saying how to enable
-    it, when no Keras 3 Python is configured (``.ci/run`` configures one).
+    Returns ``run(source, *args)`` -> stdout: the (dedented) script runs in
+    ``tmp_path`` with the JAX backend on the CPU; ``run.python`` is the
+    interpreter. Skips, saying how to enable it, when no Keras 3 Python is
+    configured (``.ci/run`` configures one).
     """
     import os
     import subprocess
+    import textwrap
 
     python = os.environ.get("TORCHKERAS_KERAS_PYTHON")
     if not python:
         pytest.skip("Keras 3 is not installed (set TORCHKERAS_KERAS_PYTHON "
                     "to a Python that has keras; .ci/run does)")
-    env = dict(os.environ, KERAS_BACKEND=os.environ.get("KERAS_BACKEND",
-                                                        "jax"))
+    env = dict(os.environ, JAX_PLATFORMS="cpu",
+               KERAS_BACKEND=os.environ.get("KERAS_BACKEND", "jax"))
 
     def run(source, *args):
         script = tmp_path / "oracle_script.py"
-        script.write_text(source)
+        script.write_text(textwrap.dedent(source))
         result = subprocess.run(
             [python, str(script), *map(str, args)], capture_output=True,
-            text=True, env=env, timeout=600)
+            text=True, env=env, cwd=tmp_path, timeout=600)
         if result.returncode != 0:
             raise AssertionError(result.stderr[-4000:])
         return result.stdout
 
+    run.python = python
     return run

@@ -14,10 +14,7 @@ writing its own.
 import base64
 import json
 import marshal
-import os
-import subprocess
 import sys
-import textwrap
 
 import h5py
 import numpy as np
@@ -175,34 +172,23 @@ def test_custom_objects_win_over_bytecode():
 # Real Keras 3.
 
 
-def _keras_python():
-    python = os.environ.get("TORCHKERAS_KERAS_PYTHON")
-    if not python:
-        pytest.skip("set TORCHKERAS_KERAS_PYTHON to a Python with Keras 3 "
-                    "to run this check")
-    version = subprocess.run(
-        [python, "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
-        capture_output=True, text=True, check=True).stdout.strip()
+@pytest.fixture
+def same_python_keras(keras_oracle):
+    """The Keras 3 oracle, when it runs our Python version (bytecode is
+    version-specific, so another version cannot be compared)."""
+    version = keras_oracle(
+        "import sys; print(*sys.version_info[:2], sep='.')").strip()
     if version != OURS:
         pytest.skip(f"bytecode needs the same Python: the Keras Python is "
                     f"{version}, ours {OURS}")
-    return python
+    return keras_oracle
 
 
-def _run_keras(python, script, tmp_path):
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
-    result = subprocess.run([python, "-c", textwrap.dedent(script)],
-                            cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-def test_keras3_loads_our_lambda_model(tmp_path):
-    python = _keras_python()
+def test_keras3_loads_our_lambda_model(tmp_path, same_python_keras):
     model = _model()
     model.save(str(tmp_path / "ours.keras"))
     np.save(tmp_path / "x.npy", X)
-    _run_keras(python, """
+    same_python_keras("""
         import numpy as np, keras
         try:
             keras.models.load_model("ours.keras")
@@ -211,16 +197,15 @@ def test_keras3_loads_our_lambda_model(tmp_path):
             pass
         m = keras.models.load_model("ours.keras", safe_mode=False)
         np.save("y.npy", m.predict(np.load("x.npy"), verbose=0))
-    """, tmp_path)
+    """)
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"),
                                model.predict(X, verbose=0), rtol=1e-5,
                                atol=1e-6)
 
 
-def test_we_load_keras3_lambda_model(tmp_path):
-    python = _keras_python()
+def test_we_load_keras3_lambda_model(tmp_path, same_python_keras):
     np.save(tmp_path / "x.npy", X)
-    _run_keras(python, """
+    same_python_keras("""
         import numpy as np, keras
 
         def scaled(s):
@@ -234,7 +219,7 @@ def test_we_load_keras3_lambda_model(tmp_path):
         m.save("theirs.keras")
         m.save("theirs.h5")
         np.save("y.npy", m.predict(np.load("x.npy"), verbose=0))
-    """, tmp_path)
+    """)
     expected = np.load(tmp_path / "y.npy")
     for name in ("theirs.keras", "theirs.h5"):
         path = str(tmp_path / name)
