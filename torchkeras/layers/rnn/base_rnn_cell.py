@@ -167,31 +167,7 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         return weight.device if weight is not None else None
 
     def _base_cell_config(self):
-        return {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(
-                self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(
-                self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(
-                self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(
-                self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(
-                self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(
-                self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(
-                self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(
-                self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
-        }
+        return {"units": self.units, **weight_arguments_config(self)}
 
     # ------------------------------------------------------------------
     # Subclass hooks.
@@ -229,3 +205,30 @@ def validate_use_cudnn(use_cudnn):
             f"use_cudnn={use_cudnn}"
         )
     return use_cudnn
+
+
+def weight_arguments_config(cell):
+    """The config of a recurrent cell's activation, bias, initializer,
+    regularizer, constraint, dropout and seed arguments (shared by the
+    dense and the convolutional cells)."""
+    return {
+        "activation": activations.serialize(cell.activation),
+        "use_bias": cell.use_bias,
+        "kernel_initializer": initializers.serialize(
+            cell.kernel_initializer),
+        "recurrent_initializer": initializers.serialize(
+            cell.recurrent_initializer),
+        "bias_initializer": initializers.serialize(cell.bias_initializer),
+        "kernel_regularizer": regularizers.serialize(
+            cell.kernel_regularizer),
+        "recurrent_regularizer": regularizers.serialize(
+            cell.recurrent_regularizer),
+        "bias_regularizer": regularizers.serialize(cell.bias_regularizer),
+        "kernel_constraint": constraints.serialize(cell.kernel_constraint),
+        "recurrent_constraint": constraints.serialize(
+            cell.recurrent_constraint),
+        "bias_constraint": constraints.serialize(cell.bias_constraint),
+        "dropout": cell.dropout,
+        "recurrent_dropout": cell.recurrent_dropout,
+        "seed": cell.seed,
+    }

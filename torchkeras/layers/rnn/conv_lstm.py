@@ -29,6 +29,7 @@ from torchkeras.layers.convolutional import conv_utils
 from torchkeras.layers.convolutional.base_conv import check_filters
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.rnn.base_rnn_cell import cell_property
+from torchkeras.layers.rnn.base_rnn_cell import weight_arguments_config
 from torchkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from torchkeras.layers.rnn.dropout_rnn_cell import dropout_mask
 from torchkeras.layers.rnn.rnn import RNN
@@ -372,31 +373,10 @@ class ConvLSTMCell(conv_utils.KernelLayoutMixin, Layer, DropoutRNNCell):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
             "recurrent_activation": activations.serialize(
                 self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(
-                self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(
-                self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(
-                self.bias_initializer),
             "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": regularizers.serialize(
-                self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(
-                self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(
-                self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(
-                self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(
-                self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
+            **weight_arguments_config(self),
         })
         return config
 
