@@ -155,7 +155,7 @@ def test_a_loss_object_called_eagerly_reads_as_a_number():
     assert model.get_layer("head").bias.grad is not None
 
 
-def test_ops_on_outputs_and_nested_calls_give_plain_tensors():
+def test_torch_ops_on_outputs_and_nested_calls_give_plain_tensors():
     seen = []
 
     class Inner(layers.Layer):
@@ -180,9 +180,11 @@ def test_ops_on_outputs_and_nested_calls_give_plain_tensors():
     out = model(_x())
     assert seen == [torch.Tensor] * 3
     assert type(out) is EagerTensor
-    for derived in (out + 1, out * out, F.relu(out), out.sum(), out[0],
-                    out.detach(), torch.cat([out, out])):
+    for derived in (F.relu(out), out.sum(), out.detach(),
+                    torch.cat([out, out]), out.reshape(-1)):
         assert type(derived) is torch.Tensor
+    for derived in (out + 1, out * out, 2.0 - out, -out, out[0], out > 0):
+        assert type(derived) is EagerTensor
 
     # An eager output fed to the next eager call: same numbers as plain.
     dense = layers.Dense(3)
@@ -389,3 +391,98 @@ def test_cuda_outputs_come_to_the_host():
 def test_docstring_example_runs():
     result = doctest.testmod(eager_tensor)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_operators_and_indexing_keep_the_label_and_the_graph():
+    model = _mlp(activation="softmax")
+    x = _x()
+    out = model(x)
+    reference = _torch_mlp(model)
+    plain = torch.softmax(reference(torch.from_numpy(x)), -1)
+    np.testing.assert_allclose(out.numpy(), plain.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    # Every operator result reads as NumPy though it requires grad.
+    picked = out[0, 1]
+    scaled = 2.0 * out - 1
+    assert picked.requires_grad and scaled.requires_grad
+    assert picked.numpy() == pytest.approx(plain[0, 1].item(), rel=1e-5)
+    np.testing.assert_allclose(scaled.numpy(),
+                               2 * plain.detach().numpy() - 1, rtol=1e-5)
+    # ... and is still part of the autograd graph: the same gradients as
+    # the plain torch network for the same expression.
+    (-(out[0, 1] ** 2) + abs(out[1, 0])).backward()
+    (-(plain[0, 1] ** 2) + abs(plain[1, 0])).backward()
+    np.testing.assert_allclose(
+        model.get_layer("head").kernel.grad.numpy(),
+        reference[2].weight.grad.numpy().T, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("array_dtype,tensor_dtype,expected", [
+    ("float64", torch.float32, torch.float32),
+    ("float32", torch.float32, torch.float32),
+    ("int64", torch.float32, torch.float32),
+    ("int64", torch.int32, torch.int32),
+    ("float32", torch.int32, torch.float32),
+])
+def test_numpy_arrays_on_either_side_of_an_operator(array_dtype,
+                                                     tensor_dtype, expected):
+    values = np.array([[1, 2], [3, 4]], dtype=array_dtype)
+    tensor = keras.ops.convert_to_tensor(np.array([[5, 6], [7, 8]]),
+                                         dtype=tensor_dtype)
+    assert type(tensor) is EagerTensor
+    for result, want in (
+            (values + tensor, values + tensor.numpy()),
+            (tensor + values, values + tensor.numpy()),
+            (values * tensor, values * tensor.numpy()),
+            (values - tensor, values - tensor.numpy()),
+            (tensor - values, tensor.numpy() - values),
+            (values < tensor, values < tensor.numpy())):
+        assert type(result) is EagerTensor
+        if result.dtype is not torch.bool:
+            assert result.dtype is expected, (result.dtype, expected)
+        np.testing.assert_array_equal(result.numpy(), want)
+    if tensor_dtype is torch.float32 or array_dtype == "int64":
+        product = values @ tensor
+        assert product.dtype is expected
+        np.testing.assert_array_equal(product.numpy(),
+                                      values @ tensor.numpy())
+    # NumPy scalars behave as Python numbers (TF's weak scalars).
+    assert (np.float64(0.5) * tensor).dtype is torch.float32
+
+
+def test_numpy_functions_read_outputs_as_detached_arrays():
+    keras.utils.set_random_seed(3)
+    model = _mlp(activation="softmax")
+    probs = model(_x(n=1))
+    assert probs.requires_grad
+    squeezed = np.squeeze(probs)
+    assert isinstance(squeezed, np.ndarray) and squeezed.shape == (3,)
+    np.testing.assert_allclose(squeezed, probs.numpy()[0])
+    draws = np.random.default_rng(0).choice(3, size=4000, p=squeezed)
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / 4000,
+                               squeezed, atol=0.03)
+    assert np.random.choice(3, p=np.squeeze(probs)) in (0, 1, 2)
+    stacked = np.stack([probs, probs])
+    assert isinstance(stacked, np.ndarray) and stacked.shape == (2, 1, 3)
+    assert np.argmax(probs) == int(np.argmax(probs.numpy()))
+    # The output itself is unchanged and still differentiable.
+    assert probs.requires_grad and probs.grad_fn is not None
+
+
+def test_ops_called_by_the_user_give_eager_tensors_but_not_inside_layers():
+    seen = []
+
+    class Probe(layers.Layer):
+        def call(self, inputs):
+            out = keras.ops.square(inputs)
+            seen.append(type(out))
+            return out
+
+    x = np.ones((2, 3), "float32")
+    assert type(keras.ops.square(x)) is EagerTensor
+    assert type(keras.ops.mean(torch.ones(3))) is EagerTensor
+    Probe()(x)
+    assert seen == [torch.Tensor]
+    # An op returning its argument leaves the caller's tensor alone.
+    t = torch.ones(2)
+    assert keras.ops.convert_to_tensor(t) is t and type(t) is torch.Tensor

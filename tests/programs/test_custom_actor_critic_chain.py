@@ -12,7 +12,6 @@ to walk right.
 """
 
 import numpy as np
-import pytest
 
 import torchkeras as keras
 import torchkeras.compat.tf as tf
@@ -41,13 +40,6 @@ class ChainEnv:
         return state, reward, done or self.steps >= self.max_steps
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="np.random.choice(p=np.squeeze(action_probs)) on a tensor that "
-    "requires grad: NumPy's conversion calls Tensor.__array__, which "
-    "raises 'Can't call numpy() on Tensor that requires grad' (TF's eager "
-    "tensors convert)",
-)
 def test_actor_critic_learns_to_walk_right():
     keras.utils.set_random_seed(17)
     np.random.seed(17)

@@ -11,7 +11,6 @@ only reaching the right end pays (1.0, episode over).
 """
 
 import numpy as np
-import pytest
 
 import torchkeras as keras
 import torchkeras.compat.tf as tf
@@ -62,13 +61,6 @@ def greedy_return(model, env):
     return total, steps
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="NumPy array and torch tensor mixed in arithmetic "
-    "(`rewards_sample + gamma * tf.reduce_max(...)`, `tensor * ndarray`) "
-    "raises TypeError under torch 2.13 + NumPy 2; TF returns a tensor",
-)
 def test_dqn_learns_to_walk_right():
     keras.utils.set_random_seed(9)
     rng = np.random.RandomState(9)

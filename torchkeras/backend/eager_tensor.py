@@ -11,13 +11,21 @@ identity are those of the plain output, and ``loss = f(model(x));
 loss.backward()`` builds the very graph it built before.
 
 ``numpy()`` and ``__array__`` detach and copy to the host first, as a TF
-tensor's ``numpy()`` does for a GPU tensor. Every other behaviour is the
-plain tensor's: torch function dispatch is disabled on the class, so an op
-on an ``EagerTensor`` goes straight to the C++ kernel and returns a plain
-``torch.Tensor`` (``model(x) + 1`` is plain, as any intermediate inside a
-torch loop is). Pickling, ``torch.save``, ``copy.deepcopy``, ``repr`` and
-``format`` treat it as the plain tensor it is, so files written from it
-load with ``torch.load(weights_only=True)`` as plain tensors.
+tensor's ``numpy()`` does for a GPU tensor. The Python operators and
+indexing keep the label, as TF's tensor surface does: ``model(x) + 1``,
+``2 * q``, ``probs[0, a]`` and ``returns - value`` are ``EagerTensor``s,
+and a NumPy array on either side of an operator is taken as a tensor of
+the other operand's device (and dtype, where both are floating or both
+integral), as TF converts it (``rewards + gamma * q_max`` with
+``rewards`` an ndarray). NumPy functions (``np.squeeze(probs)``,
+``np.random.choice(n, p=probs)``) read an ``EagerTensor`` as its detached
+array. Torch functions and tensor methods (``F.relu(out)``,
+``out.sum()``, ``loss.backward()``) go straight to the C++ kernel and
+return plain tensors: torch function dispatch stays disabled on the
+class, so a torch loop over a model's outputs pays nothing per op.
+Pickling, ``torch.save``, ``copy.deepcopy``, ``repr`` and ``format``
+treat it as the plain tensor it is, so files written from it load with
+``torch.load(weights_only=True)`` as plain tensors.
 
 Under ``torch.compile`` tracing the output stays plain (the re-labelling
 is eager-only bookkeeping). Patching ``torch.Tensor.numpy`` instead would
@@ -27,6 +35,7 @@ process, silently detaching tensors that torch code expects to refuse.
 
 import contextlib
 
+import numpy as np
 import torch
 
 from torchkeras.utils import tree
@@ -40,7 +49,9 @@ class EagerTensor(torch.Tensor):
 
     A ``torch.Tensor`` in every respect but ``numpy()``/``__array__``,
     which detach it and bring it to the host first (tf.keras's
-    ``EagerTensor.numpy()``). Ops on it return plain tensors.
+    ``EagerTensor.numpy()``), and the Python operators and indexing, which
+    keep the label and accept NumPy operands. Torch functions and methods
+    return plain tensors.
 
     Example:
     >>> import numpy as np
@@ -49,7 +60,9 @@ class EagerTensor(torch.Tensor):
     >>> y = keras.layers.Dense(2, kernel_initializer="ones")(torch.ones(1, 3))
     >>> y.requires_grad, y.numpy()
     (True, array([[3., 3.]], dtype=float32))
-    >>> type(y + 1) is torch.Tensor
+    >>> (np.ones(2, "float32") + 2 * y[0]).numpy()
+    array([7., 7.], dtype=float32)
+    >>> type(y.sum()) is torch.Tensor
     True
     """
 
@@ -91,6 +104,88 @@ class EagerTensor(torch.Tensor):
     def __deepcopy__(self, memo):
         with _as_plain(self):
             return _PLAIN.__deepcopy__(self, memo)
+
+    # ``__eq__`` is defined below: keep the identity hash tensors have.
+    __hash__ = _PLAIN.__hash__
+
+    def __getitem__(self, index):
+        return _labelled(_PLAIN.__getitem__(self, index))
+
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy functions see the detached array, as they see a TF tensor
+        # through ``__array__`` (``np.squeeze(probs)`` would otherwise call
+        # the torch method and get a tensor that refuses conversion).
+        args, kwargs = tree.map_structure(_as_array, (args, kwargs))
+        return func(*args, **kwargs)
+
+
+def _as_array(value):
+    return value.numpy() if type(value) is EagerTensor else value
+
+
+def _labelled(result):
+    if type(result) is _PLAIN and not _is_compiling():
+        result.__class__ = EagerTensor
+    return result
+
+
+def _operand(other, tensor):
+    """A NumPy operand of an operator as a tensor beside ``tensor``.
+
+    TF converts it to the tensor's dtype. Here a numeric array takes a
+    floating tensor's dtype (float64 rewards beside a float32 Q-value give
+    float32), an integral array an integral tensor's; torch's promotion
+    decides the rest (TF refuses those).
+    """
+    if isinstance(other, np.generic):
+        return other.item()
+    if not isinstance(other, np.ndarray):
+        return other
+    value = torch.as_tensor(other, device=tensor.device)
+    if value.dtype is not tensor.dtype and _numeric(value) and (
+            tensor.is_floating_point() or (
+                _numeric(tensor) and not value.is_floating_point())):
+        value = value.to(tensor.dtype)
+    return value
+
+
+def _numeric(tensor):
+    return not (tensor.is_complex() or tensor.dtype is torch.bool)
+
+
+def _operator(name):
+    plain = getattr(_PLAIN, name)
+
+    def method(self, other):
+        return _labelled(plain(self, _operand(other, self)))
+
+    method.__name__ = name
+    method.__qualname__ = f"EagerTensor.{name}"
+    return method
+
+
+def _unary(name):
+    plain = getattr(_PLAIN, name)
+
+    def method(self):
+        return _labelled(plain(self))
+
+    method.__name__ = name
+    method.__qualname__ = f"EagerTensor.{name}"
+    return method
+
+
+for _name in (
+        "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+        "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__",
+        "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__",
+        "__rmatmul__", "__and__", "__rand__", "__or__", "__ror__",
+        "__xor__", "__rxor__", "__lt__", "__le__", "__gt__", "__ge__",
+        "__eq__", "__ne__"):
+    setattr(EagerTensor, _name, _operator(_name))
+for _name in ("__neg__", "__pos__", "__abs__", "__invert__"):
+    setattr(EagerTensor, _name, _unary(_name))
+del _name
 
 
 @contextlib.contextmanager

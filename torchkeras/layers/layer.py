@@ -33,6 +33,7 @@ from torchkeras.backend import config
 from torchkeras.backend import dtype_policy as dtype_policies
 from torchkeras.backend.device import current_device
 from torchkeras.backend.eager_tensor import EagerTensor
+from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.backend import global_state
 from torchkeras.backend import session
@@ -42,26 +43,6 @@ from torchkeras.graph.node import Node
 from torchkeras.layers.input_spec import assert_input_compatibility
 from torchkeras.utils import tree
 from torchkeras.utils.naming import to_snake_case
-
-
-class _CallContext:
-    """The ``training`` value that nested layer calls inherit."""
-
-    training = None
-    depth = 0
-    # Incremented at every outermost call: losses added by `add_loss`
-    # during an earlier call are stale.
-    generation = 0
-    losses_added = False
-    # True inside predict's shortcut: outputs go to NumPy, so nothing reads
-    # what layers attach for losses (a softmax's `_keras_logits`).
-    predicting = False
-    # True while the engine runs a train/test/predict step: the model's
-    # outputs stay plain tensors there (no `EagerTensor` re-labelling).
-    in_step = False
-
-
-CALL_CONTEXT = _CallContext()
 
 
 class _AddedMetrics:

@@ -2,7 +2,9 @@
 
 An op function (``keras.ops.mean``, ``K.square``, a ``tf.*`` name, a
 functional loss or activation) is decorated with ``keras_op``. Called on
-tensors it runs its torch code and nothing else. Called with a KerasTensor
+tensors it runs its torch code; called from the user's own code (outside
+any layer call and any engine step) its tensor results are
+``EagerTensor``s, which read as NumPy as TF's eager tensors do. Called with a KerasTensor
 anywhere in its arguments, it computes nothing: it records one
 ``TFOpLambda`` node in the functional graph (shape and dtype found by the
 graph's meta-device tracing), as tf.keras 2 records ``TFOpLambda`` layers
@@ -26,6 +28,8 @@ recorded op is ``torchkeras.layers.core.tf_op_layer``.
 import functools
 import inspect
 
+from torchkeras.backend.call_context import CALL_CONTEXT
+from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.ops.keras3_table import KERAS3_OPS
 
@@ -201,7 +205,13 @@ def keras_op(name=None, keras3=None, tf=None):
         def op(*args, **kwargs):
             if _has_symbolic(args, kwargs):
                 return record(spec, args, kwargs)
-            return fn(*args, **kwargs)
+            outputs = fn(*args, **kwargs)
+            context = CALL_CONTEXT
+            if context.depth or context.in_step:
+                return outputs
+            # Called from the user's own code: the result reads as NumPy
+            # and takes NumPy operands, as a TF eager tensor does.
+            return eager_outputs(outputs, args, kwargs)
 
         op.op_spec = spec
         return op

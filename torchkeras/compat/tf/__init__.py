@@ -303,6 +303,9 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
                       ops.maximum(l2, clip_norm))
 
 
+_support.eager_results(globals())
+
+
 def __getattr__(name):
     return _missing(name)
 

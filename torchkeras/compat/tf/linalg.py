@@ -42,4 +42,5 @@ def matrix_transpose(a, conjugate=False, name=None):
     return _swap_last(ops.conj(a) if conjugate else a)
 
 
+_support.eager_results(globals())
 __getattr__ = _support.missing("tf.linalg")

@@ -184,4 +184,5 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
     return ops.multiply(x, ops.rsqrt(ops.maximum(square_sum, epsilon)))
 
 
+_support.eager_results(globals())
 __getattr__ = _support.missing("tf.math")

@@ -82,4 +82,5 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     return x * keep.to(x.dtype) / (1.0 - rate)
 
 
+_support.eager_results(globals())
 __getattr__ = _support.missing("tf.nn")

@@ -89,4 +89,5 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     return out.to(_dtype(dtype or torch.int64))
 
 
+_support.eager_results(globals())
 __getattr__ = _support.missing("tf.random")
