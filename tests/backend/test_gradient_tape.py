@@ -215,11 +215,39 @@ def test_reset_allows_new_gradient_and_forgets_watches():
         tape.watch(w)
         y = x * w
     gx, gw = tape.gradient(y, [x, w])
-    # x still requires grad in torch, and an unwatched plain tensor that
-    # requires grad is differentiable (as a tensor computed on the tape).
+    # reset() forgot x, as TF does: no gradient, and x no longer requires
+    # grad in torch.
+    assert gx is None and not x.requires_grad
     torch.testing.assert_close(gw, torch.tensor(2.0))
     assert tape.watched_variables() == (w,)
-    del gx
+
+
+def test_watching_a_non_trainable_variable_leaves_it_non_trainable():
+    layer = keras.layers.BatchNormalization()
+    layer.build((None, 3))
+    mean = layer.moving_mean
+    assert not mean.requires_grad
+    trainable_before = [id(w) for w in layer.trainable_weights]
+    x = torch.randn(4, 3)
+    with GradientTape() as tape:
+        tape.watch(mean)
+        y = ((x - mean) ** 2).sum()
+    g = tape.gradient(y, mean)
+    torch.testing.assert_close(g, (-2 * (x - mean.detach())).sum(0))
+    assert not mean.requires_grad
+    assert [id(w) for w in layer.trainable_weights] == trainable_before
+    # A persistent tape keeps it differentiable until it is collected.
+    constant = torch.tensor([1.0, 2.0])
+    tape = GradientTape(persistent=True)
+    with tape:
+        tape.watch(constant)
+        z = (constant ** 2).sum()
+    tape.gradient(z, constant)
+    assert constant.requires_grad
+    torch.testing.assert_close(tape.gradient(z, constant),
+                               2 * constant.detach())
+    del tape
+    assert not constant.requires_grad
 
 
 def test_outside_a_tape_backward_still_works():

@@ -22,6 +22,9 @@ import threading
 import torch
 
 _STATE = threading.local()
+# How many live tapes turned on ``requires_grad`` of a watched tensor (by
+# id): the last one to let go turns it off again.
+_ENABLED_BY_TAPES = {}
 
 
 def _recording_tapes():
@@ -76,7 +79,10 @@ class GradientTape:
     Trainable variables (``keras.Variable``, any ``nn.Parameter`` that
     requires grad) are watched automatically; a constant tensor is watched
     with ``tape.watch(x)`` before it is used (this sets its
-    ``requires_grad``, which stays set). A non-persistent tape answers one
+    ``requires_grad`` until the tape is done with it: after a
+    non-persistent tape's gradient, at ``reset()``, or when the tape is
+    collected; a non-trainable variable watched once does not become
+    trainable). A non-persistent tape answers one
     ``gradient`` (or ``jacobian``) call; a persistent one any number.
     While a tape records, ``gradient`` of an inner tape keeps the graph of
     the gradient so that the outer tape can differentiate it.
@@ -100,9 +106,13 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._watch_accessed_variables = bool(watch_accessed_variables)
         self._watched = []
+        self._enabled = []  # watched tensors whose requires_grad we set
         self._used = False
         self._recording = False
         self._grad_mode = None
+
+    def __del__(self):
+        self._release()
 
     def __enter__(self):
         if self._recording:
@@ -143,10 +153,26 @@ class GradientTape:
                 )
             if not _differentiable(leaf):
                 continue
-            if not leaf.requires_grad:
-                leaf.requires_grad_(True)
             if not any(leaf is w for w in self._watched):
                 self._watched.append(leaf)
+                if not leaf.requires_grad or id(leaf) in _ENABLED_BY_TAPES:
+                    leaf.requires_grad_(True)
+                    _ENABLED_BY_TAPES[id(leaf)] = _ENABLED_BY_TAPES.get(
+                        id(leaf), 0) + 1
+                    self._enabled.append(leaf)
+
+    def _release(self):
+        """Turns off ``requires_grad`` where this tape turned it on and no
+        other live tape still needs it."""
+        enabled, self._enabled = self._enabled, []
+        for leaf in enabled:
+            count = _ENABLED_BY_TAPES.get(id(leaf), 0) - 1
+            if count > 0:
+                _ENABLED_BY_TAPES[id(leaf)] = count
+                continue
+            _ENABLED_BY_TAPES.pop(id(leaf), None)
+            if leaf.is_leaf:
+                leaf.requires_grad_(False)
 
     def watched_variables(self):
         """The tensors passed to ``watch`` and the variables seen as
@@ -184,6 +210,7 @@ class GradientTape:
     def reset(self):
         """Forgets the watched tensors and allows a new ``gradient``
         call. Operations recorded before stay in torch's graph."""
+        self._release()
         self._watched = []
         self._used = False
 
@@ -292,7 +319,12 @@ class GradientTape:
         if mode == "zero":
             grads = [torch.zeros_like(s) if g is None else g
                      for g, s in zip(grads, flat_sources)]
+        self._done_if_single_use()
         return _pack(sources, iter(grads))
+
+    def _done_if_single_use(self):
+        if not self._persistent:
+            self._release()
 
     def jacobian(self, target, sources, unconnected_gradients="none",
                  parallel_iterations=None, experimental_use_pfor=True):
@@ -329,6 +361,7 @@ class GradientTape:
                                       device=s.device)
             result.append(stacked.reshape(
                 tuple(target.shape) + tuple(s.shape)))
+        self._done_if_single_use()
         return _pack(sources, iter(result))
 
     def batch_jacobian(self, target, source, unconnected_gradients="none",
@@ -358,6 +391,7 @@ class GradientTape:
             (g,) = self._grads([column], [source], [torch.ones_like(column)],
                                create_graph)
             columns.append(g)
+        self._done_if_single_use()
         shape = tuple(target.shape) + tuple(source.shape[1:])
         if columns and all(g is None for g in columns):
             if mode == "none":
