@@ -202,3 +202,17 @@ def test_symbolic_tf_ops_round_trip_through_h5(tmp_path):
     np.testing.assert_allclose(loaded(x)[0].detach().numpy(),
                                np.concatenate([X, np.maximum(X, 0)],
                                               -1)[:, [0, 4]])
+
+
+def test_integer_reduce_mean_reloads_from_h5_with_tf_semantics(tmp_path):
+    # tf.keras 2 files name the TF function; TF's integer mean truncates,
+    # keras.ops.mean would give a float.
+    inputs = keras.Input(shape=(3,), dtype="int32")
+    model = keras.Model(inputs, tf.reduce_mean(inputs, axis=-1))
+    model.save(str(tmp_path / "m.h5"))
+    loaded = keras.models.load_model(str(tmp_path / "m.h5"))
+    x = np.array([[1, 2, 4], [5, 5, 6]], "int32")
+    want = (x.sum(-1) // 3).tolist()
+    for m in (model, loaded):
+        out = m(torch.from_numpy(x))
+        assert out.dtype == torch.int32 and out.tolist() == want

@@ -184,8 +184,13 @@ def register(name, fn, keras3=None, tf=None):
     _BY_NAME[name] = spec
     if entry is not None:
         _BY_KERAS3_CLASS.setdefault(entry[0], spec)
-    if tf_name is not None:
-        _BY_TF_NAME.setdefault(tf_name, spec)
+    if tf_name is not None and (name.startswith("tf.")
+                                or tf_name not in _BY_TF_NAME):
+        # A TF name read from a tf.keras 2 file means TF's semantics: an
+        # op written as that TF function (``tf.math.reduce_mean``, which
+        # keeps integers integral) wins over the ``keras.ops``/``K.*``
+        # ops that write the same name.
+        _BY_TF_NAME[tf_name] = spec
     return spec
 
 
@@ -264,4 +269,5 @@ def _ensure_registered():
     # Ops register when their modules are imported; a config may be read
     # before anything imported ``torchkeras.ops`` or the backend.
     import torchkeras.backend  # noqa: F401
+    import torchkeras.compat.tf  # noqa: F401  (TF names' own ops)
     import torchkeras.ops  # noqa: F401
