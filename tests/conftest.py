@@ -2,6 +2,12 @@
 
 Warnings are errors (``setup.cfg``); every test starts from a cleared
 session so layer names are predictable.
+
+Every test runs on the CPU, also on a machine with a GPU (torchkeras's own
+default would put new weights on CUDA there while the tests hand in CPU
+data): tests marked ``cuda`` ask for the GPU (and are skipped without
+one), tests marked ``device_policy`` check the default-device rules
+themselves and get them untouched.
 """
 
 import numpy as np
@@ -12,6 +18,30 @@ torch.set_num_threads(2)
 torch.backends.cudnn.allow_tf32 = False
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if item.get_closest_marker("cuda"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _cpu_unless_marked(request):
+    from torchkeras.backend import set_device
+
+    if (request.node.get_closest_marker("cuda")
+            or request.node.get_closest_marker("device_policy")):
+        yield
+        return
+    set_device("cpu")
+    try:
+        yield
+    finally:
+        set_device(None)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ import torchkeras as keras
 from torchkeras import compat
 from torchkeras.backend.device import default_device
 
+pytestmark = pytest.mark.device_policy
+
 V1 = compat.v1
 
 

@@ -19,6 +19,8 @@ from torchkeras import config
 from torchkeras.backend.device import default_device
 from torchkeras.backend import session
 
+pytestmark = pytest.mark.device_policy
+
 TOTAL = 8 * 2**30  # 8 GiB per fake GPU
 
 

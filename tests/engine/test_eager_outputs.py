@@ -377,7 +377,7 @@ def test_mixed_precision_outputs_are_float32_and_read_as_numpy():
     assert np.asarray(half).dtype == np.float32
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.cuda
 def test_cuda_outputs_come_to_the_host():
     model = _mlp().to("cuda")
     x = _x()

@@ -12,8 +12,7 @@ import torch
 from torchkeras import backend
 from torchkeras import layers
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
-                                reason="needs a CUDA device")
+pytestmark = pytest.mark.cuda
 CUDA = torch.device("cuda")
 
 

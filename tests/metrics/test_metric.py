@@ -293,8 +293,7 @@ def test_update_state_and_result_never_read_values_back(monkeypatch):
     assert float(cases[0][0].result()) == 1.0
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(),
-                    reason="needs a CUDA device to detect device syncs")
+@pytest.mark.cuda  # detects device syncs
 def test_no_cuda_sync_in_update_state():
     device = torch.device("cuda")
     rng = np.random.default_rng(4)

@@ -78,8 +78,7 @@ def test_device_check_runs_first_call_then_only_when_asked():
         layer._check_on_device(torch.tensor([-2, 1]))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(),
-                    reason="the CUDA path needs a GPU")
+@pytest.mark.cuda
 def test_out_of_range_on_cuda_is_a_value_error_not_a_device_assert():
     layer = layers.Embedding(6, 3, name="gpu_emb").cuda()
     with pytest.raises(ValueError, match="index=6"):
