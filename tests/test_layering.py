@@ -31,6 +31,10 @@ ALLOWED = {
     # An op called on KerasTensors records a TFOpLambda node (one mechanism
     # for every op, see ops/dispatch.py).
     ("ops/dispatch.py", "layers"),
+    # Reading a tf.keras 2 config resolves TF function names; the TF-names
+    # module registers the ops with TF's own semantics
+    # (tf.math.reduce_mean keeps integers integral).
+    ("ops/dispatch.py", "compat"),
     # tf.keras's K.* crossentropies and activations delegate to the losses
     # and activations they name.
     ("backend/keras_backend.py", "ops"),

@@ -1,23 +1,33 @@
-"""``tf.train.Checkpoint``, ``CheckpointManager`` and ``latest_checkpoint``
-on torchkeras's native checkpoint format (``saving/checkpoint.py``).
+"""``tf.train.Checkpoint``, ``CheckpointManager`` and ``latest_checkpoint``.
 
-A ``Checkpoint`` holds one model (any torchkeras layer or model) and
-optionally its optimizer; ``save``/``write`` write ``<prefix>.index`` and
-``<prefix>.data-00000-of-00001`` and the folder's ``checkpoint`` state
-file, as TensorFlow lays them out; ``restore`` returns the load status.
-Other tracked objects (a step ``tf.Variable``, a second model) are not
-supported and raise ``ValueError`` at construction.
+A ``Checkpoint`` holds any number of named objects, as TensorFlow's does:
+torchkeras layers and models, optimizers (Keras ones and ``torch.optim``
+ones), tensors (``tf.Variable``, parameters) and other Checkpoints::
+
+    ckpt = tf.train.Checkpoint(step=tf.Variable(1), optimizer=opt, net=net)
+    manager = tf.train.CheckpointManager(ckpt, "./tf_ckpts", max_to_keep=3)
+    ckpt.restore(manager.latest_checkpoint)
+
+``save``/``write`` write ``<prefix>.index`` and
+``<prefix>.data-00000-of-00001`` as TensorFlow lays them out (the format
+is ``saving/object_checkpoint.py``'s) and ``save`` also the folder's
+``checkpoint`` state file; ``restore`` returns TF's load status. A fresh
+optimizer is built on the restored models' weights before its slots are
+assigned, and an unbuilt subclassed model gets its values at its first
+call, as in TF. Files of the single-model checkpoint of earlier versions
+(``saving/checkpoint.py``) restore into a Checkpoint of one model and at
+most one optimizer.
 """
 
-import contextlib
 import os
 import re
 
-import torch
-
+from torchkeras.backend.variables import Variable
 from torchkeras.compat.tf import _support
 from torchkeras.saving import atomic
 from torchkeras.saving import checkpoint as _checkpoint
+from torchkeras.saving import object_checkpoint
+from torchkeras.saving.errors import FileFormatError
 
 _STATE_FILE = "checkpoint"
 
@@ -58,83 +68,144 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
     return latest
 
 
+def _flatten(objects, prefix, seen):
+    """{'outer/inner': object}: nested Checkpoints' objects, by path."""
+    flat = {}
+    for key, value in objects.items():
+        name = prefix + key
+        if isinstance(value, Checkpoint):
+            if id(value) in seen:
+                raise ValueError(
+                    f"tf.train.Checkpoint object '{name}' contains itself "
+                    f"(a cycle of Checkpoints). Received: {key}={value!r}")
+            flat.update(_flatten(value._objects, name + "/",
+                                 seen | {id(value)}))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _trackable(value):
+    return isinstance(value, Checkpoint) or (
+        object_checkpoint.kind_of(value) is not None)
+
+
+def _stored_save_counter(save_path, meta):
+    """The ``save_counter`` a checkpoint stored (files of the single-model
+    format did not: the number ending its prefix)."""
+    text = meta.get("save_counter")
+    if text is None:
+        number = re.search(r"-(\d+)$", save_path)
+        return int(number.group(1)) if number else None
+    if not text.isdigit():
+        raise FileFormatError(
+            save_path, "the metadata 'save_counter' is not a number. "
+                       f"Received: save_counter={text[:40]!r}")
+    return int(text)
+
+
 class Checkpoint:
-    """``tf.train.Checkpoint(model=..., optimizer=...)``.
+    """``tf.train.Checkpoint(**objects)``: saves and restores named objects.
 
     Args:
-        root: the model, as a positional alternative to a keyword.
-        **kwargs: one torchkeras layer or model (any keyword) and at most
-            one optimizer (any keyword; default the model's ``optimizer``).
+        root: an object, as a positional alternative to a keyword (saved
+            under the name ``root``).
+        **kwargs: the objects: torchkeras layers or models, optimizers
+            (torchkeras or ``torch.optim``), tensors (``tf.Variable``, torch
+            parameters; restored in place) or other Checkpoints. Each
+            is an attribute of the checkpoint
+            (``ckpt.step.assign_add(1)``); assigning another such object
+            to an attribute later adds it.
+
+    Raises:
+        ValueError: for an object of another kind, naming its keyword.
+
+    Example:
+
+    >>> import torchkeras as keras
+    >>> net = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    >>> ckpt = Checkpoint(step=Variable(1), net=net)
+    >>> int(ckpt.step.assign_add(1))
+    2
     """
 
     def __init__(self, root=None, **kwargs):
-        from torchkeras.layers.layer import Layer
-
-        objects = dict(kwargs)
+        object.__setattr__(self, "_objects", {})
+        self.save_counter = Variable(0, dtype="int64", trainable=False,
+                                     name="save_counter")
         if root is not None:
-            objects["root"] = root
-        models = {k: v for k, v in objects.items() if isinstance(v, Layer)}
-        optimizers = {k: v for k, v in objects.items()
-                      if isinstance(v, torch.optim.Optimizer)}
-        others = sorted(set(objects) - set(models) - set(optimizers))
-        if len(models) != 1 or len(optimizers) > 1 or others:
-            raise ValueError(
-                "torchkeras's tf.train.Checkpoint holds exactly one model "
-                "and at most one optimizer (save other state with the "
-                "model). Received: models="
-                f"{sorted(models)}, optimizers={sorted(optimizers)}, "
-                f"other objects={others}")
-        self._model = next(iter(models.values()))
-        self._optimizer = next(iter(optimizers.values()), None)
-        self.save_counter = 0
-        for key, value in objects.items():
+            kwargs = {"root": root, **kwargs}
+        for key, value in kwargs.items():
+            if key == "save_counter" or not _trackable(value):
+                own = (" ('save_counter' is the Checkpoint's own)"
+                       if key == "save_counter" else "")
+                raise ValueError(
+                    "tf.train.Checkpoint was expecting a trackable object "
+                    "(a torchkeras layer or model, an optimizer, a tensor "
+                    f"or tf.Variable, or a Checkpoint) for '{key}', got an "
+                    f"object of type {type(value).__name__}{own}. "
+                    f"Received: {key}={repr(value)[:200]}")
             setattr(self, key, value)
 
-    @contextlib.contextmanager
-    def _with_optimizer(self):
-        model = self._model
-        if self._optimizer is None or getattr(
-                model, "optimizer", None) is self._optimizer:
-            yield
-            return
-        had = "optimizer" in model.__dict__
-        old = model.__dict__.get("optimizer")
-        model.__dict__["optimizer"] = self._optimizer
-        try:
-            yield
-        finally:
-            if had:
-                model.__dict__["optimizer"] = old
+    def __setattr__(self, key, value):
+        if not key.startswith("_") and key != "save_counter":
+            if _trackable(value):
+                self._objects[key] = value
             else:
-                del model.__dict__["optimizer"]
+                self._objects.pop(key, None)
+        object.__setattr__(self, key, value)
 
-    def write(self, file_prefix):
-        """Writes the checkpoint at exactly ``file_prefix``."""
+    def _flat_objects(self):
+        return _flatten(self._objects, "", {id(self)})
+
+    def write(self, file_prefix, options=None):
+        """Writes the checkpoint at exactly ``file_prefix`` (the folder's
+        ``checkpoint`` file is left as it is); returns the prefix."""
         file_prefix = os.fspath(file_prefix)
         folder = os.path.dirname(os.path.abspath(file_prefix))
         os.makedirs(folder, exist_ok=True)
-        with self._with_optimizer():
-            _checkpoint.save(self._model, file_prefix)
+        object_checkpoint.save(self._flat_objects(), file_prefix,
+                               {"save_counter": int(self.save_counter)})
         return file_prefix
 
-    def save(self, file_prefix):
-        """Writes ``<file_prefix>-<n>`` (``n`` counts saves); returns it."""
-        self.save_counter += 1
-        return self.write(f"{os.fspath(file_prefix)}-{self.save_counter}")
+    def save(self, file_prefix, options=None):
+        """Writes ``<file_prefix>-<n>`` (``n``: ``save_counter`` after
+        counting this save) and names it in the folder's ``checkpoint``
+        file; returns it."""
+        self.save_counter.assign_add(1)
+        path = self.write(
+            f"{os.fspath(file_prefix)}-{int(self.save_counter)}")
+        folder = os.path.dirname(os.path.abspath(path))
+        _write_state(folder, os.path.abspath(path),
+                     [os.path.abspath(path)])
+        return path
 
-    def restore(self, save_path):
-        """Restores weights and optimizer state; ``None`` does nothing
-        (as TF, for a manager's missing ``latest_checkpoint``)."""
+    def restore(self, save_path, options=None):
+        """Restores every object from ``save_path``; ``None`` does nothing
+        and returns None (as TF, for a manager's missing
+        ``latest_checkpoint``).
+
+        Everything is checked before anything is assigned, so a restore
+        that raises leaves every object as it was.
+
+        Returns:
+            The load status (``assert_consumed()``,
+            ``assert_existing_objects_matched()``,
+            ``assert_nontrivial_match()``, ``expect_partial()``).
+
+        Raises:
+            ValueError: a ``saving.errors`` error naming the file and the
+                object that does not fit.
+        """
         if save_path is None:
             return None
         save_path = os.fspath(save_path)
-        tensors, meta = _checkpoint.read(save_path)
-        with self._with_optimizer():
-            status = _checkpoint.restore(self._model, save_path, tensors,
-                                         meta)
-        number = re.search(r"-(\d+)$", save_path)
-        if number:
-            self.save_counter = int(number.group(1))
+        tensors, meta = object_checkpoint.read(save_path)
+        counter = _stored_save_counter(save_path, meta)
+        status = object_checkpoint.restore(self._flat_objects(), save_path,
+                                           tensors, meta)
+        if counter is not None:
+            self.save_counter.assign(counter)
         return status
 
     read = restore
@@ -170,9 +241,9 @@ class CheckpointManager:
     def save(self, checkpoint_number=None):
         """Saves the next numbered checkpoint; returns its prefix."""
         ckpt = self._checkpoint
+        ckpt.save_counter.assign_add(1)
         if checkpoint_number is None:
-            ckpt.save_counter += 1
-            checkpoint_number = ckpt.save_counter
+            checkpoint_number = int(ckpt.save_counter)
         path = ckpt.write(f"{self._prefix}-{int(checkpoint_number)}")
         path = os.path.abspath(path)
         self._paths = [p for p in self._paths
