@@ -16,10 +16,21 @@ either ``optimizer/<i>`` (a Keras optimizer's ``variables``) or
 ``torch_optimizer/<param index>/<slot>`` (any ``torch.optim`` optimizer's
 ``state_dict``, its non-tensor parts JSON in the metadata). Nothing is
 pickled. Loading returns a ``checkpoint_status.CheckpointLoadStatus``.
+
+Loading validates the whole file before anything is assigned: the index,
+the data file's structure and digests (``safetensors_io.read``; with a
+model, each value's shape against its weight's before any data is read),
+the metadata (``epoch`` a non-negative integer, the optimizer's kind, its
+keys and JSON), then, against the model, every weight's shape and the
+optimizer state's count, groups and slot shapes. Only then are the
+optimizer and the weights assigned, so a failed load leaves every weight
+and optimizer slot as it was. Every problem with the file is a
+``SavingError`` naming the file and the part.
 """
 
 import json
 import os
+import re
 
 import numpy as np
 import torch
@@ -37,6 +48,17 @@ INDEX_SUFFIX = ".index"
 FORMAT = "torchkeras-checkpoint-v2"
 FORMAT_V1 = "torchkeras-checkpoint-v1"  # keys by layer names
 _FORMATS = (FORMAT, FORMAT_V1)
+MAX_INDEX = 1024 * 1024  # an index is a few dozen bytes
+_EPOCH = re.compile(r"[0-9]{1,18}")
+_KERAS_KEY = re.compile(r"optimizer/(0|[1-9][0-9]{0,8})")
+_TORCH_KEY = re.compile(r"torch_optimizer/(0|[1-9][0-9]{0,8})/(.+)")
+# ``torch.optim`` slots shaped as their parameter (the others, such as
+# ``step`` or Adafactor's factored rows, are checked against the
+# optimizer's current state when it has one).
+_PARAM_SHAPED_SLOTS = frozenset({
+    "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer", "sum",
+    "square_avg", "grad_avg", "acc_delta", "ax", "prev", "step_size",
+    "exp_inf"})
 
 
 def exists(prefix):
@@ -104,12 +126,18 @@ def _write_state_file(prefix):
 
 def _check_index(prefix):
     path = prefix + INDEX_SUFFIX
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         return
+    size = safetensors_io.regular_file_size(path, "checkpoint index")
+    if size > MAX_INDEX:
+        raise FileFormatError(
+            path, f"not a torchkeras checkpoint index: {size} bytes, more "
+                  f"than the {MAX_INDEX}-byte limit of an index.")
+    with open(path, "rb") as f:
+        text = f.read(MAX_INDEX)
     try:
-        with open(path, "rb") as f:
-            index = json.loads(f.read().decode("utf8"))
-    except (UnicodeDecodeError, ValueError):
+        index = safetensors_io.json_value(path, text, "the index")
+    except FileFormatError:
         raise FileFormatError(
             path,
             "not a torchkeras checkpoint index (a TensorFlow checkpoint? "
@@ -121,20 +149,145 @@ def _check_index(prefix):
             path, f"unknown checkpoint format. Received: {str(index)[:80]}")
 
 
-def read(prefix):
-    """``(tensors, metadata)`` of the checkpoint at ``prefix``."""
+def read(prefix, model=None):
+    """``(tensors, metadata)`` of the checkpoint at ``prefix``, validated.
+
+    Args:
+        prefix: the checkpoint's prefix.
+        model: optional; when given, each weight's and built optimizer
+            slot's shape is checked against the file's header before any
+            tensor is read.
+
+    Raises:
+        FileFormatError, IntegrityError, WeightMismatchError: naming the
+            file and the part.
+    """
     _check_index(prefix)
     data = prefix + DATA_SUFFIX
-    if not os.path.exists(data):
+    if not os.path.lexists(data):
         raise FileFormatError(
             prefix + INDEX_SUFFIX,
             f"the checkpoint's data file '{data}' is missing."
         )
-    tensors, meta = safetensors_io.read(data)
+    expected = None if model is None else (
+        lambda meta: expected_shapes(model, meta))
+    tensors, meta = safetensors_io.read(data, expected)
     if meta.get("format") not in _FORMATS:
         raise FileFormatError(
             data, "a safetensors file, but not a torchkeras checkpoint.")
+    check_contents(data, tensors, meta)
     return tensors, meta
+
+
+def expected_shapes(model, meta):
+    """{key: shape} the file's values must have to fit ``model``: its
+    weights (Keras layouts) and its Keras optimizer's slots when built."""
+    namer = _layer_names if meta.get("format") == FORMAT_V1 else (
+        weight_paths.structure_names)
+    shapes = {f"model/{k}": tuple(owner._keras_shape(w))
+              for k, (owner, w) in namer(model).items()}
+    opt = getattr(model, "optimizer", None)
+    if hasattr(opt, "load_own_variables") and getattr(opt, "built", False):
+        shapes.update({f"optimizer/{i}": tuple(v.shape)
+                       for i, v in enumerate(opt.variables)})
+    return shapes
+
+
+def _bad_meta(data, key, problem, value):
+    raise FileFormatError(
+        data, f"metadata '{key}' {problem}. Received: {key}="
+              f"{str(value)[:100]!r}")
+
+
+def check_contents(data, tensors, meta):
+    """Checks the metadata and keys of a checkpoint that ``read`` parsed:
+    the epoch, the optimizer's kind, its keys and its JSON state."""
+    epoch = meta.get("epoch", "0")
+    if not _EPOCH.fullmatch(epoch):
+        _bad_meta(data, "epoch", "must be a non-negative integer", epoch)
+    kind = meta.get("optimizer")
+    if kind not in (None, "keras", "torch"):
+        _bad_meta(data, "optimizer", "must be 'keras' or 'torch'", kind)
+    keras_keys = [k for k in tensors if k.startswith("optimizer/")]
+    torch_keys = [k for k in tensors if k.startswith("torch_optimizer/")]
+    if (keras_keys and kind != "keras") or (torch_keys and kind != "torch"):
+        _bad_meta(data, "optimizer", "does not match the optimizer values "
+                  f"the file holds ({(keras_keys + torch_keys)[:3]})", kind)
+    _check_keras_keys(data, tensors, keras_keys)
+    if kind == "torch":
+        _parse_torch_state(data, tensors, meta)
+
+
+def _check_keras_keys(data, tensors, keys):
+    indices = set()
+    for key in keys:
+        match = _KERAS_KEY.fullmatch(key)
+        if match is None:
+            raise FileFormatError(
+                data, f"optimizer value '{key}' has a malformed key "
+                      "(expected 'optimizer/<index>').")
+        indices.add(int(match.group(1)))
+    if indices != set(range(len(indices))):
+        missing = sorted(set(range(max(indices) + 1)) - indices)[:5]
+        raise FileFormatError(
+            data, f"optimizer values {[f'optimizer/{i}' for i in missing]} "
+                  "are missing (the indices must run from 0).")
+    if keys:
+        step = np.asarray(tensors["optimizer/0"])
+        if step.shape != () or step.dtype.kind not in "iuf" or not (
+                np.isfinite(step) and step >= 0 and step == np.floor(step)):
+            raise FileFormatError(
+                data, "optimizer value 'optimizer/0' (the iteration count) "
+                      "must be a non-negative whole number. Received: "
+                      f"{str(step)[:50]} of dtype {step.dtype}")
+
+
+def _json_meta(data, meta, key, default):
+    return safetensors_io.json_value(
+        data, meta.get(key, default), f"metadata '{key}'")
+
+
+def _parse_torch_state(data, tensors, meta):
+    """The ``torch.optim`` state dict the file holds, its structure
+    checked (groups, parameter indices, slot keys)."""
+    groups = _json_meta(data, meta, "optimizer_groups", "")
+    if not isinstance(groups, list) or not all(
+            isinstance(g, dict) and isinstance(g.get("params"), list)
+            and all(isinstance(i, int) and not isinstance(i, bool)
+                    for i in g["params"]) for g in groups):
+        _bad_meta(data, "optimizer_groups", "must be a JSON list of "
+                  "parameter groups, each with integer 'params'",
+                  meta.get("optimizer_groups"))
+    indices = [i for g in groups for i in g["params"]]
+    if len(set(indices)) != len(indices):
+        _bad_meta(data, "optimizer_groups", "lists a parameter twice",
+                  meta.get("optimizer_groups"))
+    plain = _json_meta(data, meta, "optimizer_plain_state", "{}")
+    if not isinstance(plain, dict) or not all(
+            isinstance(v, dict) for v in plain.values()):
+        _bad_meta(data, "optimizer_plain_state", "must be a JSON object of "
+                  "objects", meta.get("optimizer_plain_state"))
+    state = {}
+    for index, slots in plain.items():
+        if not re.fullmatch(r"0|[1-9][0-9]{0,8}", index):
+            _bad_meta(data, "optimizer_plain_state", f"has a key {index!r} "
+                      "that is not a parameter index", index)
+        state[int(index)] = dict(slots)
+    for key, value in tensors.items():
+        if not key.startswith("torch_optimizer/"):
+            continue
+        match = _TORCH_KEY.fullmatch(key)
+        if match is None:
+            raise FileFormatError(
+                data, f"optimizer value '{key}' has a malformed key "
+                      "(expected 'torch_optimizer/<index>/<slot>').")
+        state.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    unknown = sorted(set(state) - set(indices))
+    if unknown:
+        raise FileFormatError(
+            data, f"the optimizer state names parameters {unknown[:5]} that "
+                  "no parameter group holds.")
+    return groups, state
 
 
 def read_epoch(prefix):
@@ -164,24 +317,57 @@ def _keras_optimizer_values(data, model, tensors):
     return values
 
 
-def _torch_optimizer_state(model, tensors, meta):
+def _torch_optimizer_state(data, model, tensors, meta):
+    """The ``torch.optim`` state dict to load, checked against the model's
+    optimizer (groups, parameters, slot shapes) so that
+    ``load_state_dict`` cannot fail half-way; None when there is none to
+    load (no such state, or the model's optimizer is a Keras one, whose
+    state is never a ``state_dict``: the values stay unused)."""
     opt = getattr(model, "optimizer", None)
-    if meta.get("optimizer") != "torch" or opt is None:
+    if meta.get("optimizer") != "torch" or opt is None or hasattr(
+            opt, "load_own_variables") or not hasattr(opt, "param_groups"):
         return None
-    state = json.loads(meta.get("optimizer_plain_state", "{}"))
-    state = {int(k): dict(v) for k, v in state.items()}
-    for key, value in tensors.items():
-        if key.startswith("torch_optimizer/"):
-            _, index, slot = key.split("/", 2)
-            state.setdefault(int(index), {})[slot] = torch.from_numpy(
-                np.array(value))
-    return {"state": state,
-            "param_groups": json.loads(meta["optimizer_groups"])}
+    groups, state = _parse_torch_state(data, tensors, meta)
+    current = opt.param_groups
+    sizes = [len(g["params"]) for g in groups]
+    if sizes != [len(g["params"]) for g in current]:
+        raise WeightMismatchError(
+            data,
+            f"the optimizer state has parameter groups of sizes {sizes}; "
+            f"the model's optimizer has {[len(g['params']) for g in current]}."
+            " Received: optimizer_groups sizes=" + str(sizes)
+        )
+    params = {i: p for g, c in zip(groups, current)
+              for i, p in zip(g["params"], c["params"])}
+    for index, slots in state.items():
+        for slot, value in slots.items():
+            if isinstance(value, np.ndarray):
+                _check_torch_slot(data, opt, params[index], index, slot,
+                                  value)
+                slots[slot] = torch.from_numpy(np.array(value))
+    return {"state": state, "param_groups": groups}
+
+
+def _check_torch_slot(data, opt, param, index, slot, value):
+    old = opt.state.get(param, {}).get(slot)
+    if torch.is_tensor(old):
+        want = tuple(old.shape)
+    elif slot in _PARAM_SHAPED_SLOTS:
+        want = tuple(param.shape)
+    else:
+        return
+    if tuple(value.shape) != want:
+        raise WeightMismatchError(
+            data,
+            f"optimizer value 'torch_optimizer/{index}/{slot}' has shape "
+            f"{tuple(value.shape)}; the optimizer's parameter {index} needs "
+            f"{want}. Received: shape={tuple(value.shape)}"
+        )
 
 
 def load(model, prefix):
     """Restores weights and optimizer state; returns the stored epoch."""
-    tensors, meta = read(prefix)
+    tensors, meta = read(prefix, model)
     apply(model, prefix, tensors, meta)
     return int(meta.get("epoch", 0))
 
@@ -197,16 +383,18 @@ def restore(model, prefix, tensors, meta):
     """Starts restoring ``read``'s result into ``model``; returns the status.
 
     A model that is not built gets what exists now and the rest at its
-    first call (``deferred``).
+    first call (``deferred``). Everything is checked before anything is
+    assigned (``checkpoint_status``).
     """
     data = prefix + DATA_SUFFIX
+    check_contents(data, tensors, meta)
     namer = (_layer_names if meta.get("format") == FORMAT_V1
              else weight_paths.structure_names)
 
     def prepare_optimizer():
         """Checks the optimizer state now; returns what assigns it."""
         keras_values = _keras_optimizer_values(data, model, tensors)
-        torch_state = _torch_optimizer_state(model, tensors, meta)
+        torch_state = _torch_optimizer_state(data, model, tensors, meta)
         if keras_values is None and torch_state is None:
             return None
 

@@ -9,7 +9,13 @@ same for ``checkpoint`` files: values are matched by
 nothing per restore, and whatever the model lacks stays unconsumed for the
 assertions to report. A value whose shape differs from its weight's is an
 error, as in TF. The file format itself stays with ``checkpoint``.
+
+All or nothing: a restore checks every weight's shape, then has the
+optimizer's values checked (``prepare_optimizer``), and only then assigns
+the optimizer and the weights, so a failed restore changes nothing.
 """
+
+import numpy as np
 
 from torchkeras.saving import deferred
 from torchkeras.saving import weight_paths
@@ -23,6 +29,22 @@ def _listing(names, limit=20):
     more = f"\n  ... and {len(names) - limit} more" if len(names) > limit \
         else ""
     return "\n".join(f"  {n}" for n in names[:limit]) + more
+
+
+def _check_shapes(data_path, items):
+    """Raises ``WeightMismatchError`` for the first value whose shape is
+    not its weight's (Keras layout), before anything is assigned."""
+    for owner, weight, array, key in items:
+        expected = tuple(owner._keras_shape(weight))
+        received = tuple(np.shape(array))
+        if received != expected:
+            raise WeightMismatchError(
+                data_path,
+                f"shape mismatch for layer '{owner.name}' weight "
+                f"'{weight_paths.weight_label(weight)}' (stored at "
+                f"'{key}'): expected shape {expected}, received shape "
+                f"{received}. Received: value.shape={received}"
+            )
 
 
 class CheckpointLoadStatus:
@@ -58,16 +80,20 @@ class CheckpointLoadStatus:
                 items.append((owner, weight, self._tensors[key], key))
         if final:
             self._check_nontrivial(items)
+        _check_shapes(self._data_path, items)
         assign_optimizer = None
         if final and not self._optimizer_done:
             assign_optimizer = self._prepare_optimizer()
-        weight_paths.assign_all(self._data_path, items)  # checks shapes
-        for owner, weight, _, key in items:
-            self._consumed.add(key)
-            self._matched.add(id(weight))
+        # Everything is checked: assign. The optimizer goes first: should
+        # its own checks still refuse, no weight has changed yet; the
+        # weights' shapes are checked, so their copy cannot fail.
         if assign_optimizer is not None:
             self._consumed.update(assign_optimizer())
             self._optimizer_done = True
+        weight_paths.assign_all(self._data_path, items)
+        for owner, weight, _, key in items:
+            self._consumed.add(key)
+            self._matched.add(id(weight))
 
     def _check_nontrivial(self, items):
         values = [k for k in self._tensors if k.startswith(MODEL_PREFIX)]
