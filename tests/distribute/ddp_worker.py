@@ -1,8 +1,9 @@
 """Trains one small model; run alone or under torchrun (one rank each).
 
 Writes ``<out>/rank<R>.npz`` with the final weights, the epoch logs, the
-predictions and MirroredStrategy.reduce results, so the test can compare a
-2-process gloo run with a single-process run.
+predictions, MirroredStrategy.reduce results and where the rank ran (its
+torchrun node and local rank), so the tests can compare gloo runs of 2
+processes, or of 2 nodes of 2, with a single-process run.
 """
 
 import os
@@ -51,7 +52,8 @@ def main(out):
              val_loss=np.array(history.history["val_loss"]),
              replicas=np.array(strategy.num_replicas_in_sync),
              reduce_sum=reduce_sum.numpy(), reduce_mean=reduce_mean.numpy(),
-             **arrays)
+             node=int(os.environ.get("GROUP_RANK", 0)),
+             local_rank=int(os.environ.get("LOCAL_RANK", 0)), **arrays)
 
 
 if __name__ == "__main__":

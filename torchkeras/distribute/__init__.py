@@ -2,22 +2,46 @@
 
 ``fit``/``evaluate``/``predict`` ask this module whether the process is one
 of several (``is_distributed``), start the process group when a launcher
-such as ``torchrun`` set the environment (``maybe_init``), and use its
+such as ``torchrun`` set the environment (``maybe_init``), build the
+DistributedDataParallel wrapper (``data_parallel``), and use its
 collectives: ``broadcast_order`` (one epoch permutation for all ranks),
 ``broadcast_object`` (a DataLoader's global batches), ``all_reduce_sum`` and
 ``all_reduce_max`` (metric states), ``gather_ordered`` (predictions in input
 order). ``MirroredStrategy`` keeps tf.keras code running unchanged: its
 ``scope()`` is a no-op context, since ``fit`` itself is data-parallel.
+
+Several machines are ``torchrun --nnodes=N --nproc-per-node=G
+--rdzv-backend=c10d --rdzv-endpoint=HOST:PORT --rdzv-id=JOB`` on each (the
+same script, no code change; c10d numbers the nodes itself). With
+``--max-restarts=K`` torchrun restarts every rank after one fails, and
+``callbacks.BackupAndRestore`` resumes the training from its last backup:
+on the CPU the result is bit-identical to an uninterrupted run's with 2
+replicas, and equal to float32 rounding with more (DDP lays the gradients
+out anew after its first step, and the restarted group's first step sums
+them in the initial layout's order). Start such a torchrun with
+``TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1`` in its environment: otherwise
+torch's agent shares its store with the workers and a restarted group can
+read the previous attempt's addresses (``maybe_init`` then says so).
+
+A rank that stops answering (its process died, was stopped or hangs) makes
+every collective wait. The wait is bounded by a timeout: the ``timeout``
+argument of ``maybe_init`` or ``launch`` (or ``MultiWorkerMirroredStrategy``'s
+``communication_options.timeout_seconds``), else the environment variable
+``TORCHKERAS_DDP_TIMEOUT`` in seconds, else 300 s. At the timeout every
+waiting rank raises ``StalledRankError`` naming the ranks that stopped
+answering (``stalls`` explains how it knows).
 """
 
 import contextlib
-import datetime
 import os
 import warnings
 
 import numpy as np
 import torch
 import torch.distributed as dist
+
+from torchkeras.distribute import stalls
+from torchkeras.distribute.stalls import StalledRankError
 
 
 def is_distributed():
@@ -42,20 +66,33 @@ def launched_by_torchrun():
         "MASTER_ADDR" in os.environ or "TORCHELASTIC_RUN_ID" in os.environ)
 
 
-def maybe_init(timeout_s=None):
+def maybe_init(timeout=None):
     """Starts the process group that a launcher described, once.
 
     NCCL when CUDA is visible, gloo otherwise. Returns the device this rank
-    should use (``cuda:LOCAL_RANK`` or ``cpu``).
+    should use (``cuda:LOCAL_RANK`` or ``cpu``), None outside a group.
+
+    Args:
+        timeout: how long a collective waits for the other ranks before
+            every waiting rank raises `StalledRankError` naming those that
+            stopped answering: seconds or a `datetime.timedelta`. Default:
+            the environment variable ``TORCHKERAS_DDP_TIMEOUT`` (seconds),
+            else 300 s. Given here or in the environment, it also applies
+            to a group started by other code.
+
+    Raises:
+        ValueError: for a timeout that is not a positive number.
     """
     if not dist.is_available():
         return None
     if not dist.is_initialized() and launched_by_torchrun():
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-        kwargs = {}
-        if timeout_s is not None:
-            kwargs["timeout"] = datetime.timedelta(seconds=timeout_s)
-        dist.init_process_group(backend=backend, **kwargs)
+        _start_torchrun_group(timeout)
+    elif dist.is_initialized():
+        seconds = stalls.explicit_timeout(timeout)
+        if seconds is not None and (
+                timeout is not None or stalls.current() is None):
+            stalls.apply_timeout(seconds)
+        stalls.watch(seconds)
     if not is_distributed():
         return None
     if dist.get_backend() == "nccl":
@@ -65,12 +102,90 @@ def maybe_init(timeout_s=None):
     return torch.device("cpu")
 
 
+def _start_torchrun_group(timeout):
+    try:
+        stalls.start(_default_backend(), timeout)
+    except RuntimeError as error:
+        restarts = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0") or 0)
+        if restarts and os.environ.get(
+                "TORCHELASTIC_USE_AGENT_STORE") == "True":
+            # torchrun shares its store with the workers and keeps it across
+            # restarts, so a restarted rank can read the previous attempt's
+            # addresses (pytorch/pytorch#135712).
+            raise RuntimeError(
+                f"Rank {os.environ.get('RANK')}: the process group could "
+                f"not start after torchrun restarted the workers "
+                f"({restarts} restart(s)). torchrun shares its rendezvous "
+                "store with the workers and keeps the previous attempt's "
+                "addresses in it; start torchrun with the environment "
+                "variable TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 when it may "
+                f"restart (--max-restarts). Received: {error}"
+            ) from error
+        raise
+
+
+def _default_backend():
+    return "nccl" if torch.cuda.is_available() else "gloo"
+
+
+def data_parallel(module, device=None):
+    """``module`` in DistributedDataParallel: how ``fit`` trains replicas.
+
+    Gradients are averaged as DDP's built-in all-reduce does (each bucket
+    multiplied by 1 / world size, then summed), but a failure of that
+    all-reduce, or of the collectives in the forward pass (bucket
+    rebuilding, buffer broadcasts), raises `StalledRankError` naming the
+    ranks that stopped answering instead of the backend's error.
+
+    Args:
+        module: the model, on ``device``.
+        device: the device of this rank (``cuda:i`` gives DDP
+            ``device_ids=[i]``); default: the first parameter's.
+    """
+    if device is None:
+        param = next(module.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+    device = torch.device(device)
+    with stalls.named_failures():
+        ddp = _NamedFailuresDDP(
+            module, device_ids=[device.index] if device.type == "cuda"
+            else None)
+    ddp.register_comm_hook(None, _average_gradients)
+    return ddp
+
+
+class _NamedFailuresDDP(torch.nn.parallel.DistributedDataParallel):
+    def forward(self, *args, **kwargs):
+        with stalls.named_failures():
+            return super().forward(*args, **kwargs)
+
+
+def _average_gradients(group, bucket):
+    """DDP's default gradient hook, with a failure named (`stalls`)."""
+    world = dist.get_world_size(group)
+    buffer = bucket.buffer()
+    buffer.mul_(1.0 / world)  # As DDP's reducer scales (not div_).
+    future = dist.all_reduce(buffer, group=group, async_op=True).get_future()
+    return future.then(_named_result)
+
+
+def _named_result(future):
+    try:
+        return future.value()[0]
+    except RuntimeError as error:
+        stalled = stalls.named(error)
+        if stalled is None:
+            raise
+        raise stalled from error
+
+
 def broadcast_order(order, device=None):
     """Rank 0's permutation, on every rank."""
     if not is_distributed():
         return order
     order = order.to(_collective_device(device))
-    dist.broadcast(order, src=0)
+    with stalls.named_failures():
+        dist.broadcast(order, src=0)
     return order.cpu() if device is None else order.to(device)
 
 
@@ -87,7 +202,8 @@ def all_reduce_sum(tensors):
     device = _collective_device(None)
     flat = torch.cat([t.detach().reshape(-1).to(device, torch.float64)
                       for t in tensors])
-    dist.all_reduce(flat)
+    with stalls.named_failures():
+        dist.all_reduce(flat)
     offset = 0
     out = []
     for t in tensors:
@@ -103,7 +219,8 @@ def gather_ordered(array):
     if not is_distributed():
         return array
     blocks = [None] * world_size()
-    dist.all_gather_object(blocks, array)
+    with stalls.named_failures():
+        dist.all_gather_object(blocks, array)
     return np.concatenate(blocks, axis=0)
 
 
@@ -180,9 +297,19 @@ class MirroredStrategy:
 
 
 class MultiWorkerMirroredStrategy(MirroredStrategy):
-    """Several machines (``torchrun --nnodes``): the same as Mirrored."""
+    """Several machines (``torchrun --nnodes``): the same as Mirrored.
+
+    Args:
+        cluster_resolver: accepted for tf.keras compatibility (torchrun's
+            rendezvous finds the workers).
+        communication_options: its ``timeout_seconds`` (as in
+            ``tf.distribute.experimental.CommunicationOptions``), if set, is
+            the collectives' timeout (see `maybe_init`).
+    """
 
     def __init__(self, cluster_resolver=None, communication_options=None):
+        maybe_init(timeout=getattr(communication_options, "timeout_seconds",
+                                   None))
         super().__init__()
 
 
@@ -195,15 +322,30 @@ def get_strategy():
     return MirroredStrategy()
 
 
-def launch(fn, nprocs, args=(), backend=None):
+def launch(fn, nprocs, args=(), backend=None, timeout=None):
     """Starts ``nprocs`` processes running ``fn(*args)`` in a process group.
 
     For scripts and notebooks without ``torchrun``. Uses the ``spawn`` start
     method; CUDA initialised in the parent before a fork would break the
     children, so it is refused with a clear error.
+
+    Args:
+        fn: a function importable by the children (defined in a module).
+        nprocs: the number of processes (ranks).
+        args: the arguments of ``fn``.
+        backend: ``"gloo"`` or ``"nccl"``; default NCCL when CUDA is
+            visible, else gloo.
+        timeout: how long a collective waits for the other ranks (see
+            `maybe_init`); default ``TORCHKERAS_DDP_TIMEOUT``, else 300 s.
+
+    Raises:
+        torch.multiprocessing.ProcessRaisedException: when a process
+            raised; a rank that stopped answering makes the others raise
+            `StalledRankError`, whose message names it.
     """
     import torch.multiprocessing as mp
 
+    seconds = stalls.resolve_timeout(timeout)
     if mp.get_start_method(allow_none=True) == "fork" and (
             torch.cuda.is_initialized()):
         raise RuntimeError(
@@ -212,7 +354,7 @@ def launch(fn, nprocs, args=(), backend=None):
             "the 'spawn' start method."
         )
     port = _free_port()
-    mp.spawn(_worker, args=(nprocs, port, backend, fn, args),
+    mp.spawn(_worker, args=(nprocs, port, backend, fn, args, seconds),
              nprocs=nprocs, join=True)
 
 
@@ -224,15 +366,16 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _worker(index, nprocs, port, backend, fn, args):
+def _worker(index, nprocs, port, backend, fn, args, seconds):
     os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
                        "RANK": str(index), "WORLD_SIZE": str(nprocs),
                        "LOCAL_RANK": str(index)})
-    backend = backend or ("nccl" if torch.cuda.is_available() else "gloo")
-    dist.init_process_group(backend, rank=index, world_size=nprocs)
+    stalls.start(backend or _default_backend(), seconds, rank=index,
+                 world_size=nprocs)
     try:
         fn(*args)
     finally:
+        stalls.finish()
         dist.destroy_process_group()
 
 
@@ -247,7 +390,8 @@ def broadcast_object(obj, src=0):
     if not is_distributed():
         return obj
     box = [obj]
-    dist.broadcast_object_list(box, src=src)
+    with stalls.named_failures():
+        dist.broadcast_object_list(box, src=src)
     return box[0]
 
 
@@ -257,5 +401,6 @@ def all_reduce_max(values):
         return list(values)
     t = torch.tensor([float(v) for v in values], dtype=torch.float64,
                      device=_collective_device(None))
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    with stalls.named_failures():
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return t.cpu().tolist()
