@@ -26,8 +26,9 @@ def _data(bad_row, value):
 def test_stops_at_the_first_invalid_batch(value, capsys):
     model = _model()
     x, y = _data(7, value)  # Row 7 is in batch 3 (batch_size=2).
-    history = model.fit(x, y, batch_size=2, epochs=5, shuffle=False,
-                        verbose=0, callbacks=[TerminateOnNaN()])
+    with pytest.warns(UserWarning, match="`x` contains NaN or Inf"):
+        history = model.fit(x, y, batch_size=2, epochs=5, shuffle=False,
+                            verbose=0, callbacks=[TerminateOnNaN()])
     assert "Batch 3: Invalid loss, terminating training" in (
         capsys.readouterr().out)
     assert int(model.optimizer.iterations) == 4
@@ -46,7 +47,8 @@ def test_raise_error_skips_the_cleanup():
                  keras.callbacks.LambdaCallback(
                      on_train_end=lambda logs: ended.append(True))]
     with pytest.raises(RuntimeError, match="NaN or Inf loss encountered "
-                                           "at batch 3"):
+                                           "at batch 3"), pytest.warns(
+            UserWarning, match="`x` contains NaN or Inf"):
         _model().fit(*_data(7, np.nan), batch_size=2, shuffle=False,
                      verbose=0, callbacks=callbacks)
     assert ended == []

@@ -11,10 +11,13 @@ batch, when the shapes of targets and predictions are known.
 
 import copy
 
+import numpy as np
 import torch
 
 from torchkeras import losses as losses_module
 from torchkeras import metrics as metrics_module
+from torchkeras.losses.probabilistic import NO_IGNORE_INDEX
+from torchkeras.losses.probabilistic import sparse_label_error
 from torchkeras.utils import tree
 
 _LOGIT_LOSSES = {
@@ -108,18 +111,21 @@ def _logits_twin(loss):
 
     A softmax/sigmoid output keeps its logits in ``_keras_logits`` (as
     tf.keras does); computing the crossentropy from them is what tf.keras
-    does too, fused and numerically stable.
+    does too, fused and numerically stable. The twin keeps every other
+    argument of the loss (``ignore_class``, ``label_smoothing``, ``axis``,
+    ``dtype``), or there is no twin.
     """
-    name = None
-    if isinstance(loss, losses_module.LossFunctionWrapper):
-        fn = getattr(loss, "fn", None)
-        fn_name = getattr(fn, "__name__", None)
-        if fn_name in _LOGIT_LOSSES and not loss.get_config().get(
-                "from_logits", False):
-            name = _LOGIT_LOSSES[fn_name]
-            cls = getattr(losses_module, name)
-            return cls(from_logits=True, reduction=loss.reduction)
-        return None
+    if type(loss) is losses_module.LossFunctionWrapper:
+        name = _LOGIT_LOSSES.get(getattr(loss.fn, "__name__", None))
+        kwargs = dict(loss._fn_kwargs)
+        if name is None or kwargs.pop("from_logits", False):
+            return None
+        cls = getattr(losses_module, name)
+        try:
+            return cls(from_logits=True, reduction=loss.reduction,
+                       dtype=loss.dtype, **kwargs)
+        except TypeError:  # an argument the class does not take
+            return None
     for cls_name in _LOGIT_LOSSES.values():
         cls = getattr(losses_module, cls_name)
         if type(loss) is cls:
@@ -127,9 +133,8 @@ def _logits_twin(loss):
             if config.get("from_logits"):
                 return None
             config["from_logits"] = True
-            config.pop("name", None)
-            twin = cls.from_config(config)
-            return twin
+            config["dtype"] = loss.dtype
+            return cls.from_config(config)
     return None
 
 
@@ -216,14 +221,13 @@ class CompileLoss:
                     f"No target was given for output '{names[index]}', "
                     "which has a loss. Pass it in `y`."
                 )
-            logits = getattr(pred, "_keras_logits", None)
-            if twin is not None and logits is not None:
-                value = _fast_sparse_ce(twin, trues[index], logits,
-                                        weights[index])
-                if value is None:
-                    value = twin(trues[index], logits, weights[index])
-            else:
-                value = loss(trues[index], pred, weights[index])
+            if type(trues[index]) is np.ndarray:  # strings stay NumPy
+                error = non_numeric_target_error(loss, trues[index],
+                                                 names[index])
+                if error is not None:
+                    raise error
+            value = _entry_loss(loss, twin, trues[index], pred,
+                                weights[index])
             self.last_values.append(value)
             value = value * weight if weight != 1.0 else value
             total = value if total is None else total + value
@@ -236,12 +240,48 @@ class CompileLoss:
         return total
 
 
+def _entry_loss(loss, twin, y_true, pred, sample_weight):
+    """One output's loss (from the cached logits where it has them)."""
+    logits = getattr(pred, "_keras_logits", None)
+    if twin is not None and logits is not None:
+        value = _fast_sparse_ce(twin, y_true, logits, sample_weight)
+        if value is None:
+            value = twin(y_true, logits, sample_weight)
+        return value
+    return loss(y_true, pred, sample_weight)
+
+
+def non_numeric_target_error(loss, y_true, output_name):
+    """The ``ValueError`` for string/object targets, or None.
+
+    torch losses only take numbers; without this the user sees torch's
+    ``TypeError`` about ``numpy.object_``.
+    """
+    leaves = [v for v in tree.flatten(y_true) if v is not None]
+    for leaf in leaves:
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "OUSV":
+            example = leaf.reshape(-1)[0] if leaf.size else None
+            name = getattr(loss, "name", None) or getattr(
+                loss, "__name__", type(loss).__name__)
+            return ValueError(
+                f"Output '{output_name}' has loss `{name}`, which needs "
+                "numeric targets, but `y` holds non-numeric values "
+                "(convert labels to numbers first, e.g. with "
+                "`keras.layers.StringLookup`). Received: y of dtype "
+                f"{leaf.dtype} (e.g. {example!r})"
+            )
+    return None
+
+
 def _fast_sparse_ce(loss, y_true, logits, sample_weight):
     """The common training case in one fused call, or None.
 
     Sparse labels of shape ``(n,)``/``(n, 1)``, logits ``(n, classes)``,
     no weights, mask or ``ignore_class``, Keras's default reduction: the
-    loss is exactly ``F.cross_entropy`` (mean over the batch).
+    loss is exactly ``F.cross_entropy`` (mean over the batch). Its kernel
+    checks the label range as it reads the labels (``NO_IGNORE_INDEX``:
+    not even torch's ``-100`` is skipped): a ``ValueError`` here on the
+    CPU, the kernel's device assert on CUDA; no extra work per step.
     """
     if (sample_weight is not None
             or type(loss) is not losses_module.SparseCategoricalCrossentropy
@@ -257,7 +297,14 @@ def _fast_sparse_ce(loss, y_true, logits, sample_weight):
         y_true = y_true.reshape(-1)
     if y_true.dtype is not torch.int64:
         y_true = y_true.long()
-    return torch.nn.functional.cross_entropy(logits, y_true)
+    try:
+        return torch.nn.functional.cross_entropy(
+            logits, y_true, ignore_index=NO_IGNORE_INDEX)
+    except (IndexError, RuntimeError) as e:
+        error = sparse_label_error(loss.name, y_true, logits.shape[1])
+        if error is None:
+            raise
+        raise error from e
 
 
 def _accuracy_variant(y_true, y_pred, loss):

@@ -11,7 +11,11 @@
 
 Every adapter yields ``(x, y, sample_weight)`` tuples (``y`` or
 ``sample_weight`` may be None). Validation of what the model expects
-(input counts, names, label ranges) is the trainer's job, on the first batch.
+(input counts, names, label ranges) is the trainer's job: arrays once,
+before training; batches of the iterable adapters through their
+``check_targets`` hook, called with each batch's targets while they are
+still on the host (the trainer sets it where a loss kernel could only
+assert, on accelerators).
 
 Data parallelism (``shard(rank, world)``, ``block``): as with tf.keras's
 MirroredStrategy a batch the user gives is the global batch. Arrays and
@@ -403,8 +407,13 @@ class _IterableAdapter:
                 f"batch per process per step, so the last {len(group)} "
                 "batch(es) were skipped.")
 
+    # Set by the trainer: ``check_targets(y)`` before ``y`` moves.
+    check_targets = None
+
     def _convert(self, batch):
         x, y, sw = unpack_x_y_sample_weight(batch)
+        if y is not None and self.check_targets is not None:
+            self.check_targets(y)
         convert = (lambda v: to_tensor(v, self.device))
         return (tree.map_structure(convert, x),
                 tree.map_structure(convert, y) if y is not None else None,

@@ -27,11 +27,14 @@ from torchkeras.engine.compile_utils import CompileLoss
 from torchkeras.engine.compile_utils import CompileMetrics
 
 from torchkeras.engine.compile_utils import flatten_targets
+from torchkeras.engine.compile_utils import non_numeric_target_error
 from torchkeras.layers import legacy_interfaces
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.embedding import skip_index_validation
 from torchkeras.layers.layer import ADDED_METRICS
 from torchkeras.layers.layer import CALL_CONTEXT
+from torchkeras.losses.probabilistic import is_sparse_loss
+from torchkeras.losses.probabilistic import sparse_label_error
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.utils import tree
 
@@ -496,7 +499,7 @@ class Trainer:
                 if v is not None and hasattr(v, "shape") else v, x)
             self(sample)
 
-    def _check_array_data(self, x, y):
+    def _check_array_data(self, x, y, argument="x"):
         """Checks structure and label ranges before training starts."""
         if not getattr(self, "_is_graph_network", False):
             return
@@ -506,8 +509,9 @@ class Trainer:
             missing = set(input_names) - set(x)
             if unknown or missing:
                 raise ValueError(
-                    f"Model '{self.name}': the keys of `x` must be the input"
-                    f" names {input_names}. Received: keys={sorted(x)}"
+                    f"Model '{self.name}': the keys of `{argument}` must be "
+                    f"the input names {input_names}. Received: "
+                    f"keys={sorted(x)}"
                 )
         else:
             count = len(x) if isinstance(x, (list, tuple)) else 1
@@ -516,48 +520,121 @@ class Trainer:
                     and count != 1 and np.asarray(x[0]).ndim == 0):
                 raise ValueError(
                     f"Model '{self.name}' expects {len(input_names)} "
-                    f"input(s) ({input_names}), but `x` holds {count} "
-                    "arrays."
+                    f"input(s) ({input_names}), but `{argument}` holds "
+                    f"{count} arrays."
                 )
         self.__dict__["_indices_checked"] = _check_embedding_inputs(self, x)
-        if y is None or self.compiled_loss is None:
+        self._check_targets(y)
+
+    def _check_targets(self, y, host_only=False):
+        """Checks targets against the compiled losses: numbers, and sparse
+        labels in range. One vectorized host pass per label array.
+
+        With ``host_only`` labels already on an accelerator are left to
+        the loss kernel (reading them here would sync every step).
+        """
+        plan = self._target_checks() if y is not None else None
+        if not plan:
             return
-        names = self.output_names
-        trues = flatten_targets(y, names)
-        if not self.compiled_loss.built:
-            self.compiled_loss.build(names)
-        for index, loss, _, _ in self.compiled_loss.entries:
-            if trues[index] is None:
+        trues = flatten_targets(y, self.output_names)
+        for index, loss, name, classes in plan:
+            labels = trues[index]
+            if labels is None or host_only and torch.is_tensor(
+                    labels) and not labels.is_cpu:
                 continue
-            _check_sparse_labels(loss, trues[index],
-                                 self.outputs[index].shape, names[index])
+            error = non_numeric_target_error(loss, labels, name)
+            if error is None and classes is not None:
+                error = sparse_label_error(
+                    getattr(loss, "name", name), labels, classes,
+                    getattr(loss, "ignore_class", None))
+            if error is not None:
+                raise error
+
+    def _target_checks(self):
+        """``(output index, loss, output name, classes)`` per compiled
+        loss of a graph network (``classes`` only for sparse losses), made
+        once per ``compile``."""
+        compiled = self.compiled_loss
+        if compiled is None or not getattr(self, "_is_graph_network",
+                                           False):
+            return None
+        cached = self.__dict__.get("_target_checks_cache")
+        if cached is not None and cached[0] is compiled:
+            return cached[1]
+        names = self.output_names
+        if not compiled.built:
+            compiled.build(names)
+        plan = []
+        for index, loss, _, _ in compiled.entries:
+            shape = self.outputs[index].shape
+            classes = shape[-1] if len(shape) and is_sparse_loss(
+                loss) else None
+            plan.append((index, loss, names[index], classes))
+        self.__dict__["_target_checks_cache"] = (compiled, plan)
+        return plan
+
+    def _single_output_classes(self):
+        """The class count of a single-output model (2 for one unit), or
+        None where it is unknown."""
+        if not getattr(self, "_is_graph_network", False) or len(
+                self.outputs) != 1:
+            return None
+        shape = self.outputs[0].shape
+        last = shape[-1] if len(shape) else None
+        if last is None:
+            return None
+        return 2 if last == 1 else int(last)
 
     def _class_weight_fn(self, class_weight):
-        if not class_weight:
+        """``class_weight`` as a function ``(y, sample_weight) -> weights``.
+
+        Checked here, before training (tf.keras 2's rule): a dict with a
+        weight for every class from 0 to one less than the number of
+        classes, on a single-output model; labels outside it raise a
+        ``ValueError`` (on the CPU, and on the host for arrays).
+        """
+        if class_weight is None or (isinstance(class_weight, dict)
+                                    and not class_weight):
             return None
-        if isinstance(class_weight, dict) and getattr(
-                self, "_is_graph_network", False) and set(class_weight) <= set(
-                    self.output_names) and len(self.output_names) > 1:
-            raise ValueError(
-                "`class_weight` is only supported for models with a single "
-                "output."
-            )
-        size = max(int(k) for k in class_weight) + 1
-        table = torch.ones(size)
-        for k, v in class_weight.items():
-            table[int(k)] = float(v)
+        table = _class_weight_table(class_weight,
+                                    self._single_output_classes(),
+                                    self._output_count())
+        tables = {}
 
         def apply(y, sample_weight):
-            labels = y
-            if labels.dim() > 1 and labels.shape[-1] > 1:
-                labels = labels.argmax(-1)
-            labels = labels.reshape(labels.shape[0], -1)[:, 0].long()
-            weights = table.to(labels.device)[labels]
+            if not torch.is_tensor(y):
+                raise _class_weight_error(
+                    "`class_weight` is only supported for Models with a "
+                    "single output.", class_weight)
+            labels = _class_labels(y)
+            device_table = tables.get(labels.device)
+            if device_table is None:
+                device_table = tables[labels.device] = table.to(
+                    labels.device)
+            try:
+                weights = device_table[labels]
+            except IndexError as e:  # the CPU reports it; CUDA asserts
+                raise _missing_class_error(class_weight, labels) from e
             if sample_weight is not None:
                 weights = weights * sample_weight.reshape(weights.shape)
             return weights
 
+        def check(y):
+            """Once, for label arrays: every label has a weight."""
+            if y is None or not torch.is_tensor(y) or not y.numel():
+                return
+            labels = _class_labels(y).cpu()
+            low, high = torch.aminmax(labels)
+            if int(low) < 0 or int(high) >= len(table):
+                raise _missing_class_error(class_weight, labels)
+
+        apply.check = check
         return apply
+
+    def _output_count(self):
+        if getattr(self, "_is_graph_network", False):
+            return len(self.outputs)
+        return None
 
     # ------------------------------------------------------------------
     # fit / evaluate / predict.
@@ -578,6 +655,12 @@ class Trainer:
             epochs = legacy_interfaces.fit_epochs(epochs, kwargs)
         self._assert_compiled("fit")
         verbose = _resolve_verbose(verbose)
+        _check_batch_size("batch_size", batch_size)
+        _check_batch_size("validation_batch_size", validation_batch_size)
+        _check_epochs(epochs, initial_epoch)
+        _check_validation_split(validation_split)
+        steps_per_epoch = _check_steps("steps_per_epoch", steps_per_epoch)
+        validation_steps = _check_steps("validation_steps", validation_steps)
         if validation_split and validation_data is None:
             if not data_adapter.is_array_like(x):
                 raise ValueError(
@@ -602,6 +685,7 @@ class Trainer:
                 validation_data, validation_batch_size or batch_size,
                 validation_steps, device)
         weigh = self._class_weight_fn(class_weight)
+        self._check_before_training(adapter, val_adapter, weigh)
         callback_list = CallbackList(
             callbacks, add_history=True,
             add_progbar=verbose != 0 and distribute.is_main_process(),
@@ -657,7 +741,16 @@ class Trainer:
         adapter = data_adapter.get_adapter(x, y, sample_weight, **kwargs)
         if distribute.is_distributed():
             adapter.shard(distribute.rank(), distribute.world_size())
+        device = kwargs.get("device")
+        if device is not None and device.type != "cpu":
+            # A CUDA loss kernel only asserts on a bad label: batches
+            # made on the host are checked there, before they move (on the
+            # CPU the kernels raise the same error themselves, for free).
+            adapter.check_targets = self._check_host_targets
         return adapter
+
+    def _check_host_targets(self, y):
+        self._check_targets(y, host_only=True)
 
     def _wrap_for_replicas(self):
         if not distribute.is_distributed() or self.__dict__.get(
@@ -780,6 +873,24 @@ class Trainer:
             validation_data, batch_size=batch_size, steps=steps,
             shuffle=False, device=device, argument="validation_data")
 
+    def _check_before_training(self, adapter, val_adapter, weigh):
+        """What arrays allow to check before the first step: validation
+        arrays as the training ones, a class weight for every label, and
+        a warning for NaN/Inf (one vectorized host pass per array)."""
+        if isinstance(val_adapter, data_adapter.ArrayAdapter):
+            self._check_array_data(val_adapter.x, val_adapter.y,
+                                   argument="validation_data")
+        if not isinstance(adapter, data_adapter.ArrayAdapter):
+            return
+        if weigh is not None:
+            weigh.check(adapter.y)
+        for argument, value in (("x", adapter.x), ("y", adapter.y),
+                                ("sample_weight", adapter.sample_weight)):
+            _warn_non_finite(argument, value)
+        if isinstance(val_adapter, data_adapter.ArrayAdapter):
+            _warn_non_finite("validation_data", (
+                val_adapter.x, val_adapter.y, val_adapter.sample_weight))
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
                  sample_weight=None, steps=None, callbacks=None,
                  max_queue_size=10, workers=1, use_multiprocessing=False,
@@ -787,9 +898,13 @@ class Trainer:
         """Returns the loss and metric values on the given data."""
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
+        _check_batch_size("batch_size", batch_size)
+        steps = _check_steps("steps", steps)
         adapter = self._adapter(
             x, y, sample_weight, batch_size=batch_size, steps=steps,
             shuffle=False, device=self._distributed_device())
+        if isinstance(adapter, data_adapter.ArrayAdapter):
+            self._check_targets(adapter.y)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(
                 callbacks,
@@ -832,6 +947,8 @@ class Trainer:
                 use_multiprocessing=False):
         """The model's outputs as NumPy arrays (lists/dicts for several)."""
         verbose = _resolve_verbose(verbose)
+        _check_batch_size("batch_size", batch_size)
+        steps = _check_steps("steps", steps)
         adapter = data_adapter.get_adapter(
             x, batch_size=batch_size, steps=steps, shuffle=False,
             device=self._distributed_device())
@@ -918,11 +1035,18 @@ class Trainer:
                 tree.map_structure(convert, sample_weight)
                 if sample_weight is not None else None)
 
+    def _check_batch_before_move(self, y):
+        """Host labels bound for an accelerator, checked before they move
+        (on the CPU the loss kernels raise the same error themselves)."""
+        if y is not None and self._device().type != "cpu":
+            self._check_host_targets(y)
+
     def train_on_batch(self, x, y=None, sample_weight=None,
                        class_weight=None, reset_metrics=True,
                        return_dict=False):
         """Runs one gradient update on one batch of data."""
         self._assert_compiled("train_on_batch")
+        self._check_batch_before_move(y)
         batch = self._batch_tensors(x, y, sample_weight)
         self._prepare_training(batch[0])
         weigh = self._class_weight_fn(class_weight)
@@ -937,6 +1061,7 @@ class Trainer:
                       reset_metrics=True, return_dict=False):
         """Evaluates the model on one batch of data."""
         self._assert_compiled("test_on_batch")
+        self._check_batch_before_move(y)
         batch = self._batch_tensors(x, y, sample_weight)
         if reset_metrics:
             self.reset_metrics()
@@ -1091,6 +1216,159 @@ def _resolve_verbose(verbose):
         )
     return verbose
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _check_batch_size(name, value):
+    if value is not None and not (_is_int(value) and value > 0):
+        raise ValueError(
+            f"Invalid value for argument `{name}`: expected a positive "
+            f"integer or None. Received: {name}={value!r}"
+        )
+
+
+def _check_steps(name, value):
+    """``value`` as a step count or None; tf.keras 2's ``-1`` means None
+    (run until the data is exhausted)."""
+    if value is None or _is_int(value) and value == -1:
+        return None
+    if not (_is_int(value) and value > 0):
+        raise ValueError(
+            f"Invalid value for argument `{name}`: expected a positive "
+            "integer, or None (or -1) to run until the data is exhausted. "
+            f"Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def _check_epochs(epochs, initial_epoch):
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if not (_is_int(value) and value >= 0):
+            raise ValueError(
+                f"Invalid value for argument `{name}`: expected a "
+                f"non-negative integer. Received: {name}={value!r}"
+            )
+
+
+def _check_validation_split(value):
+    if value is None:  # as 0, which Keras's `if validation_split` allows
+        return
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)) or not (
+                0 <= value < 1):
+        raise ValueError(
+            "`validation_split` must be a float between 0 and 1 (the "
+            "fraction of the data held out; 1 excluded). Received: "
+            f"validation_split={value!r}"
+        )
+
+
+def _all_finite(t):
+    """Whether a float tensor holds no NaN/Inf: one host pass.
+
+    A finite sum proves it (NaN and Inf propagate); only when the sum is
+    not finite (bad values, or an overflow) is every element tested.
+    """
+    if t.is_cpu and t.dtype in (torch.float16, torch.float32,
+                                torch.float64):
+        array = t.detach().numpy().reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(array)):
+                return True
+        return bool(np.isfinite(array).all())
+    return bool(torch.isfinite(t).all())
+
+
+def _warn_non_finite(argument, structure):
+    """Warns, naming ``argument``, when float arrays hold NaN or Inf."""
+    for leaf in tree.flatten(structure):
+        if (not torch.is_tensor(leaf) or not leaf.is_floating_point()
+                or not leaf.numel() or _all_finite(leaf)):
+            continue
+        count = int((~torch.isfinite(leaf)).sum())
+        warnings.warn(
+            f"`{argument}` contains NaN or Inf values: the losses and "
+            "gradients of the batches holding them will not be finite. "
+            f"Received: {argument} with {count} non-finite value(s) of "
+            f"{leaf.numel()}", stacklevel=4)
+        return
+
+
+def _class_weight_error(message, class_weight):
+    return ValueError(f"{message} Received: class_weight={class_weight!r}")
+
+
+def _class_weight_table(class_weight, classes, outputs):
+    """The weight of each class index, as a tensor (checked first)."""
+    if not isinstance(class_weight, dict):
+        raise _class_weight_error(
+            "`class_weight` must be a dict mapping class indices "
+            "(integers) to weights.", class_weight)
+    if outputs is not None and outputs > 1:
+        raise _class_weight_error(
+            "`class_weight` is only supported for Models with a single "
+            f"output (this one has {outputs}).", class_weight)
+    keys = [_class_index(k) for k in class_weight]
+    values = list(class_weight.values())
+    if any(k is None for k in keys):
+        raise _class_weight_error(
+            "`class_weight` keys must be class indices (non-negative "
+            "integers).", class_weight)
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise _class_weight_error(
+            "`class_weight` values must be numbers.", class_weight) from e
+    if not np.isfinite(values).all():
+        warnings.warn(
+            "`class_weight` contains NaN or Inf weights: the losses of the "
+            "samples of those classes will not be finite. Received: "
+            f"class_weight={class_weight!r}", stacklevel=4)
+    if classes is not None:
+        missing = sorted(set(range(classes)) - set(keys))
+        if missing:
+            raise _class_weight_error(
+                "Expected `class_weight` to be a dict with keys from 0 to "
+                f"one less than the number of classes ({classes}), but "
+                f"class(es) {missing[:10]} have no weight.", class_weight)
+    table = torch.ones(max(max(keys) + 1, classes or 0))
+    table[keys] = torch.as_tensor(values, dtype=torch.float32)
+    return table
+
+
+def _class_index(key):
+    """A ``class_weight`` key as a class index (``1``, ``1.0`` from
+    ``np.unique`` of float labels, ``"1"`` from JSON), or None."""
+    if isinstance(key, str) and key.isdigit():
+        return int(key)
+    if isinstance(key, (bool, np.bool_)):
+        return None
+    if isinstance(key, (int, float, np.integer, np.floating)) and (
+            float(key).is_integer() and key >= 0):
+        return int(key)
+    return None
+
+
+def _class_labels(y):
+    """The class index of each sample (argmax of one-hot targets)."""
+    labels = y
+    if labels.dim() > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(-1)
+    return labels.reshape(labels.shape[0], -1)[:, 0].long()
+
+
+def _missing_class_error(class_weight, labels):
+    labels = labels.detach().cpu().numpy()
+    known = np.asarray([_class_index(k) for k in class_weight])
+    unweighted = np.unique(labels[~np.isin(labels, known)])[:10].tolist()
+    return _class_weight_error(
+        "Expected `class_weight` to be a dict with keys from 0 to one less "
+        f"than the number of classes, but the labels hold class(es) "
+        f"{unweighted} that have no weight.", class_weight)
+
+
 def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         if validation_freq < 1:
@@ -1158,25 +1436,3 @@ def _check_embedding_inputs(model, x):
                     f"{bad}. Received: index={bad}"
                 )
     return covered
-
-def _check_sparse_labels(loss, y, output_shape, output_name):
-    """ValueError before training for out-of-range sparse labels."""
-    from torchkeras import losses as losses_module
-
-    fn_name = getattr(getattr(loss, "fn", None), "__name__", "")
-    is_sparse = isinstance(
-        loss, losses_module.SparseCategoricalCrossentropy) or (
-            fn_name == "sparse_categorical_crossentropy")
-    if not is_sparse or output_shape[-1] is None:
-        return
-    labels = y.detach().cpu().numpy() if torch.is_tensor(y) else (
-        np.asarray(y))
-    validate = getattr(losses_module, "validate_sparse_labels", None)
-    if validate is not None:
-        validate(loss, labels, output_shape[-1])
-        return
-    if labels.dtype.kind not in "iuf" or labels.size == 0:
-        raise ValueError(
-            f"Output '{output_name}': sparse labels must be integers. "
-            f"Received: dtype={labels.dtype}"
-        )

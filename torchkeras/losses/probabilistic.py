@@ -6,6 +6,14 @@ kernels for logits) live in ``ops/nn.py``; this module adds label
 smoothing, focal factors, shape checks that name the loss, and
 ``validate_sparse_labels``, the one-off label check the engine runs on the
 whole label array before training (so ``call`` never syncs the host).
+
+Sparse labels: torch's kernels skip a target of ``-100`` (their default
+``ignore_index``); Keras skips a label only when ``ignore_class`` names it.
+So the kernels get ``NO_IGNORE_INDEX`` unless ``ignore_class`` is set, and
+every other label outside ``[0, classes)`` fails inside the kernel itself:
+on the CPU synchronously (turned here into the same ``ValueError`` as
+``validate_sparse_labels``), on CUDA as the kernel's device-side assert --
+the check costs nothing per step either way.
 """
 
 import warnings
@@ -210,14 +218,28 @@ def sparse_categorical_crossentropy(
     """
     y_pred = as_prediction(y_pred)
     y_true = convert_to_tensor(y_true, device=y_pred.device)
-    ignore_index = -100 if ignore_class is None else int(ignore_class)
-    result = nn_ops.sparse_categorical_crossentropy(
-        y_true,
-        y_pred,
-        from_logits=from_logits,
-        axis=axis,
-        ignore_index=ignore_index,
+    ignore_index = (
+        NO_IGNORE_INDEX if ignore_class is None else int(ignore_class)
     )
+    try:
+        result = nn_ops.sparse_categorical_crossentropy(
+            y_true,
+            y_pred,
+            from_logits=from_logits,
+            axis=axis,
+            ignore_index=ignore_index,
+        )
+    except (ValueError, IndexError, RuntimeError) as e:
+        # Only reached when the kernel refused (no cost per step).
+        error = sparse_label_error(
+            "sparse_categorical_crossentropy",
+            y_true,
+            y_pred.shape[axis] if y_pred.ndim else 1,
+            ignore_class,
+        )
+        if error is None:
+            raise
+        raise error from e
     if ignore_class is not None:
         labels = y_true.reshape(result.shape)
         result._keras_mask = labels != ignore_class
@@ -242,7 +264,12 @@ def poisson(y_true, y_pred):
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), -1)
 
 
-def _is_sparse_loss(loss):
+# torch's `ignore_index` for "ignore nothing": no label can hold it (unlike
+# torch's default -100; NaN labels cast to int64 become the *minimum*).
+NO_IGNORE_INDEX = torch.iinfo(torch.int64).max
+
+
+def is_sparse_loss(loss):
     if isinstance(loss, str):
         return loss in (
             "sparse_categorical_crossentropy",
@@ -250,6 +277,53 @@ def _is_sparse_loss(loss):
         )
     fn = getattr(loss, "fn", loss)
     return fn is sparse_categorical_crossentropy
+
+
+def _host_labels(labels):
+    if isinstance(labels, torch.Tensor):
+        labels = labels.detach().cpu().numpy()
+    return np.asarray(labels).reshape(-1)
+
+
+def sparse_label_error(name, y_true, num_classes, ignore_class=None):
+    """The ``ValueError`` for sparse labels the loss cannot take, or None.
+
+    Labels must be numbers, integers in ``[0, num_classes)`` except the
+    loss's ``ignore_class``. One vectorized pass on the host: the engine
+    runs it once per label array, the losses only after their kernel
+    refused a batch.
+    """
+    labels = _host_labels(y_true)
+    if labels.dtype.kind not in "biuf":
+        example = labels[0] if labels.size else None
+        return ValueError(
+            f"Loss `{name}` expects integer labels in [0, {num_classes}), "
+            f"but the labels are not numbers. Convert them to class "
+            "indices first (e.g. with `keras.layers.StringLookup`). "
+            f"Received: y_true of dtype {labels.dtype} (e.g. {example!r})"
+        )
+    if labels.dtype.kind in "biu" and (
+        not labels.size or labels.min() >= 0 and labels.max() < num_classes
+    ):
+        return None  # the common case, in two reductions
+    if ignore_class is not None:
+        labels = labels[labels != ignore_class]
+    bad = (labels < 0) | (labels >= num_classes) | (labels != np.floor(labels))
+    if not np.any(bad):
+        return None
+    values = np.unique(labels[bad])[:10].tolist()
+    hint = ""
+    if ignore_class is None and -100 in values:
+        hint = (
+            " -100 is torch's `ignore_index`, not a Keras convention: to "
+            "skip a label pass it as `ignore_class` "
+            "(`SparseCategoricalCrossentropy(ignore_class=-100)`)."
+        )
+    return ValueError(
+        f"Loss `{name}` expects integer labels in [0, {num_classes}) "
+        f"(the predictions have {num_classes} classes).{hint} Received "
+        f"labels outside that range, e.g. {values}"
+    )
 
 
 def validate_sparse_labels(loss, y_true, num_classes):
@@ -262,23 +336,14 @@ def validate_sparse_labels(loss, y_true, num_classes):
     Raises:
         ValueError: naming the loss, the class count and the bad labels.
     """
-    if not _is_sparse_loss(loss):
+    if not is_sparse_loss(loss):
         return
-    labels = y_true
-    if isinstance(labels, torch.Tensor):
-        labels = labels.detach().cpu().numpy()
-    labels = np.asarray(labels).reshape(-1)
-    ignore_class = getattr(loss, "ignore_class", None)
-    if ignore_class is not None:
-        labels = labels[labels != ignore_class]
-    bad = (labels < 0) | (labels >= num_classes) | (labels != np.floor(labels))
-    if np.any(bad):
-        name = getattr(loss, "name", None) or getattr(loss, "__name__", loss)
-        raise ValueError(
-            f"Loss `{name}` expects integer labels in [0, {num_classes}) "
-            f"(the model outputs {num_classes} classes). Received labels "
-            f"outside that range, e.g. {np.unique(labels[bad])[:10].tolist()}"
-        )
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", loss)
+    error = sparse_label_error(
+        name, y_true, num_classes, getattr(loss, "ignore_class", None)
+    )
+    if error is not None:
+        raise error
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
@@ -507,9 +572,12 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Crossentropy between integer labels and predictions.
 
     Labels are `(batch, ...)` (or with a trailing 1), predictions
-    `(batch, ..., num_classes)`. Out-of-range labels raise a `ValueError`
-    on the CPU; the engine checks the whole label array once with
-    `validate_sparse_labels` so CUDA runs never reach a device assert.
+    `(batch, ..., num_classes)`. Labels outside `[0, num_classes)` raise a
+    `ValueError` on the CPU -- including torch's `-100`, which Keras does
+    not skip: only `ignore_class` is skipped. The engine checks labels on
+    the host before they move to a CUDA device (arrays once, host batches
+    as they go); labels a program already put on the GPU meet the CUDA
+    kernel's device assert instead.
 
     Args:
         from_logits: Whether `y_pred` holds logits. Defaults to `False`.
