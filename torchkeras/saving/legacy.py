@@ -16,16 +16,25 @@ Configs: ``sanitize_config`` walks a model config and
   DepthwiseConv2D, ...) and Keras 3 keywords at their inert defaults
   (``quantization_config=None``, ``renorm=False``, ...) when the class here
   does not take them;
-- refuses ``Lambda`` layers under ``safe_mode=True`` (their code cannot be
-  loaded safely).
+- refuses stored bytecode (a ``Lambda``'s Python lambda) under
+  ``safe_mode=True``, looking at the values rather than the class named,
+  so no spelling of the class (``registered_name``, ``module``,
+  ``custom_objects``) gets one past;
+- finds each entry's class exactly as the deserializer will
+  (``serialization.resolve_class``), so keywords are dropped for the class
+  really built.
 """
 
+import functools
 import inspect
 
 import numpy as np
 
+from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import UnsafeFileError
 from torchkeras.saving.errors import WeightMismatchError
+from torchkeras.utils import safe_mode as safe_mode_lib
+from torchkeras.utils import serialization
 
 # Keywords older Keras versions wrote that mean nothing here.
 REMOVED_KEYWORDS = frozenset({
@@ -185,19 +194,43 @@ def _accepted_keywords(cls):
     return None
 
 
-def _find_class(class_name, custom_objects):
+@functools.lru_cache(maxsize=1)
+def _config_classes():
+    """Classes a config entry may name without ``custom_objects``: layers,
+    then initializers, regularizers and constraints (the first wins)."""
     from torchkeras import constraints
     from torchkeras import initializers
     from torchkeras import layers
     from torchkeras import regularizers
 
-    if custom_objects and class_name in custom_objects:
-        return custom_objects[class_name]
-    for module in (layers, initializers, regularizers, constraints):
-        found = getattr(module, class_name, None)
-        if isinstance(found, type):
-            return found
-    return None
+    table = {}
+    for module in (constraints, regularizers, initializers, layers):
+        table.update((k, v) for k, v in vars(module).items()
+                     if isinstance(v, type))
+    return table
+
+
+def _check_names(filepath, entry, parts):
+    for key in ("class_name", "registered_name", "module"):
+        value = entry.get(key)
+        if not isinstance(value, str) and not (value is None
+                                               and key != "class_name"):
+            raise FileFormatError(
+                filepath, "the config entry at "
+                f"`{serialization.config_path(parts)}` is malformed: `{key}` "
+                f"should be a string. Received: {key}={str(value)[:80]!r}")
+
+
+def _find_class(filepath, entry, custom_objects, parts):
+    """The class ``entry`` will be built as, found as the deserializer
+    finds it (``registered_name``, then ``class_name``), or None."""
+    _check_names(filepath, entry, parts)
+    module = entry.get("module")
+    if module is not None and module.startswith("keras.src.ops"):
+        return None  # a recorded op (``layers.deserialize``): no keywords
+    found = serialization.resolve_class(entry, custom_objects,
+                                        _config_classes())
+    return found if isinstance(found, type) else None
 
 
 def _drop_keywords(cls, config):
@@ -214,33 +247,35 @@ def _drop_keywords(cls, config):
     return out
 
 
-def _holds_bytecode(inner):
-    """A Lambda config storing a Python lambda (Keras 3's ``__lambda__`` or
-    tf.keras 2's ``*_type: "lambda"``); a named function is only a name."""
-    from torchkeras.layers.core import lambda_code
+def _is_lambda(cls):
+    from torchkeras.layers.core.lambda_layer import Lambda
 
-    for what in ("function", "output_shape", "mask"):
-        spec = inner.get(what)
-        if inner.get(f"{what}_type") == "lambda" or (
-                isinstance(spec, dict) and lambda_code.is_dumped(spec)):
-            return True
-    return False
+    return isinstance(cls, type) and issubclass(cls, Lambda)
 
 
-def _check_lambda(filepath, config, safe_mode):
-    if config.get("class_name") != "Lambda" or not safe_mode:
+def _check_bytecode(filepath, entry, cls, parts, safe_mode):
+    """Refuses stored bytecode under ``safe_mode``, whatever class the
+    entry names or resolves to (``class_name``, ``registered_name``,
+    ``module``, ``custom_objects``): only the values are looked at."""
+    if not safe_mode:
         return
-    inner = config.get("config") or {}
-    if not _holds_bytecode(inner):
-        return  # a named function: found by name in custom_objects
-    name = inner.get("name", "?")
+    inner = entry.get("config")
+    key = safe_mode_lib.stored_bytecode(inner)
+    if key is None and entry.get("class_name") != "__lambda__":
+        return
+    name = inner.get("name", "?") if isinstance(inner, dict) else "?"
+    kind = "a Lambda layer" if _is_lambda(cls) else (
+        f"an entry of class_name '{str(entry.get('class_name'))[:80]}'"
+        + (f" (resolved to {cls.__name__})" if cls is not None else ""))
+    where = f"its `{key}`" if key else (
+        f"`{serialization.config_path(parts)}`")
     raise UnsafeFileError(
         filepath,
-        f"the model contains a Lambda layer ('{name}'). Loading a Lambda "
-        "layer from a file can run code stored in the file (a Python "
-        "lambda is stored as bytecode), so it is refused under "
-        "safe_mode=True. If you trust this file, load it with "
-        "safe_mode=False (or call "
+        f"the model contains {kind} ('{name}') storing Python bytecode in "
+        f"{where}. Loading a Lambda layer from a file can run code stored "
+        "in the file (a Python lambda is stored as bytecode), so it is "
+        "refused under safe_mode=True. If you trust this file, load it "
+        "with safe_mode=False (or call "
         "`keras.config.enable_unsafe_deserialization()`); a named function "
         "must also be passed in custom_objects. Received: safe_mode=True"
     )
@@ -256,18 +291,30 @@ def sanitize_config(filepath, config, custom_objects=None, safe_mode=True):
     """A copy of a serialized object config ready for ``deserialize``.
 
     Raises:
-        UnsafeFileError: for a Lambda layer under ``safe_mode``.
+        UnsafeFileError: for stored bytecode (a Lambda layer's lambda)
+            under ``safe_mode``, whatever class names it.
+        FileFormatError: for an entry whose ``class_name`` or
+            ``registered_name`` is not a string, naming its JSON path.
     """
+    return _sanitize(filepath, config, custom_objects, safe_mode, ())
+
+
+def _sanitize(filepath, config, custom_objects, safe_mode, parts):
     if isinstance(config, list):
-        return [sanitize_config(filepath, c, custom_objects, safe_mode)
-                for c in config]
+        return [_sanitize(filepath, c, custom_objects, safe_mode,
+                          parts + (i,)) for i, c in enumerate(config)]
     if not isinstance(config, dict):
         return config
-    out = {k: sanitize_config(filepath, v, custom_objects, safe_mode)
-           for k, v in config.items()}
-    if "class_name" not in out or not isinstance(out.get("config"), dict):
+    is_entry = "class_name" in config and isinstance(config.get("config"),
+                                                     dict)
+    cls = None
+    if is_entry:
+        cls = _find_class(filepath, config, custom_objects, parts)
+        _check_bytecode(filepath, config, cls, parts, safe_mode)
+    out = {k: _sanitize(filepath, v, custom_objects, safe_mode,
+                        parts + (k,)) for k, v in config.items()}
+    if not is_entry:
         return out
-    _check_lambda(filepath, out, safe_mode)
     if out["class_name"] in _CUDNN:
         new_name, extra = _CUDNN[out["class_name"]]
         inner = dict(out["config"])
@@ -275,10 +322,9 @@ def sanitize_config(filepath, config, custom_objects=None, safe_mode=True):
                      recurrent_activation="sigmoid")
         out["class_name"], out["config"] = new_name, inner
         out.pop("registered_name", None)
-    cls = _find_class(out["class_name"], custom_objects)
+        cls = _find_class(filepath, out, custom_objects, parts)
     if cls is not None:
         kept = {k: out["config"][k] for k in _LAMBDA_KEYS
-                if k in out["config"]} if out["class_name"] == "Lambda" \
-            else {}
+                if k in out["config"]} if _is_lambda(cls) else {}
         out["config"] = dict(_drop_keywords(cls, out["config"]), **kept)
     return out

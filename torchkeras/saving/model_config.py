@@ -8,16 +8,49 @@ rebuilds from a Keras 3 or tf.keras 2 config: functional and Sequential
 models from the layer registry, subclassed ones from ``custom_objects`` or
 ``register_keras_serializable``. Classes are looked up, never imported by a
 module name read from the file, and no code in a file is run.
+
+A config read from a file is untrusted, so before any layer is built it is
+bounded (``parse_config``, ``check_config``: size, nesting depth, list
+lengths, container count, integers that fit 64 bits), and while the model
+is rebuilt every tensor that torch is asked to allocate is checked against
+a budget (``weight_budget``) before the memory is taken: a
+``Dense(units=2**31)`` is refused with the layer and the shape named
+instead of allocating 40 GB. A rebuild that fails leaves the process as it
+was (name counters, random generators). Every failure is a
+``FileFormatError`` naming the file and the part.
 """
 
+import contextlib
 import json
+import sys
 import warnings
+
+import numpy as np
+import torch
 
 from torchkeras.saving import legacy
 from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import SavingError
 from torchkeras.utils import safe_mode as safe_mode_lib
 from torchkeras.utils import serialization
+
+# Bounds on a config read from a file (JSON text, then the parsed value).
+MAX_CONFIG_BYTES = 16 << 20
+MAX_CONFIG_DEPTH = 100
+MAX_LIST_LENGTH = 1_000_000
+MAX_CONTAINERS = 1_000_000
+MAX_INT_BITS = 64
+MAX_SHAPE_RANK = 64
+# Keys whose list values are tensor shapes (checked against the rank).
+_SHAPE_KEYS = frozenset({
+    "shape", "batch_shape", "batch_input_shape", "input_shape",
+    "build_input_shape", "target_shape", "output_shape", "dims"})
+# Weights a rebuild may allocate when the file does not say how many it
+# holds (``model_from_json``, ``.h5`` model configs): one tensor, and all.
+MAX_TENSOR_BYTES = 8 << 30
+MAX_WEIGHT_BYTES = 64 << 30
+# What ``model_from_json`` errors name in place of a file.
+JSON_STRING = "<json string>"
 
 _KERAS_MODULES = (
     ("layers", "keras.layers"),
@@ -168,8 +201,8 @@ def _builtin_optimizer(config):
 def compile_from_config(filepath, model, config, custom_objects=None):
     """Compiles ``model`` as ``config`` (Keras 3 or tf.keras 2) says.
 
-    A part that cannot be rebuilt (an unregistered custom loss) leaves the
-    model uncompiled with a warning, as Keras does.
+    A part that cannot be rebuilt (an unregistered custom loss, a damaged
+    entry) leaves the model uncompiled with a warning, as Keras does.
     """
     from torchkeras import losses
     from torchkeras import metrics
@@ -177,9 +210,12 @@ def compile_from_config(filepath, model, config, custom_objects=None):
 
     if not config:
         return
-    opt = _builtin_optimizer(config.get("optimizer",
-                                        config.get("optimizer_config")))
     try:
+        if not isinstance(config, dict):
+            raise TypeError(f"the compile config should be a dict. "
+                            f"Received: {str(config)[:80]}")
+        opt = _builtin_optimizer(config.get("optimizer",
+                                            config.get("optimizer_config")))
         kwargs = {
             "optimizer": optimizers.deserialize(
                 opt, custom_objects=custom_objects) if opt else "rmsprop",
@@ -192,10 +228,11 @@ def compile_from_config(filepath, model, config, custom_objects=None):
             "loss_weights": config.get("loss_weights"),
         }
         model.compile(**kwargs)
-    except (ValueError, TypeError, KeyError) as e:
+    except Exception as e:  # noqa: BLE001 - any failure: load uncompiled
         warnings.warn(
             f"File '{filepath}': the model was loaded but not compiled: its "
-            f"compile config cannot be rebuilt ({e}). Compile it yourself.",
+            f"compile config cannot be rebuilt ({type(e).__name__}: "
+            f"{str(e)[:300]}). Compile it yourself.",
             stacklevel=3,
         )
 
@@ -203,16 +240,21 @@ def compile_from_config(filepath, model, config, custom_objects=None):
 def _build(filepath, model, entry):
     if getattr(model, "built", False):
         return
-    shape = (entry.get("build_config") or {}).get("input_shape")
+    build_config = entry.get("build_config") or {}
+    shape = build_config.get("input_shape") if isinstance(
+        build_config, dict) else None
     if shape is None:
         return
     try:
         model.build(_tupleize(shape))
-    except (ValueError, TypeError) as e:
+    except WeightBudgetError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any failure names the file
         raise FileFormatError(
             filepath,
             f"model '{model.name}' cannot be built from its build_config "
-            f"(input_shape={shape}): {e}"
+            f"(input_shape={str(shape)[:200]}): {type(e).__name__}: "
+            f"{str(e)[:300]}"
         ) from e
 
 
@@ -222,48 +264,387 @@ def _tupleize(shape):
     if isinstance(shape, list) and shape and isinstance(shape[0],
                                                         (list, dict)):
         return [_tupleize(s) for s in shape]
+    if not isinstance(shape, (list, tuple)):
+        raise TypeError(f"a shape should be a list. Received: {shape!r}")
     return tuple(shape)
 
 
-def deserialize_model(filepath, entry, custom_objects=None, safe_mode=True):
-    """Rebuilds a model from its top-level config entry.
+# ----------------------------------------------------------------------
+# Bounds on configs read from files.
+
+
+def _limit_error(filepath, where, parts, problem):
+    return FileFormatError(
+        filepath, f"{where}: {problem} at "
+        f"`{serialization.config_path(parts)}`. A config this large is "
+        "refused before anything is built (the file is damaged or "
+        "crafted).")
+
+
+def _first_violation(config, with_paths):
+    """``(problem, JSON path parts)`` of the first value beyond the
+    bounds, or None. Without ``with_paths`` the walk is cheaper and the
+    parts are empty; the same walk with them finds the same value."""
+    containers = 0
+    stack = [(config, 0, ())]
+    while stack:
+        value, depth, parts = stack.pop()
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            if value.bit_length() > MAX_INT_BITS:
+                return (f"the integer {str(value)[:40]} does not fit "
+                        f"{MAX_INT_BITS} bits", parts)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        containers += 1
+        if depth > MAX_CONFIG_DEPTH:
+            return (f"nesting deeper than {MAX_CONFIG_DEPTH} levels",
+                    parts[:12] + ("...",))
+        if containers > MAX_CONTAINERS:
+            return f"more than {MAX_CONTAINERS} lists and dicts", parts
+        if isinstance(value, list):
+            if len(value) > MAX_LIST_LENGTH:
+                return (f"a list of {len(value)} items (more than "
+                        f"{MAX_LIST_LENGTH})", parts)
+            stack.extend((v, depth + 1, parts + (i,) if with_paths else ())
+                         for i, v in enumerate(value))
+            continue
+        for key, v in value.items():
+            if not isinstance(key, str):
+                return f"a key that is not a string ({key!r})", parts
+            if key in _SHAPE_KEYS and _too_many_dims(v):
+                return (f"a shape of {len(v)} dimensions (more than "
+                        f"{MAX_SHAPE_RANK})", parts + (key,))
+            stack.append((v, depth + 1, parts + (key,) if with_paths
+                          else ()))
+    return None
+
+
+def _too_many_dims(value):
+    return isinstance(value, list) and len(value) > MAX_SHAPE_RANK and all(
+        d is None or isinstance(d, int) for d in value[:MAX_SHAPE_RANK + 1])
+
+
+def check_config(filepath, config, where="the model config"):
+    """Refuses a parsed config beyond the ``MAX_*`` bounds of this module.
+
+    Walks the value without recursion (a deep value cannot exhaust the
+    stack here): nesting depth, list lengths, the number of lists and
+    dicts, dict keys that are not strings, shapes of more than
+    ``MAX_SHAPE_RANK`` dimensions, and integers wider than 64 bits (no
+    Keras argument needs one; they only reach torch as overflows).
 
     Raises:
-        FileFormatError: when the config names an unknown class or cannot
-            be rebuilt (the message names the file and the class).
-        UnsafeFileError: for a Lambda layer under ``safe_mode``.
+        FileFormatError: naming the file, ``where`` and the JSON path.
     """
-    from torchkeras import layers
+    if _first_violation(config, with_paths=False) is None:
+        return config
+    problem, parts = _first_violation(config, with_paths=True)
+    raise _limit_error(filepath, where, parts, problem)
 
+
+def parse_config(filepath, text, where="the model config"):
+    """The JSON value of ``text`` (bytes or str), bounded before and after
+    parsing (``MAX_CONFIG_BYTES``, then ``check_config``).
+
+    Raises:
+        FileFormatError: for text that is too large, not UTF-8, not JSON
+            or beyond the bounds, naming the file and ``where``.
+    """
+    if len(text) > MAX_CONFIG_BYTES:
+        raise FileFormatError(
+            filepath, f"{where} holds {len(text)} bytes, more than the "
+            f"{MAX_CONFIG_BYTES} a model config may have.")
+    try:
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf8")
+        # Counting brackets bounds the containers before they are made
+        # (brackets inside strings only make the count larger).
+        brackets = text.count("[") + text.count("{")
+        if brackets > 2 * MAX_CONTAINERS:
+            raise ValueError(f"{brackets} brackets: more than "
+                             f"{2 * MAX_CONTAINERS}")
+        value = json.loads(text)
+    except RecursionError:
+        raise FileFormatError(
+            filepath, f"{where} nests deeper than {MAX_CONFIG_DEPTH} "
+            "levels (the file is damaged or crafted).") from None
+    except (UnicodeDecodeError, ValueError, TypeError) as e:
+        raise FileFormatError(
+            filepath, f"{where} is not valid JSON ({str(e)[:200]})."
+        ) from None
+    return check_config(filepath, value, where)
+
+
+# ----------------------------------------------------------------------
+# The weight budget of a rebuild.
+
+
+_HUGE = 1 << 64
+
+
+class WeightBudgetError(Exception):
+    """A tensor allocation refused by ``weight_budget`` (before it ran)."""
+
+
+def _element_count(dims):
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple, torch.Size)):
+        dims = tuple(dims[0])
+    if not all(isinstance(d, int) and not isinstance(d, bool)
+               for d in dims):
+        return None  # torch checks what it is given itself
+    count = 1
+    for d in dims:
+        count *= max(d, 0)
+        if count > _HUGE:
+            break  # refused anyway; the exact count does not matter
+    return count, tuple(dims) if len(dims) <= 8 else (
+        tuple(dims[:8]) + ("...",))
+
+
+def _requested(func, args, kwargs):
+    """``(elements, shape)`` a torch factory call would allocate, or None
+    for calls that allocate nothing of a size read from a config."""
+    name = getattr(func, "__name__", "")
+    if name in ("empty", "zeros", "ones", "rand", "randn"):
+        return _element_count(args or (kwargs.get("size", ()),))
+    if name in ("full", "empty_strided"):
+        return _element_count((args[0] if args else kwargs.get("size", ()),))
+    if name == "randint":
+        size = kwargs.get("size", args[-1] if args else ())
+        return _element_count((size,))
+    if name in ("new_empty", "new_zeros", "new_ones", "new_full"):
+        return _element_count((args[1] if len(args) > 1
+                               else kwargs.get("size", ()),))
+    if name == "eye" and args:
+        return _element_count((args[0], args[1] if len(args) > 1
+                               and isinstance(args[1], int) else args[0]))
+    return None
+
+
+def _on_meta(func, args, kwargs):
+    device = kwargs.get("device")
+    if device is None and getattr(func, "__name__", "").startswith("new_"):
+        device = getattr(args[0], "device", None) if args else None
+    return str(device).startswith("meta") if device is not None else False
+
+
+def _itemsize(kwargs, args):
+    dtype = kwargs.get("dtype")
+    if not isinstance(dtype, torch.dtype):
+        dtype = getattr(args[0], "dtype", None) if args and torch.is_tensor(
+            args[0]) else None
+    if not isinstance(dtype, torch.dtype):
+        dtype = torch.get_default_dtype()
+    return dtype.itemsize
+
+
+def _building_layer():
+    """The name of the innermost layer whose code is running, or None."""
+    from torchkeras.layers.layer import Layer
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, Layer):
+            return f"'{owner.name}' ({type(owner).__name__})"
+        frame = frame.f_back
+    return None
+
+
+class _Budget(torch.overrides.TorchFunctionMode):
+    """Checks each torch factory call against the budget before it runs."""
+
+    def __init__(self, max_tensor_bytes, max_total_bytes):
+        super().__init__()
+        self.max_tensor_bytes = max_tensor_bytes
+        self.max_total_bytes = max_total_bytes
+        self.total = 0
+        self.refused = None
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if self.refused is None and not _on_meta(func, args, kwargs):
+            requested = _requested(func, args, kwargs)
+            if requested is not None:
+                self._charge(requested, _itemsize(kwargs, args))
+        if self.refused is not None:
+            # Sticky: code that catches the first refusal and retries
+            # (shape inference does) is refused again.
+            raise WeightBudgetError(self.refused)
+        return func(*args, **kwargs)
+
+    def _charge(self, requested, itemsize):
+        elements, shape = requested
+        nbytes = elements * itemsize
+        self.total += nbytes
+        if nbytes > self.max_tensor_bytes:
+            limit = f"the limit for one tensor is {self.max_tensor_bytes}"
+        elif self.total > self.max_total_bytes:
+            limit = (f"{self.total} bytes in all exceed the "
+                     f"{self.max_total_bytes} this file allows")
+        else:
+            return
+        layer = _building_layer()
+        self.refused = (
+            (f"layer {layer} " if layer else "")
+            + f"would allocate a tensor of shape {shape} ({nbytes} bytes); "
+            f"{limit}")
+
+
+@contextlib.contextmanager
+def weight_budget(max_total_bytes=None, max_tensor_bytes=None):
+    """Refuses torch allocations past a budget while a config is rebuilt.
+
+    Every torch factory call (``torch.empty``, ``zeros``, ``full``, ...,
+    which is how every layer creates its weights, through ``add_weight`` or
+    a torch module) is checked before it runs: one tensor may take at most
+    ``max_tensor_bytes`` and all of them together ``max_total_bytes``
+    (default ``MAX_TENSOR_BYTES`` / ``MAX_WEIGHT_BYTES``; a ``.keras``
+    archive passes what its weights member can hold). Meta-device tensors
+    (shape inference) are free. Yields the budget; a refusal raises
+    ``WeightBudgetError``, and keeps raising it for every later factory
+    call in the block, so code that swallows it cannot go on building.
+    """
+    budget = _Budget(max_tensor_bytes or MAX_TENSOR_BYTES,
+                     max_total_bytes or MAX_WEIGHT_BYTES)
+    with budget:
+        yield budget
+
+
+# ----------------------------------------------------------------------
+# Rebuilding.
+
+
+@contextlib.contextmanager
+def state_restored_on_failure():
+    """Leaves the process as it was when the block raises.
+
+    A rebuild draws initial weights from the global random generators and
+    may take layer names from the global counters; a load that fails must
+    change neither, so a script that retries (or goes on without the
+    model) sees the same names and random numbers as if it never tried.
+    """
+    from torchkeras.backend import global_state
+
+    counters = dict(global_state._NAME_COUNTERS)
+    torch_rng = torch.random.get_rng_state()
+    numpy_rng = np.random.get_state()
+    cuda_rng = (torch.cuda.get_rng_state_all()
+                if torch.cuda.is_available() and torch.cuda.is_initialized()
+                else None)
+    try:
+        yield
+    except BaseException:
+        global_state._NAME_COUNTERS.clear()
+        global_state._NAME_COUNTERS.update(counters)
+        torch.random.set_rng_state(torch_rng)
+        np.random.set_state(numpy_rng)
+        if cuda_rng is not None:
+            torch.cuda.set_rng_state_all(cuda_rng)
+        raise
+
+
+def _describe_failure(error, entry):
+    part = serialization.failing_part(error)
+    message = f"{type(error).__name__}: {str(error)[:500]}"
+    if part is None or part[1] == entry.get("class_name") and part[2] == (
+            entry["config"].get("name")):
+        return message  # the model itself: named already
+    kind, class_name, name = part
+    which = f"{kind} '{name}' (class '{class_name}')" if name else (
+        f"{kind} of class '{class_name}'")
+    return f"{which} cannot be rebuilt: {message}"
+
+
+def _check_entry(filepath, entry, where):
     if not isinstance(entry, dict) or "class_name" not in entry or (
             not isinstance(entry.get("config"), dict)):
         raise FileFormatError(
             filepath,
-            "the model config should be a dict with 'class_name' and "
-            f"'config'. Received: {str(entry)[:200]}"
+            f"{where} should be a dict with 'class_name' and 'config'. "
+            f"Received: {str(entry)[:200]}"
         )
+
+
+_GRAPH_KEYS = {"Functional": ("layers", "input_layers", "output_layers"),
+               "Sequential": ("layers",)}
+
+
+def _check_graph_config(filepath, entry, where):
+    """A Functional or Sequential entry must describe its graph: without
+    ``layers`` it would build an empty model that never takes the file's
+    weights (they wait for a first call that cannot happen)."""
+    keys = _GRAPH_KEYS.get(entry["class_name"], ())
+    missing = [k for k in keys if k not in entry["config"]]
+    if missing:
+        raise FileFormatError(
+            filepath, f"{where}: a {entry['class_name']} model config needs "
+            f"{list(keys)}; it has no {missing}.")
+
+
+def deserialize_model(filepath, entry, custom_objects=None, safe_mode=True,
+                      where="the model config", max_weight_bytes=None):
+    """Rebuilds a model from its top-level config entry.
+
+    The entry is bounded (``check_config``) and cleaned (``legacy``) first;
+    the model is then rebuilt and built under ``weight_budget``
+    (``max_weight_bytes``: what the file's weights can fill) with the
+    caller's ``safe_mode`` and ``custom_objects`` in scope. On any failure
+    the global state is left as it was (``state_restored_on_failure``).
+
+    Raises:
+        FileFormatError: when the config is damaged, too large, names an
+            unknown class or cannot be rebuilt (naming the file, ``where``
+            and the innermost part that failed).
+        UnsafeFileError: for stored bytecode (a Lambda) under ``safe_mode``.
+    """
+    from torchkeras import layers
+
+    _check_entry(filepath, entry, where)
+    check_config(filepath, entry, where)
     safe_mode = safe_mode_lib.resolve(safe_mode)
     entry = legacy.sanitize_config(filepath, entry, custom_objects,
                                    safe_mode)
     if entry["class_name"] == "Model" and "layers" not in entry["config"]:
         entry["class_name"] = entry.get("registered_name") or "Model"
-    try:
-        with serialization.custom_object_scope(custom_objects or {}), \
-                safe_mode_lib.safe_mode_scope(safe_mode):
-            model = layers.deserialize(
-                {k: entry[k] for k in ("class_name", "config",
-                                       "registered_name") if k in entry},
-                custom_objects=custom_objects)
-    except SavingError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError,
-            IndexError, NotImplementedError) as e:
+    _check_graph_config(filepath, entry, where)
+    budget = _Budget(MAX_TENSOR_BYTES, max_weight_bytes or MAX_WEIGHT_BYTES)
+    with state_restored_on_failure():
+        try:
+            with serialization.custom_object_scope(custom_objects or {}), \
+                    safe_mode_lib.safe_mode_scope(safe_mode), budget:
+                model = layers.deserialize(
+                    {k: entry[k] for k in ("class_name", "config",
+                                           "registered_name")
+                     if k in entry},
+                    custom_objects=custom_objects)
+                _build(filepath, model, entry)
+            if budget.refused is not None:  # refused, then swallowed
+                raise WeightBudgetError(budget.refused)
+        except SavingError:
+            raise
+        except WeightBudgetError as e:
+            raise FileFormatError(
+                filepath, f"{where}: {e}. The config asks for weights far "
+                "larger than the file can hold (damaged or crafted).") \
+                from None
+        except Exception as e:  # noqa: BLE001 - any failure names the file
+            budget_error = budget.refused
+            raise FileFormatError(
+                filepath,
+                f"{where}: cannot rebuild the model (class "
+                f"'{entry['class_name']}'): "
+                + (f"{budget_error}" if budget_error else
+                   _describe_failure(e, entry))
+            ) from e
+    if not isinstance(model, torch.nn.Module) or not hasattr(model,
+                                                             "compile"):
         raise FileFormatError(
-            filepath,
-            f"cannot rebuild the model (class '{entry['class_name']}', "
-            f"module '{entry.get('module')}') from its config: {e}"
-        ) from e
-    _build(filepath, model, entry)
+            filepath, f"{where} describes a '{type(model).__name__}', not "
+            "a model.")
     return model
 
 
@@ -276,13 +657,18 @@ def model_to_json(model, **kwargs):
 
 def model_from_json(json_string, custom_objects=None):
     """Rebuilds a model (without weights) from ``model_to_json``'s output,
-    or from a tf.keras 2 ``to_json`` string."""
-    try:
-        entry = json.loads(json_string)
-    except (TypeError, ValueError) as e:
-        raise ValueError(
-            f"`model_from_json` expects a JSON string. Received: "
-            f"json_string={str(json_string)[:80]!r} ({e})"
-        ) from None
-    return deserialize_model("<json string>", entry, custom_objects,
-                             safe_mode=True)
+    or from a tf.keras 2 ``to_json`` string.
+
+    Raises:
+        FileFormatError: (a ``ValueError``) for a string that is not a
+            model's JSON, is beyond the bounds of ``parse_config`` or cannot
+            be rebuilt; the message names ``'<json string>'`` and the part.
+        UnsafeFileError: for stored bytecode (a Lambda layer).
+    """
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise FileFormatError(
+            JSON_STRING, "`model_from_json` expects a JSON string. "
+            f"Received: json_string={str(json_string)[:80]!r}")
+    entry = parse_config(JSON_STRING, json_string, "the JSON string")
+    return deserialize_model(JSON_STRING, entry, custom_objects,
+                             safe_mode=True, where="the JSON string")

@@ -13,8 +13,10 @@ Models (``save_model``/``load_model``): ``.keras`` archives, ``.h5``
 full-model files, and a SavedModel-like folder for a path without suffix.
 
 Every write is atomic; every read verifies the whole file before any
-weight changes; a model that is not built keeps the values until its first
-call (``deferred``).
+weight changes, and ``load_weights`` hands each reader the model, so the
+file's declared shapes are checked against the model's before any value is
+read or allocated; a model that is not built keeps the values until its
+first call (``deferred``).
 """
 
 import os
@@ -33,6 +35,7 @@ from torchkeras.saving import optimizer_io
 from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
+from torchkeras.saving.errors import SavingError
 
 
 def _kind(filepath):
@@ -100,7 +103,8 @@ def _h5_loader(model, filepath, by_name, skip_mismatch):
                     "`skip_mismatch` can only be True when `by_name` is "
                     "True. Received: by_name=False, skip_mismatch=True"
                 )
-            saved = h5_keras2.read_group(filepath, root)
+            saved = h5_keras2.read_group(filepath, root, model, by_name,
+                                         skip_mismatch)
             return lambda: h5_keras2.apply(filepath, model, saved, by_name,
                                            skip_mismatch)
         if "vars" not in f and "layers" not in f:
@@ -110,7 +114,7 @@ def _h5_loader(model, filepath, by_name, skip_mismatch):
                 "a 'layer_names' attribute (Keras 2) nor 'vars'/'layers' "
                 f"groups (Keras 3). Top-level keys: {list(f.keys())[:10]}"
             )
-        store = h5_keras3.read_store(filepath, f)
+        store = h5_keras3.read_store(filepath, f, model, skip_mismatch)
     _no_by_name(by_name, filepath)
     return lambda: h5_keras3.apply_store(model, filepath, store,
                                          skip_mismatch)
@@ -133,10 +137,22 @@ def _loader(model, filepath, by_name, skip_mismatch):
             raise FileNotFoundError(
                 f"No weights file or checkpoint found at '{filepath}'."
             )
-        tensors, meta = checkpoint.read(filepath)
+        # The model's shapes are checked against the header before any
+        # tensor is read.
+        tensors, meta = checkpoint.read(filepath, model)
 
         def restore():
-            return checkpoint.restore(model, filepath, tensors, meta)
+            try:
+                return checkpoint.restore(model, filepath, tensors, meta)
+            except SavingError:
+                raise
+            except ValueError as error:
+                # The optimizer refused a value (its iteration count past
+                # int64, say) before assigning anything: name the file.
+                raise FileFormatError(
+                    filepath + checkpoint.DATA_SUFFIX,
+                    f"the optimizer state cannot be restored: {error}"
+                ) from error
 
         restore.returns_status = True
         return restore
@@ -146,21 +162,32 @@ def _loader(model, filepath, by_name, skip_mismatch):
         return _h5_loader(model, filepath, by_name, skip_mismatch)
     _no_by_name(by_name, filepath)
     if kind == "keras" or (kind == "other" and content == "zip"):
-        _, store = keras_archive.read(filepath)
+        _, store = keras_archive.read(filepath, model, skip_mismatch)
         return lambda: h5_keras3.apply_store(model, filepath, store,
                                              skip_mismatch)
     if kind == "safetensors" or content == "safetensors":
         if content in ("hdf5", "zip", "directory"):
             file_format.expect(filepath, "safetensors", "a safetensors file")
-        tensors, _ = safetensors_io.read(filepath)
-        return lambda: weight_paths.assign_all(
-            filepath, safetensors_io.match_items(filepath, model, tensors))
+        return _safetensors_loader(model, filepath)
     raise FileFormatError(
         filepath,
         f"unknown weights format: the file is {file_format.describe(content)}"
         " and its suffix is none of '.weights.h5', '.h5', '.hdf5', "
         "'.keras', '.safetensors'."
     )
+
+
+def _safetensors_loader(model, filepath):
+    """A built model's shapes are checked against the header before any
+    tensor is read (``read_for_model``); a model that is not built yet has
+    no shapes to check, so the file is read whole and matched at its first
+    call."""
+    if deferred.needs_deferral(model):
+        tensors, _ = safetensors_io.read(filepath)
+        return lambda: weight_paths.assign_all(
+            filepath, safetensors_io.match_items(filepath, model, tensors))
+    items = safetensors_io.read_for_model(filepath, model)
+    return lambda: weight_paths.assign_all(filepath, items)
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
@@ -248,8 +275,11 @@ def _apply_or_defer(model, apply):
 
 def _load_h5_model(filepath, custom_objects, compile, safe_mode):
     config, training, saved, opt_saved = h5_model.read(filepath)
-    model = model_config.deserialize_model(filepath, config, custom_objects,
-                                           safe_mode)
+    # The rebuilt model may not allocate more than the file could hold.
+    model = model_config.deserialize_model(
+        filepath, config, custom_objects, safe_mode,
+        where="attribute 'model_config'",
+        max_weight_bytes=4 * os.path.getsize(filepath) + 64 * 2**20)
     if compile and training:
         model_config.compile_from_config(filepath, model, training,
                                          custom_objects)
@@ -306,9 +336,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         return _load_store_model(filepath, entry, store, custom_objects,
                                  compile, safe_mode)
     if kind == "keras" or (kind == "other" and content == "zip"):
-        entry, store = keras_archive.read(filepath)
-        return _load_store_model(filepath, entry, store, custom_objects,
-                                 compile, safe_mode)
+        # Config, model and weights, each bounded by the one before.
+        return keras_archive.load(filepath, custom_objects, compile,
+                                  safe_mode)
     if kind == "h5" or (kind == "other" and content == "hdf5"):
         return _load_h5_model(filepath, custom_objects, compile, safe_mode)
     if kind == "weights_h5":

@@ -5,8 +5,10 @@ stored as marshalled bytecode unless the caller opts in, per load with
 ``safe_mode=False`` or for the process with
 ``keras.config.enable_unsafe_deserialization()``. This module holds that
 switch and the scope a loader opens so that every ``from_config`` below it
-sees the caller's choice (``Lambda.from_config`` reads it); the formats
-themselves stay with ``saving`` and the layer.
+sees the caller's choice (``Lambda.from_config`` reads it), and
+``stored_bytecode``, which finds bytecode in a config in either Keras
+dialect whatever class the config names, so that a loader can refuse it
+before any class is resolved; loading the bytecode stays with the layer.
 """
 
 import contextlib
@@ -54,3 +56,30 @@ def safe_mode_scope(safe_mode=True):
         yield
     finally:
         _STATE.safe_mode = previous
+
+
+# What a stored function's kind key holds for bytecode (tf.keras 2 wrote
+# ``function_type``, ``output_shape_type`` and ``mask_type``).
+_KIND_KEYS = ("function_type", "output_shape_type", "mask_type")
+
+
+def stored_bytecode(config):
+    """The key under which ``config`` (one object's ``config`` dict) stores
+    Python bytecode, or None.
+
+    Keras 3 stores a lambda as ``{"class_name": "__lambda__", ...}`` under
+    ``function``, ``output_shape`` or ``mask``; tf.keras 2 as a list next to
+    ``<key>_type: "lambda"``. Either is bytecode whichever class the
+    enclosing entry names or resolves to, so this looks at the values, not
+    at the class.
+    """
+    if not isinstance(config, dict):
+        return None
+    for key in _KIND_KEYS:
+        if config.get(key) == "lambda":
+            return key[:-len("_type")]
+    for key, value in config.items():
+        if isinstance(value, dict) and value.get("class_name") == (
+                "__lambda__"):
+            return key
+    return None

@@ -92,6 +92,79 @@ def serialize_keras_object(obj):
     raise TypeError(f"Cannot serialize object {obj!r} of type {type(obj)}.")
 
 
+def _class_names(config):
+    """The names a config entry is looked up by, in order: Keras 3's
+    ``registered_name`` (when set), then ``class_name``.
+
+    Raises:
+        ValueError: when a name is not a string (a crafted or damaged
+            file), naming the key and the value.
+    """
+    names = []
+    for key in ("registered_name", "class_name"):
+        value = config.get(key)
+        if value is None and key == "registered_name":
+            continue
+        if not isinstance(value, str):
+            raise ValueError(
+                f"Improper config format: `{key}` should be a string. "
+                f"Received: {key}={str(value)[:80]!r}"
+            )
+        if value and value not in names:
+            names.append(value)
+    return names
+
+
+def resolve_class(config, custom_objects=None, module_objects=None):
+    """The class (or function) a ``{"class_name", "config"}`` entry builds,
+    or None when no name is known.
+
+    This is the one lookup every deserializer uses, so a check made on the
+    result (``safe_mode``, keyword clean-up) sees the class that will
+    really be built, whichever key named it: ``registered_name`` first (as
+    Keras 3), then ``class_name``; in each, the ``custom_object_scope``,
+    ``custom_objects``, the registry, then ``module_objects``.
+
+    Raises:
+        ValueError: for a name that is not a string.
+    """
+    for name in _class_names(config):
+        found = get_registered_object(name, custom_objects, module_objects)
+        if found is not None:
+            return found
+    return None
+
+
+def failing_part(error):
+    """``(kind, class name, object name)`` of the innermost config entry
+    that was being deserialized when ``error`` was raised, or None."""
+    return getattr(error, "_torchkeras_config_part", None)
+
+
+def _mark_failing_part(error, kind, config):
+    if failing_part(error) is not None:
+        return  # an inner entry was marked first
+    inner = config.get("config")
+    name = inner.get("name") if isinstance(inner, dict) else None
+    if name is not None:
+        name = str(name)[:80]
+    try:
+        error._torchkeras_config_part = (
+            kind, str(config.get("class_name"))[:80], name)
+    except AttributeError:  # an exception type without a __dict__
+        pass
+
+
+def config_path(keys):
+    """``config.layers[2].config``: where the keys and indices ``keys``
+    lead in a config, for error messages."""
+    out = ""
+    for key in keys:
+        out += f"[{key}]" if isinstance(key, int) else (
+            f".{key}" if out else str(key))
+    return out or "the top level"
+
+
 def deserialize_keras_object(
     config,
     module_objects=None,
@@ -99,6 +172,10 @@ def deserialize_keras_object(
     printable_module_name="object",
 ):
     """Returns the object a Keras config or name describes.
+
+    The class comes from ``resolve_class``. An exception raised while the
+    object is rebuilt carries the innermost entry being rebuilt
+    (``failing_part``), so a loader can name the part of a file at fault.
 
     Raises:
         ValueError: when the name is unknown, naming ``printable_module_name``.
@@ -109,26 +186,14 @@ def deserialize_keras_object(
         if "class_name" not in config or "config" not in config:
             raise ValueError(
                 f"Improper config format for {printable_module_name}: "
-                f"{config!r}"
+                f"{str(config)[:200]}"
             )
-        class_name = config.get("registered_name") or config["class_name"]
-        cls = get_registered_object(class_name, custom_objects, module_objects)
-        if cls is None:
-            cls = get_registered_object(
-                config["class_name"], custom_objects, module_objects
-            )
-        if cls is None:
-            raise ValueError(
-                f"Unknown {printable_module_name}: '{config['class_name']}'. "
-                "Please ensure you are using a `torchkeras.utils."
-                "custom_object_scope` and that this object is included in "
-                "the scope, or pass it in `custom_objects`."
-            )
-        inner = config["config"]
-        with custom_object_scope(custom_objects or {}):
-            if hasattr(cls, "from_config"):
-                return cls.from_config(inner)
-            return cls(**(inner or {}))
+        try:
+            return _from_entry(config, module_objects, custom_objects,
+                               printable_module_name)
+        except Exception as e:
+            _mark_failing_part(e, printable_module_name, config)
+            raise
     if isinstance(config, str):
         obj = get_registered_object(config, custom_objects, module_objects)
         if obj is None:
@@ -141,5 +206,29 @@ def deserialize_keras_object(
     if callable(config):
         return config
     raise TypeError(
-        f"Could not interpret {printable_module_name} identifier: {config!r}"
+        f"Could not interpret {printable_module_name} identifier: "
+        f"{str(config)[:200]}"
     )
+
+
+def _from_entry(config, module_objects, custom_objects,
+                printable_module_name):
+    cls = resolve_class(config, custom_objects, module_objects)
+    if cls is None:
+        raise ValueError(
+            f"Unknown {printable_module_name}: '{config['class_name']}'. "
+            "Please ensure you are using a `torchkeras.utils."
+            "custom_object_scope` and that this object is included in "
+            "the scope, or pass it in `custom_objects`."
+        )
+    inner = config["config"]
+    with custom_object_scope(custom_objects or {}):
+        if hasattr(cls, "from_config"):
+            return cls.from_config(inner)
+        if not isinstance(inner, (dict, type(None))):
+            raise TypeError(
+                f"The config of {printable_module_name} "
+                f"'{config['class_name']}' should be a dict. Received: "
+                f"config={str(inner)[:80]!r}"
+            )
+        return cls(**(inner or {}))
