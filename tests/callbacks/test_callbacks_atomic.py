@@ -33,20 +33,15 @@ def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["state.pt"]
 
 
-def test_temporary_name_keeps_the_suffix(tmp_path):
+def test_temporary_lies_beside_the_destination(tmp_path):
     with _atomic.atomic_path(str(tmp_path / "w.weights.h5")) as temp:
         name = os.path.basename(temp)
-        assert name.startswith(".tmp-") and name.endswith("-w.weights.h5")
+        assert os.path.dirname(temp) == str(tmp_path)
+        assert name.startswith(".w.weights.h5.tmp-")
         with open(temp, "wb") as file:
             file.write(b"x")
     assert (tmp_path / "w.weights.h5").read_bytes() == b"x"
-
-
-def test_stale_temporaries_are_removed(tmp_path):
-    (tmp_path / ".tmp-123-state.pt").write_bytes(b"half")
-    (tmp_path / ".tmp-9-other.pt").write_bytes(b"keep")
-    _atomic.remove_stale_temps(str(tmp_path), "state.pt")
-    assert os.listdir(tmp_path) == [".tmp-9-other.pt"]
+    assert os.listdir(tmp_path) == ["w.weights.h5"]
 
 
 def test_garbage_is_reported_with_the_file_name(tmp_path):

@@ -1,24 +1,34 @@
 """Atomic file writes for the callbacks' own files.
 
-A write goes to a temporary file in the destination's folder, is flushed
-and fsynced, then renamed over the destination with `os.replace` (atomic
-on POSIX and Windows), and the folder is fsynced so the rename is durable.
-A process killed mid-write leaves the previous file untouched and at most
-a stray `.tmp-*` file beside it.
+`torchkeras.saving.atomic` owns the rule for every file torchkeras writes,
+and this module uses it: a write goes to a temporary file in the
+destination's folder (`.<name>.tmp-<host>-<pid>-<random>`), is fsynced,
+takes the replaced file's permission bits (a new file gets the umask's),
+and is renamed over the destination with `os.replace`; the folder is
+fsynced so the rename is durable. A process killed mid-write leaves the
+previous file untouched and at most a stray temporary beside it, which a
+later write to the same destination removes once it is stale (its writer
+is gone), never while its writer is alive.
 
-`torchkeras.saving` has the same guarantee for the Keras file formats; this
-module serves what callbacks write themselves (BackupAndRestore's training
-state, and ModelCheckpoint's fallback while a model has no `save_weights`).
+This module serves what callbacks write themselves (BackupAndRestore's
+training state, and ModelCheckpoint's fallback while a model has no
+`save_weights`), and reads it back without running code.
 """
 
 import contextlib
 import io
 import os
-import tempfile
+import time
+import zipfile
 
 import torch
 
-TEMP_PREFIX = ".tmp-"
+from torchkeras.saving import atomic
+
+# Temporaries of earlier versions (`.tmp-<random>-<name>`): their names
+# carry no pid, so they are removed only once stale by age, as
+# `saving.atomic` treats such names.
+_LEGACY_PREFIX = ".tmp-"
 
 
 def _write_all(file, data):
@@ -26,44 +36,16 @@ def _write_all(file, data):
     file.write(data)
 
 
-def _fsync_folder(folder):
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # Some filesystems refuse fsync on folders.
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def atomic_path(filepath):
     """Yields a temporary path in `filepath`'s folder; on success the file
-    written there replaces `filepath`.
+    written there replaces `filepath` (`saving.atomic.atomic_file`).
 
-    The temporary name ends with `filepath`'s own name, so writers that pick
-    a format from the suffix see the right one. On an exception the
-    temporary file is removed and `filepath` is left as it was.
+    On an exception the temporary file is removed and `filepath` is left
+    as it was.
     """
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    base = os.path.basename(filepath)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix="-" + base,
-                                dir=folder)
-    os.close(fd)
-    try:
+    with atomic.atomic_file(os.fspath(filepath)) as temp:
         yield temp
-        with open(temp, "rb+") as file:
-            os.fsync(file.fileno())
-        os.replace(temp, filepath)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
-    _fsync_folder(folder)
 
 
 def write_bytes(filepath, data):
@@ -84,32 +66,89 @@ def save_tensors(obj, filepath):
     write_bytes(filepath, buffer.getvalue())
 
 
+def _fail(filepath, problem, error=None):
+    detail = "" if error is None else (
+        f" ({type(error).__name__}: {str(error)[:200]})")
+    raise ValueError(
+        f"Could not read the checkpoint file '{filepath}': {problem}"
+        f"{detail}. Received: filepath={filepath!r}"
+    )
+
+
+def _check_members(filepath):
+    """Bounds what `torch.load` will inflate by the file's own size.
+
+    `torch.save` stores every member uncompressed, but `torch.load` also
+    inflates deflated members: a few kilobytes could claim gigabytes. Every
+    member must be stored, unencrypted, and together they must fit in the
+    file. (torch itself checks each storage against its member's size.)
+    """
+    size = os.path.getsize(filepath)
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
+            EOFError, NotImplementedError) as error:
+        _fail(filepath, "it is truncated or not a torchkeras checkpoint "
+                        "(a torch zip file)", error)
+    total = 0
+    for info in members:
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 1:
+            _fail(filepath, f"member '{info.filename[:100]}' is compressed "
+                            "or encrypted, which `torch.save` never writes")
+        total += info.file_size
+        if info.file_size != info.compress_size or total > size:
+            _fail(filepath, f"member '{info.filename[:100]}' declares "
+                            f"{info.file_size} bytes, more than the file "
+                            f"holds ({size} bytes)")
+
+
 def load_tensors(filepath):
-    """Reads a `save_tensors` file with `weights_only=True` (no code runs).
+    """Reads a `save_tensors` file with `weights_only=True`.
+
+    torch's restricted unpickler rebuilds only tensors, numbers, strings,
+    None and containers of them: a file naming any other global (a
+    function, a class) is refused, so no code from the file runs. Before
+    that, the file must be a regular file whose zip members fit in it
+    (`_check_members`), so nothing is inflated beyond the file's size.
 
     Raises:
-        ValueError: naming the file, when it is truncated or not a torch
-            file of plain tensors.
+        FileNotFoundError: when nothing is at `filepath`.
+        ValueError: naming the file, when it is not a regular file, is
+            truncated or is not a torch file of plain tensors.
     """
+    if os.path.exists(filepath) and not os.path.isfile(filepath):
+        _fail(filepath, "it is not a regular file")
+    _check_members(filepath)
     try:
         return torch.load(filepath, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise
     except Exception as error:  # noqa: BLE001 - garbage fails many ways
-
-        raise ValueError(
-            f"Could not read the checkpoint file '{filepath}': it is "
-            "truncated or not a torchkeras checkpoint of plain tensors "
-            f"({type(error).__name__}: {error}). Received: "
-            f"filepath={filepath!r}"
-        ) from error
+        _fail(filepath, "it is truncated or not a torchkeras checkpoint of "
+                        "plain tensors", error)
 
 
 def remove_stale_temps(folder, name):
-    """Removes temporary files that a killed writer left for `name`."""
-    if not os.path.isdir(folder):
-        return
-    for entry in os.listdir(folder):
-        if entry.startswith(TEMP_PREFIX) and entry.endswith("-" + name):
-            with contextlib.suppress(OSError):
-                os.remove(os.path.join(folder, entry))
+    """Removes the stale temporaries that killed writers left for
+    `folder/name` (`saving.atomic.remove_stale_temporaries`: never a live
+    writer's), and those of earlier versions once untouched for
+    `saving.atomic.STALE_SECONDS`. Returns the paths removed."""
+    destination = os.path.join(os.fspath(folder), name)
+    removed = atomic.remove_stale_temporaries(destination)
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not (entry.startswith(_LEGACY_PREFIX)
+                and entry.endswith("-" + name)):
+            continue
+        path = os.path.join(folder, entry)
+        with contextlib.suppress(OSError):
+            if now - os.lstat(path).st_mtime > atomic.STALE_SECONDS and (
+                    os.path.isfile(path) and not os.path.islink(path)):
+                os.remove(path)
+                removed.append(path)
+    return removed

@@ -5,7 +5,8 @@ What `BackupAndRestore` needs to continue a killed run exactly: the model's
 metric states, the seeded layers' generators, and the random states of
 torch (CPU and CUDA), NumPy and Python. Everything is turned into plain
 CPU tensors, numbers and strings, so the file reads back with
-`torch.load(weights_only=True)` and no code runs when loading.
+`torch.load(weights_only=True)` and no code runs when loading. What is
+read back is checked by `_state_checks` before it is loaded here.
 
 Also `all_finite`, the NaN/Inf guard of the checkpointing callbacks.
 """
@@ -62,35 +63,13 @@ def all_finite(value):
 def model_state(model):
     """The model's `state_dict` values in order, and their names.
 
-    Loaded back by position: auto-generated layer names (`dense_1`) depend
-    on what else the process created, so names are only reported.
+    Loaded back by position (`_state_checks.check_model_state`):
+    auto-generated layer names (`dense_1`) depend on what else the process
+    created, so names are only reported.
     """
     state = model.state_dict()
     return {"names": list(state), "values": [plain(v)
                                              for v in state.values()]}
-
-
-def load_model_state(model, saved):
-    """Loads what `model_state` saved, checking count and shapes.
-
-    Raises:
-        ValueError: naming the first mismatching entry.
-    """
-    current = model.state_dict()
-    names, values = saved["names"], saved["values"]
-    if len(values) != len(current):
-        raise ValueError(
-            f"the model has {len(current)} weights and buffers "
-            f"({list(current)}), the backup {len(values)} ({names})"
-        )
-    for (name, tensor), saved_name, value in zip(current.items(), names,
-                                                 values):
-        if tuple(tensor.shape) != tuple(value.shape):
-            raise ValueError(
-                f"'{name}' has shape {tuple(tensor.shape)}, the backup's "
-                f"'{saved_name}' has shape {tuple(value.shape)}"
-            )
-    model.load_state_dict(dict(zip(current, values)))
 
 
 def optimizer_state(optimizer):
@@ -102,6 +81,8 @@ def optimizer_state(optimizer):
 
 
 def load_optimizer_state(model, state):
+    """Loads what `optimizer_state` saved (checked first by
+    `_state_checks.check_optimizer_state`)."""
     optimizer = getattr(model, "optimizer", None)
     if state is None or optimizer is None:
         return

@@ -26,6 +26,15 @@ instead, so a resumed epoch always has batches left to run. In a
 distributed run only rank 0 writes, so every rank resumes with rank 0's
 random states (the weights and the data order are right; Dropout masks
 then differ from the uninterrupted run's).
+
+Reading a backup runs no code from it and never applies half of it: the
+file is read with `torch.load(weights_only=True)` (torch's restricted
+unpickler: tensors, numbers, strings and containers only) after its zip
+members are checked against the file's size (`_atomic.load_tensors`);
+then every part (weights, optimizer, metric, generator and random states,
+epoch and step) is checked against the model (`_state_checks`) before the
+weights and the optimizer are assigned. A backup that fails leaves them
+as they were, with an error naming the file.
 """
 
 import os
@@ -34,6 +43,7 @@ import warnings
 import torch
 
 from torchkeras.callbacks import _atomic
+from torchkeras.callbacks import _state_checks as checks
 from torchkeras.callbacks import _training_state as state_lib
 from torchkeras.callbacks._rank import is_main_process
 from torchkeras.callbacks.callback import Callback
@@ -125,7 +135,8 @@ class BackupAndRestore(Callback):
         backup = self._read_backup()
         if backup is None:
             return
-        self._load_model_and_optimizer(backup)
+        restore = self._checked_restore(backup)
+        restore()
         # Read by the fit loop (see the module docstring).
         model._initial_epoch = backup["epoch"]
         model._skip_steps = backup["step"]
@@ -144,17 +155,60 @@ class BackupAndRestore(Callback):
             )
         return backup
 
-    def _load_model_and_optimizer(self, backup):
+    def _checked_restore(self, backup):
+        """Checks the whole backup against the model (`_state_checks`);
+        returns what restores the model and the optimizer.
+
+        Nothing is changed until every part has passed, so a backup that
+        fails leaves the weights and the optimizer as they were.
+        """
         try:
-            state_lib.load_model_state(self.model, backup["model"])
-            state_lib.load_optimizer_state(self.model, backup["optimizer"])
-        except (RuntimeError, KeyError, ValueError) as error:
+            self._check_layout(backup)
+        except ValueError as error:
+            raise ValueError(
+                f"The backup '{self._path}' is damaged or was not written "
+                f"by this version of BackupAndRestore: {error}. Delete it "
+                f"to start training afresh. Received: backup_dir="
+                f"{self.backup_dir!r}"
+            ) from None
+        model = self.model
+        try:
+            weights = checks.check_model_state(model, backup["model"])
+            checks.check_optimizer_state(model, backup["optimizer"],
+                                         backup.get("optimizer_class"))
+            checks.check_metric_states(model, backup["metrics"])
+            checks.check_generator_states(model, backup["generators"])
+        except ValueError as error:
             raise ValueError(
                 f"The backup '{self._path}' does not match model "
-                f"'{getattr(self.model, 'name', '?')}' or its optimizer: "
+                f"'{getattr(model, 'name', '?')}' or its optimizer: "
                 f"{error}. Delete it to start training afresh. Received: "
                 f"backup_dir={self.backup_dir!r}"
-            ) from error
+            ) from None
+
+        def restore():
+            state_lib.load_optimizer_state(model, backup["optimizer"])
+            model.load_state_dict(weights)
+
+        return restore
+
+    def _check_layout(self, backup):
+        """The backup's own fields: version, position, random states."""
+        version = backup.get("version")
+        if version != _VERSION:
+            raise ValueError(
+                f"unknown backup version {str(version)[:20]!r} (this "
+                f"torchkeras reads version {_VERSION})")
+        for key in ("epoch", "step", "model", "optimizer", "metrics",
+                    "generators", "rng", "epoch_rng"):
+            if key not in backup:
+                raise ValueError(f"the entry '{key}' is missing")
+        checks.check_position(backup["epoch"], backup["step"],
+                              self.params.get("steps"))
+        checks.check_rng_states(backup["rng"])
+        if backup["step"]:
+            checks.check_torch_state("the epoch's random state",
+                                     backup["epoch_rng"])
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -248,6 +302,8 @@ class BackupAndRestore(Callback):
             "model": state_lib.model_state(model),
             "optimizer": state_lib.optimizer_state(
                 getattr(model, "optimizer", None)),
+            "optimizer_class": _class_name(getattr(model, "optimizer",
+                                                   None)),
         }
         if not state_lib.all_finite([backup["model"], backup["optimizer"]]):
             self._refuse_non_finite(epoch, step)
@@ -284,6 +340,10 @@ class BackupAndRestore(Callback):
         if os.path.isdir(self.backup_dir) and not os.listdir(
                 self.backup_dir):
             os.rmdir(self.backup_dir)
+
+
+def _class_name(optimizer):
+    return None if optimizer is None else type(optimizer).__name__
 
 
 def _check_save_freq(save_freq):

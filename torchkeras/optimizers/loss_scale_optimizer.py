@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from torchkeras import optimizers
+from torchkeras.optimizers import optimizer_state
 from torchkeras.optimizers.base_optimizer import Optimizer
 
 _BASE_DEFAULTS = {
@@ -278,13 +279,37 @@ class LossScaleOptimizer(Optimizer):
                self._step_counter, self._scale]
         return own + list(getattr(self.inner_optimizer, "variables", []))
 
-    def _assign_variables(self, values):
+    def _planned_assignment(self, values):
+        """Checks the wrapper's values and the inner optimizer's first;
+        returns what assigns them all (see `Optimizer`'s)."""
         values = list(values)
-        with torch.no_grad():
-            self._step_counter.fill_(int(np.asarray(values[2])))
-            self._scale.fill_(float(np.asarray(values[3])))
+        if len(values) < 4:
+            raise ValueError(
+                f"Optimizer '{self.name}' expects at least 4 variables. "
+                f"Received: {len(values)} values"
+            )
+        counter = optimizer_state.checked_iterations(self.name, values[2])
+        scale = np.asarray(values[3])
+        if scale.size != 1 or scale.dtype.kind not in "iuf" or not (
+                np.isfinite(scale).all() and (scale > 0).all()):
+            raise ValueError(
+                f"Optimizer '{self.name}': the loss scale must be a finite "
+                f"positive number. Received: scale={str(values[3])[:50]}"
+            )
+        scale = float(scale.reshape(()))
+        assign_inner = None
         if isinstance(self.inner_optimizer, Optimizer):
-            self.inner_optimizer._assign_variables(values[4:])
+            assign_inner = self.inner_optimizer._planned_assignment(
+                values[4:])
+
+        def assign():
+            with torch.no_grad():
+                self._step_counter.fill_(counter)
+                self._scale.fill_(scale)
+            if assign_inner is not None:
+                assign_inner()
+
+        return assign
 
     def state_dict(self):
         """The inner optimizer's ``state_dict`` plus ``'loss_scale'``."""

@@ -1,5 +1,6 @@
 """The Keras ``Nadam`` optimizer (Adam with Nesterov momentum)."""
 
+import numpy as np
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
@@ -8,6 +9,69 @@ from torchkeras.optimizers.base_optimizer import Optimizer
 def _momentum_cache(beta_1, step):
     """Dozat's ``u_t = beta_1 * (1 - 0.5 * 0.96 ** t)``."""
     return beta_1 * (1.0 - 0.5 * 0.96 ** step)
+
+
+def _first_settled_step():
+    """The first ``t`` from which ``u_t`` is exactly ``beta_1 * 1.0``:
+    ``0.5 * 0.96 ** t`` is below 2**-56, so ``1 - 0.5 * 0.96 ** t`` rounds
+    to 1.0 in float64, and stays so as ``t`` grows (934)."""
+    step = 1
+    while 0.5 * 0.96 ** step >= 2.0 ** -56:
+        step += 1
+    return step
+
+
+_SETTLED_STEP = _first_settled_step()
+# The most float64 products the tail below computes one by one (about
+# 0.15 s); every ``beta_1`` up to about 0.9999 reaches its fixed point
+# (0.0 or a subnormal) before.
+_MAX_TAIL_STEPS = 1 << 23
+_CHUNK = 1 << 16
+
+
+def _repeated_product(value, factor, count):
+    """``value`` multiplied by ``factor`` ``count`` times, rounding after
+    each product exactly as a Python loop does.
+
+    ``np.multiply.accumulate`` runs the products in order, in float64, so
+    its results are the loop's bit for bit. The sequence reaches a fixed
+    point (0.0, a subnormal, ``inf``, or ``value`` itself when ``factor``
+    is 1.0) within ``_MAX_TAIL_STEPS`` for any usual ``beta_1``; past that
+    budget the rest is ``factor ** rest`` in one rounding (the same value
+    to a few ulps).
+    """
+    buffer = np.empty(_CHUNK + 1)
+    done = 0
+    while done < count and done < _MAX_TAIL_STEPS:
+        n = min(_CHUNK, count - done)
+        run = buffer[:n + 1]
+        run[0] = value
+        run[1:] = factor
+        np.multiply.accumulate(run, out=run)
+        done += n
+        last = float(run[-1])
+        if last == float(run[-2]) or last != last:
+            return last  # a fixed point (or NaN): the rest changes nothing
+        value = last
+    if done < count:
+        value = value * float(factor) ** (count - done)
+    return value
+
+
+def u_product_after(beta_1, steps):
+    """Nadam's ``u_product`` after ``steps`` updates, as training computes
+    it (``u_product *= u_t`` for ``t = 1..steps``), without a loop over
+    the steps: after ``_SETTLED_STEP`` every ``u_t`` is ``beta_1 * 1.0``,
+    so the rest is a repeated product (``_repeated_product``). Costs at
+    most about 0.15 s, whatever ``steps`` is.
+    """
+    u_product = 1.0
+    for step in range(1, min(steps, _SETTLED_STEP) + 1):
+        u_product *= _momentum_cache(beta_1, step)
+    if steps <= _SETTLED_STEP:
+        return u_product
+    factor = _momentum_cache(beta_1, _SETTLED_STEP + 1)
+    return _repeated_product(u_product, factor, steps - _SETTLED_STEP)
 
 
 class Nadam(Optimizer):
@@ -66,6 +130,9 @@ class Nadam(Optimizer):
 
     def _extra_variables(self):
         return [("u_product", self._u_product)]
+
+    def _extras_after(self, steps):
+        return {"u_product": u_product_after(self.beta_1, steps)}
 
     def _set_extra_variable(self, name, value):
         if name != "u_product":

@@ -22,7 +22,15 @@ Owns three views of an optimizer's state, all without per-step work:
 Files store the learning rate and scalar extras (Nadam's ``u_product``) as
 float32, as Keras does. A float32 value that equals ours (the learning
 rate from the model's config; the extra recomputed from the step count) is
-taken to be ours, so a reload resumes bit-identically.
+taken to be ours, so a reload resumes bit-identically. The recomputation
+never loops over a file's step count: Nadam's ``u_product`` has a closed
+form (``nadam.u_product_after``), and other extras are replayed for at most
+``MAX_REPLAY_STEPS`` steps (past that a stored value is used as it is,
+and a missing one is refused).
+
+Assigning is all or nothing: ``_planned_assignment`` checks every value
+(the iteration count a whole number in ``[0, 2**63)``, the scalars, the
+slot shapes, the extras) and returns the function that assigns them.
 
 Mixed into ``Optimizer``; it relies on its ``state``, ``param_groups``,
 ``_slot_specs()``, ``_all_slot_specs()``, ``_keras_slot_groups()``,
@@ -32,11 +40,15 @@ variables first, then the inner optimizer's.
 """
 
 import collections
-import functools
+import math
 import warnings
 
 import numpy as np
 import torch
+
+# Step counts up to this are replayed to recompute scalar extras that have
+# no closed form (about 0.1 s); past it, a stored value is used as is.
+MAX_REPLAY_STEPS = 100_000
 
 FLAVOR_KERAS3 = "keras3"
 FLAVOR_TF_KERAS = "tf_keras"
@@ -125,6 +137,40 @@ def _as_tensor(value):
     return torch.as_tensor(np.asarray(value))
 
 
+def checked_iterations(name, value):
+    """``value`` as an iteration count: a whole number in ``[0, 2**63)``
+    (the ``int64`` counter's range).
+
+    Raises:
+        ValueError: naming optimizer ``name`` and the value.
+    """
+    array = np.asarray(value)
+    number = None
+    if array.size == 1 and array.dtype.kind in "iuf":
+        number = array.reshape(()).item()
+    if number is None or not math.isfinite(number) or not (
+            0 <= number < 2**63) or number != int(number):
+        raise ValueError(
+            f"Optimizer '{name}': the iteration count must be a whole "
+            f"number in [0, 2**63). Received: iterations="
+            f"{str(value)[:50]} of dtype {array.dtype}"
+        )
+    return int(number)
+
+
+def _scalar(optimizer, name, value):
+    """``value`` (a stored scalar variable) as a 0-d array, or a
+    ValueError naming it."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "iuf":
+        raise ValueError(
+            f"Optimizer '{optimizer}' variable '{name}' must be a number. "
+            f"Received: {str(value)[:50]} of shape {array.shape} and dtype "
+            f"{array.dtype}"
+        )
+    return array.reshape(())
+
+
 def restore_float(candidate, stored):
     """``stored`` as a float; ``candidate`` when ``stored`` is its float32
     rounding (files keep float32, the optimizer float64)."""
@@ -193,10 +239,21 @@ class KerasVariablesMixin:
         self._assign_variables(weights)
 
     def _assign_variables(self, values):
-        """Assigns a `variables`-aligned list, all or nothing.
+        """Assigns a `variables`-aligned list, all or nothing."""
+        self._planned_assignment(values)()
 
-        ``None`` keeps a variable as it is, except a scalar extra, which
-        is then recomputed from the step count (tf.keras files lack it).
+    def _planned_assignment(self, values):
+        """Checks a `variables`-aligned list; returns what assigns it.
+
+        Everything that can fail (the count, the iteration count, the
+        scalars, the slot shapes, recomputing the scalar extras) happens
+        here, so the returned function changes all or nothing. ``None``
+        keeps a variable as it is, except a scalar extra, which is then
+        recomputed from the step count (tf.keras files lack it).
+
+        Raises:
+            ValueError: naming the variable, the expected and the
+                received value.
         """
         values = list(values)
         slots = self._ordered_slots()
@@ -208,18 +265,34 @@ class KerasVariablesMixin:
                 f"Optimizer '{self.name}' expects {expected} variables. "
                 f"Received: {len(values)} values"
             )
+        iterations = None
+        if values[0] is not None:
+            iterations = checked_iterations(self.name, values[0])
+        learning_rate = None
+        if has_lr and values[1] is not None:
+            learning_rate = restore_float(
+                self._base_lr_value(),
+                _scalar(self.name, "learning_rate", values[1]))
         start = 1 + has_lr
         pending = self._checked_slot_values(
             slots, values[start:start + len(slots)])
-        if values[0] is not None:
-            self.iterations = int(np.asarray(values[0]))
-        if has_lr and values[1] is not None:
-            self.learning_rate = restore_float(self._base_lr_value(),
-                                               values[1])
-        with torch.no_grad():
-            for target, value in pending:
-                target.copy_(value.to(target.device))
-        self._restore_extras(extras, values[start + len(slots):])
+        steps = self._local_steps(self._iteration_count if iterations is None
+                                  else iterations)
+        restored = self._planned_extras(extras, values[start + len(slots):],
+                                        steps)
+
+        def assign():
+            if iterations is not None:
+                self.iterations = iterations
+            if learning_rate is not None:
+                self.learning_rate = learning_rate
+            with torch.no_grad():
+                for target, value in pending:
+                    target.copy_(value.to(target.device))
+            for name, value in restored:
+                self._set_extra_variable(name, value)
+
+        return assign
 
     def _checked_slot_values(self, slots, values):
         pending = []
@@ -237,29 +310,62 @@ class KerasVariablesMixin:
             pending.append((target, value))
         return pending
 
-    def _restore_extras(self, extras, values):
-        replayed = None
+    def _local_steps(self, count):
+        """The updates made in ``count`` iterations (one per
+        ``gradient_accumulation_steps`` when accumulating)."""
+        accumulation = getattr(self, "gradient_accumulation_steps", None)
+        return count // accumulation if accumulation else count
+
+    def _planned_extras(self, extras, values, steps):
+        """``[(name, float)]`` to give the scalar extras after ``steps``
+        updates: a stored float64 value as it is; a stored float32 value
+        as our float64 recomputation when that rounds to it (so a reload
+        resumes bit-identically), else as stored; a missing one
+        recomputed."""
+        computed = None
+        restored = []
         for (name, _), value in zip(extras, values):
-            if value is None or np.asarray(value).dtype == np.float32:
-                if replayed is None:
-                    replayed = self._replayed_extras()
-                candidate = replayed.get(name)
+            if value is not None:
+                value = _scalar(self.name, name, value)
+            if value is None or value.dtype == np.float32:
+                if computed is None:
+                    computed = self._extras_after(steps)
+                candidate = None if computed is None else computed.get(name)
             else:
                 candidate = None
-            if value is None:
-                if candidate is not None:
-                    self._set_extra_variable(name, candidate)
-                continue
-            self._set_extra_variable(name, restore_float(candidate, value))
+            if value is not None:
+                restored.append((name, restore_float(candidate, value)))
+            elif candidate is not None:
+                restored.append((name, candidate))
+            elif computed is None:
+                raise ValueError(
+                    f"Optimizer '{self.name}' cannot recompute its "
+                    f"'{name}' after {steps} steps (more than "
+                    f"{MAX_REPLAY_STEPS} steps are not replayed), and the "
+                    f"saved state does not hold it. Received: "
+                    f"iterations={steps}"
+                )
+        return restored
 
-    def _replayed_extras(self):
-        """The scalar extras after this many steps, recomputed in float64
-        on a fresh twin (``{}`` if the optimizer cannot be rebuilt)."""
+    def _extras_after(self, steps):
+        """The scalar extras after ``steps`` updates from the start, in
+        float64 as training computes them: ``{name: float}``, ``{}`` when
+        they cannot be recomputed, None when ``steps`` is past
+        ``MAX_REPLAY_STEPS``.
+
+        This replays ``_prepare_step`` on a fresh twin; an optimizer with
+        a closed form overrides it (Nadam), so no step count in a file
+        can make a load run for long.
+        """
+        if not self._extra_variables():
+            return {}
+        if steps > MAX_REPLAY_STEPS:
+            return None
         try:
             twin = type(self).from_config(self.get_config())
         except (TypeError, ValueError, KeyError, AttributeError):
             return {}
-        for step in range(1, self._local_iteration() + 1):
+        for step in range(1, steps + 1):
             twin._prepare_step(step)
         return dict(twin._extra_variables())
 
@@ -401,7 +507,7 @@ class KerasVariablesMixin:
             own = len(self.variables) - len(inner.variables)
             full[:own] = [v.detach().clone() if full[i] is None else full[i]
                           for i, v in enumerate(self.variables[:own])]
-        return functools.partial(self._assign_variables, full)
+        return self._planned_assignment(full)
 
     def _from_keras_value(self, index, entry, value, layout):
         name, param, tensor, _ = entry
@@ -451,7 +557,7 @@ class KerasVariablesMixin:
                 "trainable_parameters)` first. Received: built=False"
             )
         state_dict = dict(state_dict)
-        extra = dict(state_dict.pop("keras", {}))
+        extra = self._checked_state_extras(state_dict.pop("keras", {}))
         self._base_lr_value()  # a pending variable write must not win
         super().load_state_dict(state_dict)
         if "iterations" in extra:
@@ -460,6 +566,28 @@ class KerasVariablesMixin:
             self._set_extra_variable(name, value)
         if isinstance(self._learning_rate, float) and self.param_groups:
             self._learning_rate = self.param_groups[0]["lr"]
+
+    def _checked_state_extras(self, extra):
+        """The ``'keras'`` entry of a state dict, checked before anything
+        is loaded: a whole iteration count, known scalar extras."""
+        if not isinstance(extra, dict):
+            raise ValueError(
+                f"Optimizer '{self.name}': the state dict's 'keras' entry "
+                f"must be a dict. Received: {str(extra)[:50]}")
+        extra = dict(extra)
+        known = {name for name, _ in self._extra_variables()}
+        unknown = sorted(set(extra) - known - {"iterations"}, key=str)
+        if unknown:
+            raise ValueError(
+                f"Optimizer '{self.name}' has no scalar variables "
+                f"{unknown[:5]}; it has {sorted(known)}. Received: keras="
+                f"{str(extra)[:80]}")
+        if "iterations" in extra:
+            extra["iterations"] = checked_iterations(self.name,
+                                                     extra["iterations"])
+        for name in known & set(extra):
+            extra[name] = float(_scalar(self.name, name, extra[name]))
+        return extra
 
     def __getstate__(self):
         # Copies get new variables with new version counters: apply
