@@ -243,10 +243,8 @@ def _declared_problem(model, layer, listed):
     for weight, want, got, (_, where) in zip(weights, expected, declared,
                                              listed):
         if want != got:
-            return (f"shape mismatch for layer '{layer.name}' weight "
-                    f"'{weight_paths.weight_label(weight)}' (stored at "
-                    f"'{where}'): expected shape {want}, received shape "
-                    f"{got}.")
+            return weight_paths.shape_mismatch(layer, weight, where, want,
+                                               got)
     return None
 
 

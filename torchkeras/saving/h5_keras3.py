@@ -209,10 +209,8 @@ def _shape_problem(layer, path, weights, wanted, stored):
                 f"{len(stored)}.")
     for weight, want, (got, where) in zip(weights, wanted, stored):
         if want != got:
-            return (f"shape mismatch for layer '{layer.name}' weight "
-                    f"'{weight_paths.weight_label(weight)}' (stored at "
-                    f"'{where}'): expected shape {want}, received shape "
-                    f"{got}.")
+            return weight_paths.shape_mismatch(layer, weight, where, want,
+                                               got)
     return None
 
 

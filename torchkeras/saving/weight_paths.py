@@ -242,6 +242,13 @@ def assign_all(filepath, items):
             weight.copy_(value.to(device=weight.device, dtype=weight.dtype))
 
 
+def shape_mismatch(layer, weight, where, want, got):
+    """The message for a stored shape that does not fit ``weight``."""
+    return (f"shape mismatch for layer '{layer.name}' weight "
+            f"'{weight_label(weight)}' (stored at '{where}'): expected "
+            f"shape {want}, received shape {got}.")
+
+
 def weight_label(weight):
     """A weight's name for messages (plain torch parameters have none)."""
     return getattr(weight, "_keras_path", None) or "<torch parameter>"
