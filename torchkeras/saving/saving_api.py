@@ -31,7 +31,6 @@ from torchkeras.saving import h5_keras3
 from torchkeras.saving import h5_model
 from torchkeras.saving import keras_archive
 from torchkeras.saving import model_config
-from torchkeras.saving import optimizer_io
 from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
@@ -274,23 +273,9 @@ def _apply_or_defer(model, apply):
 
 
 def _load_h5_model(filepath, custom_objects, compile, safe_mode):
-    config, training, saved, opt_saved = h5_model.read(filepath)
-    # The rebuilt model may not allocate more than the file could hold.
-    model = model_config.deserialize_model(
-        filepath, config, custom_objects, safe_mode,
-        where="attribute 'model_config'",
-        max_weight_bytes=4 * os.path.getsize(filepath) + 64 * 2**20)
-    if compile and training:
-        model_config.compile_from_config(filepath, model, training,
-                                         custom_objects)
-    restore_optimizer = None
-    if compile and opt_saved is not None:
-        restore_optimizer = optimizer_io.prepare_h5(filepath, model,
-                                                    *opt_saved)
-    h5_keras2.apply(filepath, model, saved)
-    if restore_optimizer is not None:
-        restore_optimizer()
-    return model
+    # Structure, configs, model, declared shapes, values, optimizer: each
+    # bounded by the one before, everything assigned last.
+    return h5_model.load(filepath, custom_objects, compile, safe_mode)
 
 
 def _load_store_model(filepath, entry, store, custom_objects, compile,
