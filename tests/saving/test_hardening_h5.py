@@ -704,3 +704,44 @@ def test_h5_model_load_equals_the_saved_model(sources):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(first.predict(X, verbose=0),
                                second.predict(X, verbose=0))
+
+
+# -- item 3: digests bound to the dataset's place ----------------------------
+
+def _two_same_shape_kernels():
+    inputs = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(4, name="a")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(4, name="b")(hidden))
+
+
+def _swap_datasets(path, first, second):
+    """Exchanges two datasets' values and checksum attributes, as an
+    attacker who knows the version-1 digest would."""
+    with h5py.File(path, "r+") as f:
+        a, b = f[first], f[second]
+        va, vb = a[()], b[()]
+        da = a.attrs["torchkeras_sha256"]
+        db = b.attrs["torchkeras_sha256"]
+        a[...], b[...] = vb, va
+        a.attrs["torchkeras_sha256"] = db
+        b.attrs["torchkeras_sha256"] = da
+
+
+@pytest.mark.parametrize("suffix", [".weights.h5", ".h5"])
+def test_swapped_same_shape_kernels_are_detected(tmp_path, suffix):
+    model = _two_same_shape_kernels()
+    path = str(tmp_path / f"w{suffix}")
+    model.save_weights(path)
+    with h5py.File(path, "r") as f:
+        kernels = []
+        f.visititems(lambda name, obj: kernels.append(obj.name) if (
+            isinstance(obj, h5py.Dataset) and obj.shape == (4, 4)) else None)
+    assert len(kernels) == 2, kernels
+    _swap_datasets(path, *kernels)
+    fresh = _two_same_shape_kernels()
+    before = [w.copy() for w in fresh.get_weights()]
+    with pytest.raises(saving.IntegrityError) as info:
+        fresh.load_weights(path)
+    assert os.path.basename(path) in str(info.value)
+    for got, want in zip(fresh.get_weights(), before):
+        np.testing.assert_array_equal(got, want)

@@ -114,7 +114,8 @@ def _write_subset(group, owners, names, weights):
     for name, w in zip(names, weights):
         value = weight_paths.to_keras(owners[id(w)], w)
         dataset = group.create_dataset(name, data=value)
-        dataset.attrs[integrity.ATTRIBUTE] = integrity.digest(value)
+        dataset.attrs[integrity.ATTRIBUTE] = integrity.bound_digest(
+            dataset.name, value)
 
 
 def write_group(filepath, root, model):
@@ -468,7 +469,8 @@ def write_optimizer(root, names, values):
     save_attributes(group, "weight_names", names)
     for name, value in zip(names, values):
         dataset = group.create_dataset(name, data=value)
-        dataset.attrs[integrity.ATTRIBUTE] = integrity.digest(value)
+        dataset.attrs[integrity.ATTRIBUTE] = integrity.bound_digest(
+            dataset.name, value)
 
 
 def read_optimizer(filepath, root, model=None):

@@ -48,7 +48,8 @@ def _write_vars(root, path, name, arrays):
     for i, array in enumerate(arrays):
         array = np.asarray(array)
         dataset = group.create_dataset(str(i), data=array)
-        dataset.attrs[integrity.ATTRIBUTE] = integrity.digest(array)
+        dataset.attrs[integrity.ATTRIBUTE] = integrity.bound_digest(
+            dataset.name, array)
 
 
 def write_group(root, model, include_optimizer=True):
