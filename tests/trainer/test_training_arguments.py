@@ -465,3 +465,13 @@ def test_compiled_loss_on_softmax_logits_keeps_the_loss_arguments(loss):
     direct = float(loss(y, model.predict(X, verbose=0)))
     np.testing.assert_allclose(model.evaluate(X, y, verbose=0), direct,
                                rtol=1e-5)
+
+
+def test_ops_sparse_crossentropy_does_not_skip_minus_100():
+    probs = np.full((4, 3), 1 / 3, "float32")
+    with pytest.raises(ValueError):
+        keras.ops.sparse_categorical_crossentropy(np.full(4, -100), probs)
+    got = keras.ops.sparse_categorical_crossentropy(np.array([0, 1, 2, 1]),
+                                                    probs)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(got),
+                               np.full(4, np.log(3.0)), rtol=1e-5)

@@ -876,15 +876,18 @@ def _sparse_target(target, output, axis):
 
 @keras_op()
 def sparse_categorical_crossentropy(
-    target, output, from_logits=False, axis=-1, ignore_index=-100
+    target, output, from_logits=False, axis=-1, ignore_index=None
 ):
     """Crossentropy between integer targets and predictions.
 
     Runs torch's fused ``cross_entropy`` (logits) or ``nll_loss`` on the
     log of the renormalised, clipped probabilities. Entries whose target is
-    ``ignore_index`` get a loss of 0. Out-of-range targets raise a
+    ``ignore_index`` (none by default, as in Keras; torch's kernels would
+    skip -100 silently) get a loss of 0. Out-of-range targets raise a
     ``ValueError`` where torch reports them (on the CPU).
     """
+    if ignore_index is None:
+        ignore_index = torch.iinfo(torch.int64).max  # no label matches
     output = convert_to_tensor(output)
     output, from_logits = _get_logits(
         output, from_logits, "Softmax", "sparse_categorical_crossentropy"
