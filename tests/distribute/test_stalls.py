@@ -188,10 +188,6 @@ def test_fit_fails_within_the_environment_timeout_between_epochs():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "Model.fit builds DistributedDataParallel itself (engine/trainer.py "
-    "`_wrap_for_replicas`); a stall inside a training step is named once "
-    "it builds it with `distribute.data_parallel`"))
 def test_fit_names_a_rank_that_stops_mid_epoch():
     results = _run_group("stop", "fit_batch")
     _check_named(results, 1, "no heartbeat", waited=True)
@@ -271,7 +267,9 @@ def test_data_parallel_trains_like_the_bare_module(group_of_one):
     distribute.maybe_init()
     x = torch.linspace(-1, 1, 24).reshape(6, 4)
     results = []
-    for wrap in (distribute.data_parallel, lambda m: m):
+    for wrap in (distribute.data_parallel,
+                 lambda m: distribute.data_parallel(m, named_gradients=False),
+                 lambda m: m):
         torch.manual_seed(0)
         module = torch.nn.Linear(4, 3)
         model = wrap(module)
@@ -281,8 +279,9 @@ def test_data_parallel_trains_like_the_bare_module(group_of_one):
             model(x).square().mean().backward()
             optimizer.step()
         results.append([p.detach().clone() for p in module.parameters()])
-    for wrapped, bare in zip(*results):
-        torch.testing.assert_close(wrapped, bare, rtol=0, atol=0)
+    for hooked, builtin, bare in zip(*results):
+        torch.testing.assert_close(hooked, bare, rtol=0, atol=0)
+        torch.testing.assert_close(builtin, bare, rtol=0, atol=0)
 
 
 def test_maybe_init_explains_a_failed_restart_with_torchruns_store(

@@ -128,19 +128,24 @@ def _default_backend():
     return "nccl" if torch.cuda.is_available() else "gloo"
 
 
-def data_parallel(module, device=None):
+def data_parallel(module, device=None, *, named_gradients=True):
     """``module`` in DistributedDataParallel: how ``fit`` trains replicas.
 
-    Gradients are averaged as DDP's built-in all-reduce does (each bucket
-    multiplied by 1 / world size, then summed), but a failure of that
-    all-reduce, or of the collectives in the forward pass (bucket
-    rebuilding, buffer broadcasts), raises `StalledRankError` naming the
-    ranks that stopped answering instead of the backend's error.
+    A failure of the collectives in the forward pass (bucket rebuilding,
+    buffer broadcasts) raises `StalledRankError` naming the ranks that
+    stopped answering instead of the backend's error.
 
     Args:
         module: the model, on ``device``.
         device: the device of this rank (``cuda:i`` gives DDP
             ``device_ids=[i]``); default: the first parameter's.
+        named_gradients: True averages gradients in a comm hook that
+            names a stall in the gradient all-reduce itself (each bucket
+            multiplied by 1 / world size, then summed, as DDP's built-in
+            all-reduce does). False keeps DDP's built-in all-reduce, which
+            costs less per step; a stall then surfaces from ``backward()``,
+            so run the step inside `named_failures()` to name it, as
+            ``fit`` does.
     """
     if device is None:
         param = next(module.parameters(), None)
@@ -150,8 +155,12 @@ def data_parallel(module, device=None):
         ddp = _NamedFailuresDDP(
             module, device_ids=[device.index] if device.type == "cuda"
             else None)
-    ddp.register_comm_hook(None, _average_gradients)
+    if named_gradients:
+        ddp.register_comm_hook(None, _average_gradients)
     return ddp
+
+
+named_failures = stalls.named_failures
 
 
 class _NamedFailuresDDP(torch.nn.parallel.DistributedDataParallel):

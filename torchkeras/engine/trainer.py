@@ -756,12 +756,10 @@ class Trainer:
         if not distribute.is_distributed() or self.__dict__.get(
                 "_ddp_forward") is not None:
             return
-        from torch.nn.parallel import DistributedDataParallel
-
-        device = self._device()
-        self.__dict__["_ddp_forward"] = DistributedDataParallel(
-            self, device_ids=[device.index] if device.type == "cuda"
-            else None)
+        # DDP's built-in gradient all-reduce; a rank that stops answering
+        # inside a step is named by `_named_step` (StalledRankError).
+        self.__dict__["_ddp_forward"] = distribute.data_parallel(
+            self, self._device(), named_gradients=False)
 
     def _global_logs(self, logs):
         """Epoch logs with the metric states of all ranks combined.
@@ -842,6 +840,8 @@ class Trainer:
                     self._prepare_training(batch[0])
                 self._wrap_for_replicas()
                 train_function = self.make_train_function()
+                if self.__dict__.get("_ddp_forward") is not None:
+                    train_function = _named_step(train_function)
             if adapter.world > 1 and hasattr(adapter, "global_batch_size"):
                 local = _first_leaf(batch[0]).shape[0]
                 self.__dict__["_replica_loss_scale"] = (
@@ -1182,6 +1182,16 @@ def _step(function, data):
         return function(data)
     finally:
         context.in_step = outer
+
+
+def _named_step(function):
+    """``function`` with a collective failure inside it (a rank that
+    stopped answering during the gradient all-reduce) raised as
+    `StalledRankError` naming the rank."""
+    def named_step(data):
+        with distribute.named_failures():
+            return function(data)
+    return named_step
 
 
 def _pack(batch):
