@@ -475,3 +475,26 @@ def test_ops_sparse_crossentropy_does_not_skip_minus_100():
                                                     probs)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(got),
                                np.full(4, np.log(3.0)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("label", [5, -1, -100])
+def test_backend_and_tf_crossentropy_name_out_of_range_labels(label):
+    from torchkeras import backend as K
+    from torchkeras.compat import tf
+
+    probs = np.full((4, 3), 1 / 3, "float32")
+    labels = np.array([0, 1, label, 2])
+    calls = {
+        "backend.sparse_categorical_crossentropy":
+            lambda: K.sparse_categorical_crossentropy(labels, probs),
+        "tf.nn.sparse_softmax_cross_entropy_with_logits":
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=labels, logits=np.log(probs)),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match=re.escape(name) + (
+                rf".*\[0, 3\).*\[{label}\]")):
+            call()
+    good = K.sparse_categorical_crossentropy(np.array([0, 1, 2, 1]), probs)
+    np.testing.assert_allclose(np.asarray(good), np.full(4, np.log(3.0)),
+                               rtol=1e-5)

@@ -19,6 +19,7 @@ from torchkeras.backend import config
 from torchkeras.backend import ctc
 from torchkeras.backend import global_state
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.ops.nn import _log_prob_of_labels
 
 
 def _t(x, dtype=None):
@@ -672,7 +673,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
     if ignore_class is not None:
         valid = target != ignore_class
         target = torch.where(valid, target, 0)
-    loss = -torch.gather(log_p, -1, target.unsqueeze(-1)).squeeze(-1)
+    loss = -_log_prob_of_labels(
+        log_p, target, "backend.sparse_categorical_crossentropy")
     if valid is not None:
         loss = torch.where(valid, loss, 0.0)
         loss._keras_mask = valid

@@ -874,6 +874,24 @@ def _sparse_target(target, output, axis):
     return target.long()
 
 
+def _log_prob_of_labels(log_p, labels, where):
+    """``log_p[..., labels]`` along the last axis; a label outside
+    ``[0, classes)`` is a ValueError naming ``where`` (torch reports it
+    on the CPU)."""
+    try:
+        return torch.gather(log_p, -1, labels.unsqueeze(-1)).squeeze(-1)
+    except RuntimeError as e:
+        if "out of bounds" not in str(e):
+            raise
+        classes = log_p.shape[-1]
+        bad = labels[(labels < 0) | (labels >= classes)]
+        raise ValueError(
+            f"In `{where}`, every label must be an integer in "
+            f"[0, {classes}) (the number of classes of the predictions). "
+            f"Received labels outside that range, e.g. {bad[:5].tolist()}"
+        ) from e
+
+
 @keras_op()
 def sparse_categorical_crossentropy(
     target, output, from_logits=False, axis=-1, ignore_index=None

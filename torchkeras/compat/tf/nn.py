@@ -20,6 +20,7 @@ from torchkeras.compat.tf.math import softsign as softsign
 from torchkeras.compat.tf.math import tanh as tanh
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.ops.nn import _log_prob_of_labels
 
 relu = _alias("nn.relu", ops.relu, ("features",))
 relu6 = _alias("nn.relu6", ops.relu6, ("features",))
@@ -63,7 +64,8 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None,
     logits = convert_to_tensor(logits)
     labels = convert_to_tensor(labels).long()
     log_p = torch.log_softmax(logits, dim=-1)
-    return -torch.gather(log_p, -1, labels.unsqueeze(-1)).squeeze(-1)
+    return -_log_prob_of_labels(
+        log_p, labels, "tf.nn.sparse_softmax_cross_entropy_with_logits")
 
 
 @keras_op("tf.nn.dropout", keras3=False,
