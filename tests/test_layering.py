@@ -1,10 +1,11 @@
-"""Dependencies point down (STYLE.md): a package imports only lower ranks.
+"""Dependencies point down: a package imports only lower ranks.
 
 utils/backend < graph, ops, activations, initializers, regularizers,
 constraints, distribute, data, datasets < layers < losses, metrics,
-optimizers, callbacks, saving < engine < public namespaces. Imports inside
-functions count too; the few deliberate upward ones (a registry lookup that
-would otherwise be circular) are listed with their reason.
+optimizers, callbacks, saving < engine < public namespaces (the table of
+docs/ARCHITECTURE.md). Imports inside functions count too; the few
+deliberate upward ones (a registry lookup that would otherwise be
+circular) are listed with their reason.
 """
 
 import ast

@@ -1,10 +1,14 @@
 """The public surface of torchkeras, compared with ``public_api.txt``.
 
-A public name is a non-underscore attribute of a public namespace that is
-not a submodule (``torchkeras.layers.core`` is an implementation package),
-except that the top-level ``torchkeras`` lists its public namespaces
-(``layers``, ``backend``, ...). The file has one ``module.name`` per line,
-sorted. After an intended change of the API, regenerate it with::
+The names come first from the registry (``torchkeras/utils/registry.py``):
+each ``@keras_export("keras.layers.Dense")`` path, ``keras`` read as
+``torchkeras``. The namespaces are scanned as well, for what is not
+registered: a public name is a non-underscore attribute of a public
+namespace that is not a submodule (``torchkeras.layers.core`` is an
+implementation package), except that the top-level ``torchkeras`` lists its
+public namespaces (``layers``, ``backend``, ...). The file has one
+``module.name`` per line, sorted. After an intended change of the API,
+regenerate it with::
 
     python tests/api/test_public_api.py --update
 """
@@ -16,7 +20,7 @@ import types
 
 API_FILE = pathlib.Path(__file__).with_name("public_api.txt")
 
-# The namespaces of DESIGN.md section 1 (those not written yet are skipped
+# tf.keras's public namespaces (those not written yet are skipped
 # until they exist, and then show up as additions).
 NAMESPACES = (
     "activations", "applications", "backend", "callbacks", "constraints",
@@ -38,6 +42,19 @@ def _public_names(module, keep_modules):
     return names
 
 
+def registered_surface():
+    """``{torchkeras path: object}`` of every ``keras_export`` path."""
+    importlib.import_module("torchkeras")
+    from torchkeras.utils import registry
+
+    surface = {}
+    for path in registry.all_public_names():
+        namespace, _, name = path.rpartition(".")
+        obj = registry.objects_in(namespace)[name]
+        surface["torch" + path] = obj
+    return surface
+
+
 def current_surface():
     """Sorted ``module.name`` strings of the public API as it is now."""
     root = importlib.import_module("torchkeras")
@@ -54,6 +71,12 @@ def current_surface():
     for namespace in present:
         module = importlib.import_module(f"torchkeras.{namespace}")
         names.extend(_public_names(module, keep_modules=set()))
+    # The file lists the namespaces themselves; a deeper registered path
+    # (tf.keras 2's `layers.experimental.preprocessing.*`) is checked by
+    # `test_registered_paths_are_the_objects_there` only.
+    listed = {"torchkeras"} | {f"torchkeras.{n}" for n in present}
+    names.extend(path for path in registered_surface()
+                 if path.rpartition(".")[0] in listed)
     return sorted(set(names))
 
 
@@ -75,6 +98,29 @@ def test_public_api_matches_file():
                       "--update")
         print("\n".join(report))
         raise AssertionError("\n".join(report))
+
+
+def test_registered_paths_are_the_objects_there():
+    """Each registered path is an attribute of its namespace holding the
+    registered object, so the registry and the namespaces cannot drift."""
+    wrong = []
+    for path, obj in registered_surface().items():
+        module_name, _, name = path.rpartition(".")
+        module = importlib.import_module(module_name)
+        if getattr(module, name, None) is not obj:
+            wrong.append(f"{path}: {getattr(module, name, None)!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_registry_names_each_object_under_one_canonical_path():
+    from torchkeras.utils import registry
+
+    dense = registry.objects_in("keras.layers")["Dense"]
+    assert registry.public_paths(dense) == ("keras.layers.Dense",)
+    conv = registry.objects_in("keras.layers")["Convolution1D"]
+    assert registry.public_paths(conv)[0] == "keras.layers.Conv1D"
+    assert registry.objects_in("keras.losses")["mse"] is (
+        registry.objects_in("keras.losses")["mean_squared_error"])
 
 
 def test_api_file_is_sorted_and_unique():

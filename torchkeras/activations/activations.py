@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torchkeras.backend.config import floatx
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
 def _tensor(x):
@@ -34,6 +35,7 @@ def _axes(axis, ndim):
     return tuple(int(a) for a in axis)
 
 
+@keras_export("keras.activations.relu")
 @keras_op("activations.relu", keras3=False)
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, alpha=None):
     """Rectified linear unit, with Keras's optional leak, cap and threshold.
@@ -93,18 +95,21 @@ def _general_relu(x, negative_slope, max_value, threshold):
     return y
 
 
+@keras_export("keras.activations.leaky_relu")
 @keras_op("activations.leaky_relu", keras3=False)
 def leaky_relu(x, negative_slope=0.2):
     """Leaky ReLU: ``x`` if ``x >= 0`` else ``negative_slope * x``."""
     return F.leaky_relu(_tensor(x), negative_slope=negative_slope)
 
 
+@keras_export("keras.activations.relu6")
 @keras_op("activations.relu6", keras3=False)
 def relu6(x):
     """ReLU capped at 6: ``min(max(x, 0), 6)``."""
     return F.relu6(_tensor(x))
 
 
+@keras_export("keras.activations.elu")
 @keras_op("activations.elu", keras3=False)
 def elu(x, alpha=1.0):
     """Exponential linear unit: ``x`` if ``x > 0`` else
@@ -112,12 +117,14 @@ def elu(x, alpha=1.0):
     return F.elu(_tensor(x), alpha=alpha)
 
 
+@keras_export("keras.activations.selu")
 @keras_op("activations.selu", keras3=False)
 def selu(x):
     """Scaled ELU with ``alpha=1.67326324`` and ``scale=1.05070098``."""
     return F.selu(_tensor(x))
 
 
+@keras_export("keras.activations.celu")
 @keras_op("activations.celu", keras3=False)
 def celu(x, alpha=1.0):
     """Continuously differentiable ELU:
@@ -125,18 +132,21 @@ def celu(x, alpha=1.0):
     return F.celu(_tensor(x), alpha=alpha)
 
 
+@keras_export("keras.activations.softplus")
 @keras_op("activations.softplus", keras3=False)
 def softplus(x):
     """Softplus: ``log(exp(x) + 1)``."""
     return F.softplus(_tensor(x))
 
 
+@keras_export("keras.activations.softsign")
 @keras_op("activations.softsign", keras3=False)
 def softsign(x):
     """Softsign: ``x / (abs(x) + 1)``."""
     return F.softsign(_tensor(x))
 
 
+@keras_export("keras.activations.squareplus")
 @keras_op("activations.squareplus", keras3=False)
 def squareplus(x, b=4):
     """Squareplus: ``(x + sqrt(x ** 2 + b)) / 2``."""
@@ -144,6 +154,7 @@ def squareplus(x, b=4):
     return (x + torch.sqrt(x * x + b)) / 2
 
 
+@keras_export("keras.activations.soft_shrink")
 @keras_op("activations.soft_shrink", keras3=False)
 def soft_shrink(x, threshold=0.5):
     """Soft shrinkage: ``x - threshold`` above ``threshold``,
@@ -151,12 +162,14 @@ def soft_shrink(x, threshold=0.5):
     return F.softshrink(_tensor(x), lambd=threshold)
 
 
+@keras_export("keras.activations.hard_shrink")
 @keras_op("activations.hard_shrink", keras3=False)
 def hard_shrink(x, threshold=0.5):
     """Hard shrinkage: ``x`` where ``abs(x) > threshold``, else 0."""
     return F.hardshrink(_tensor(x), lambd=threshold)
 
 
+@keras_export("keras.activations.sparse_plus")
 @keras_op("activations.sparse_plus", keras3=False)
 def sparse_plus(x):
     """SparsePlus: 0 for ``x <= -1``, ``x`` for ``x >= 1``,
@@ -166,6 +179,7 @@ def sparse_plus(x):
     return torch.where(x <= -1, torch.zeros_like(x), inner)
 
 
+@keras_export("keras.activations.silu", "keras.activations.swish")
 @keras_op("activations.silu", keras3=False)
 def silu(x):
     """SiLU, also called swish: ``x * sigmoid(x)``."""
@@ -175,12 +189,14 @@ def silu(x):
 swish = silu
 
 
+@keras_export("keras.activations.gelu")
 @keras_op("activations.gelu", keras3=False)
 def gelu(x, approximate=False):
     """Gaussian error linear unit; ``approximate=True`` uses the tanh form."""
     return F.gelu(_tensor(x), approximate="tanh" if approximate else "none")
 
 
+@keras_export("keras.activations.glu")
 @keras_op("activations.glu", keras3=False)
 def glu(x, axis=-1):
     """Gated linear unit: splits ``axis`` in halves ``a, b`` and returns
@@ -194,36 +210,42 @@ def glu(x, axis=-1):
     return F.glu(x, dim=axis)
 
 
+@keras_export("keras.activations.tanh")
 @keras_op("activations.tanh", keras3=False)
 def tanh(x):
     """Hyperbolic tangent."""
     return torch.tanh(_tensor(x))
 
 
+@keras_export("keras.activations.tanh_shrink")
 @keras_op("activations.tanh_shrink", keras3=False)
 def tanh_shrink(x):
     """Tanh shrink: ``x - tanh(x)``."""
     return F.tanhshrink(_tensor(x))
 
 
+@keras_export("keras.activations.hard_tanh")
 @keras_op("activations.hard_tanh", keras3=False)
 def hard_tanh(x):
     """Hard tanh: ``x`` clipped to ``[-1, 1]``."""
     return F.hardtanh(_tensor(x), min_val=-1.0, max_val=1.0)
 
 
+@keras_export("keras.activations.threshold")
 @keras_op("activations.threshold", keras3=False)
 def threshold(x, threshold, default_value):
     """``x`` where ``x > threshold``, else ``default_value``."""
     return F.threshold(_tensor(x), threshold, default_value)
 
 
+@keras_export("keras.activations.sigmoid")
 @keras_op("activations.sigmoid", keras3=False)
 def sigmoid(x):
     """Logistic sigmoid: ``1 / (1 + exp(-x))``."""
     return torch.sigmoid(_tensor(x))
 
 
+@keras_export("keras.activations.sparse_sigmoid")
 @keras_op("activations.sparse_sigmoid", keras3=False)
 def sparse_sigmoid(x):
     """Sparse sigmoid: 0 for ``x <= -1``, 1 for ``x >= 1``,
@@ -233,24 +255,28 @@ def sparse_sigmoid(x):
     return torch.where(x <= -1, torch.zeros_like(x), inner)
 
 
+@keras_export("keras.activations.log_sigmoid")
 @keras_op("activations.log_sigmoid", keras3=False)
 def log_sigmoid(x):
     """Log of the sigmoid: ``-softplus(-x)``."""
     return F.logsigmoid(_tensor(x))
 
 
+@keras_export("keras.activations.exponential")
 @keras_op("activations.exponential", keras3=False)
 def exponential(x):
     """Exponential: ``exp(x)``."""
     return torch.exp(_tensor(x))
 
 
+@keras_export("keras.activations.hard_sigmoid")
 @keras_op("activations.hard_sigmoid", keras3=False)
 def hard_sigmoid(x):
     """Hard sigmoid (Keras 3 formula): ``relu6(x + 3) / 6``."""
     return F.hardsigmoid(_tensor(x))
 
 
+@keras_export("keras.activations.hard_silu", "keras.activations.hard_swish")
 @keras_op("activations.hard_silu", keras3=False)
 def hard_silu(x):
     """Hard SiLU, also called hard swish: ``x * relu6(x + 3) / 6``."""
@@ -260,18 +286,21 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
+@keras_export("keras.activations.linear")
 @keras_op("activations.linear", keras3=False)
 def linear(x):
     """Identity: returns ``x`` unchanged."""
     return x
 
 
+@keras_export("keras.activations.mish")
 @keras_op("activations.mish", keras3=False)
 def mish(x):
     """Mish: ``x * tanh(softplus(x))``."""
     return F.mish(_tensor(x))
 
 
+@keras_export("keras.activations.softmax")
 @keras_op("activations.softmax", keras3=False)
 def softmax(x, axis=-1):
     """Softmax over ``axis`` (an int, a tuple of ints, or ``None``: all).
@@ -288,6 +317,7 @@ def softmax(x, axis=-1):
     return torch.exp(x - torch.logsumexp(x, dim=dims, keepdim=True))
 
 
+@keras_export("keras.activations.log_softmax")
 @keras_op("activations.log_softmax", keras3=False)
 def log_softmax(x, axis=-1):
     """Log-softmax over ``axis`` (an int, a tuple of ints, or ``None``)."""
@@ -298,6 +328,7 @@ def log_softmax(x, axis=-1):
     return x - torch.logsumexp(x, dim=dims, keepdim=True)
 
 
+@keras_export("keras.activations.sparsemax")
 @keras_op("activations.sparsemax", keras3=False)
 def sparsemax(x, axis=-1):
     """Sparsemax: the Euclidean projection of ``x`` onto the simplex along

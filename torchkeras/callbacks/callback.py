@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
+from torchkeras.utils.registry import keras_export
+
 
 def default(method):
     """Marks `method` as a base-class hook that does nothing by itself."""
@@ -27,6 +29,7 @@ def is_default(method):
     return getattr(method, "_is_default", False)
 
 
+@keras_export("keras.callbacks.Callback")
 class Callback:
     """Base class used to build new callbacks.
 

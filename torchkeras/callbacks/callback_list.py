@@ -26,6 +26,7 @@ from torchkeras.callbacks.callback import is_default
 from torchkeras.callbacks.callback import python_logs
 from torchkeras.callbacks.history import History
 from torchkeras.callbacks.progbar_logger import ProgbarLogger
+from torchkeras.utils.registry import keras_export
 
 # A callback receives a hook when it overrides the hook or an alias that
 # the base hook forwards to.
@@ -40,6 +41,7 @@ _BATCH_HOOKS = {
 }
 
 
+@keras_export("keras.callbacks.CallbackList")
 class CallbackList(Callback):
     """Container abstracting a list of callbacks.
 

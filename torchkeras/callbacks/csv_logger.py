@@ -8,8 +8,10 @@ import numpy as np
 
 from torchkeras.callbacks._rank import is_main_process
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.CSVLogger")
 class CSVLogger(Callback):
     """Callback that streams epoch results to a CSV file.
 

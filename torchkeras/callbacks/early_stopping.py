@@ -3,8 +3,10 @@
 import warnings
 
 from torchkeras.callbacks._monitor import MonitorCallback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.EarlyStopping")
 class EarlyStopping(MonitorCallback):
     """Stop training when a monitored metric has stopped improving.
 

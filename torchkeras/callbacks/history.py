@@ -2,8 +2,10 @@
 
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.callback import python_logs
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.History")
 class History(Callback):
     """Callback that records events into a `History` object.
 

@@ -1,8 +1,10 @@
 """`LambdaCallback`: a callback built from plain functions."""
 
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.LambdaCallback")
 class LambdaCallback(Callback):
     """Callback for creating simple, custom callbacks on-the-fly.
 

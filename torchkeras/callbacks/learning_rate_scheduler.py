@@ -6,8 +6,10 @@ import torch
 from torchkeras.callbacks._lr import get_learning_rate
 from torchkeras.callbacks._lr import set_learning_rate
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.LearningRateScheduler")
 class LearningRateScheduler(Callback):
     """Learning rate scheduler.
 

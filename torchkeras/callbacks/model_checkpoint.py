@@ -19,8 +19,10 @@ from torchkeras.callbacks._rank import is_main_process
 from torchkeras.callbacks._training_state import all_finite
 from torchkeras.callbacks._training_state import plain
 from torchkeras.callbacks.callback import python_logs
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.ModelCheckpoint")
 class ModelCheckpoint(MonitorCallback):
     """Callback to save the Keras model or model weights at some frequency.
 

@@ -16,11 +16,13 @@ import time
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.callback import python_logs
 from torchkeras.utils.progbar import Progbar
+from torchkeras.utils.registry import keras_export
 
 # Seconds between two redraws of a running bar.
 _REFRESH_INTERVAL = 0.1
 
 
+@keras_export("keras.callbacks.ProgbarLogger")
 class ProgbarLogger(Callback):
     """Callback that prints metrics to stdout.
 

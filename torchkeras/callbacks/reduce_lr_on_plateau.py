@@ -11,8 +11,10 @@ import numpy as np
 from torchkeras.callbacks._lr import get_learning_rate
 from torchkeras.callbacks._lr import set_learning_rate
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.ReduceLROnPlateau")
 class ReduceLROnPlateau(Callback):
     """Reduce learning rate when a metric has stopped improving.
 

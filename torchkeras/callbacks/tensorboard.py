@@ -19,8 +19,10 @@ from torchkeras.callbacks._lr import has_learning_rate
 from torchkeras.callbacks._rank import is_main_process
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.callback import python_logs
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.TensorBoard")
 class TensorBoard(Callback):
     """Enable visualizations for TensorBoard.
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.callbacks.TerminateOnNaN")
 class TerminateOnNaN(Callback):
     """Callback that terminates training when a NaN loss is encountered.
 

@@ -6,27 +6,30 @@ classes themselves; tf.keras 2's legacy names ``maxnorm``, ``nonneg`` and
 ``kernel_constraint=`` into a constraint.
 """
 
-from torchkeras.constraints.constraints import Constraint as Constraint
-from torchkeras.constraints.constraints import MaxNorm as MaxNorm
-from torchkeras.constraints.constraints import MinMaxNorm as MinMaxNorm
-from torchkeras.constraints.constraints import NonNeg as NonNeg
-from torchkeras.constraints.constraints import UnitNorm as UnitNorm
+from torchkeras.utils import registry as _registry
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.serialization import (
+    deserialize_from_table as _deserialize_from_table,
+)
 from torchkeras.utils.serialization import deserialize_keras_object
+from torchkeras.utils.serialization import (
+    get_from_identifier as _get_from_identifier,
+)
+from torchkeras.utils.serialization import name_table as _name_table
 from torchkeras.utils.serialization import serialize_keras_object
 
-max_norm = MaxNorm
-min_max_norm = MinMaxNorm
-non_neg = NonNeg
-unit_norm = UnitNorm
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.constraints")
 
-ALL_OBJECTS = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
-
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({to_snake_case(c.__name__): c for c in ALL_OBJECTS})
+ALL_OBJECTS = tuple(
+    obj for obj in _registry.unique_objects_in("keras.constraints")
+    if isinstance(obj, type))
 # tf.keras 2 legacy aliases.
-ALL_OBJECTS_DICT.update(
-    {"maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm}
+ALL_OBJECTS_DICT = _name_table(
+    "keras.constraints",
+    snake_case=True,
+    aliases={"maxnorm": "MaxNorm", "nonneg": "NonNeg",
+             "unitnorm": "UnitNorm"},
 )
 
 
@@ -41,13 +44,9 @@ def deserialize(config, custom_objects=None):
     Raises:
         ValueError: for an unknown name.
     """
-    obj = deserialize_keras_object(
-        config,
-        module_objects=ALL_OBJECTS_DICT,
-        custom_objects=custom_objects,
-        printable_module_name="constraint",
-    )
-    return obj() if isinstance(obj, type) else obj
+    return _deserialize_from_table(
+        config, ALL_OBJECTS_DICT, custom_objects=custom_objects,
+        printable_module_name="constraint", instantiate=True)
 
 
 def get(identifier):
@@ -67,18 +66,7 @@ def get(identifier):
     >>> get("max_norm")
     MaxNorm(max_value=2, axis=0)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(
-        "Could not interpret constraint identifier. Expected None, a name, "
-        "a config dict, a Constraint or a callable. Received: "
-        f"identifier={identifier!r}"
-    )
+    return _get_from_identifier(
+        identifier, deserialize,
+        error="Could not interpret constraint identifier. Expected None, a "
+        "name, a config dict, a Constraint or a callable.")

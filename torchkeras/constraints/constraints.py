@@ -9,8 +9,10 @@ weight under ``torch.no_grad()``.
 import torch
 
 from torchkeras.backend.config import epsilon
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.constraints.Constraint")
 class Constraint:
     """Base class of weight constraints: the identity projection.
 
@@ -48,6 +50,7 @@ def _norms(w, axis):
     return torch.sqrt(torch.sum(torch.square(w), dim=axis, keepdim=True))
 
 
+@keras_export("keras.constraints.MaxNorm", "keras.constraints.max_norm")
 class MaxNorm(Constraint):
     """Rescales slices of ``w`` whose L2 norm over ``axis`` exceeds
     ``max_value`` down to it.
@@ -72,6 +75,7 @@ class MaxNorm(Constraint):
         return {"max_value": self.max_value, "axis": self.axis}
 
 
+@keras_export("keras.constraints.NonNeg", "keras.constraints.non_neg")
 class NonNeg(Constraint):
     """Sets the negative entries of ``w`` to zero."""
 
@@ -79,6 +83,7 @@ class NonNeg(Constraint):
         return w * (w >= 0.0).to(w.dtype)
 
 
+@keras_export("keras.constraints.UnitNorm", "keras.constraints.unit_norm")
 class UnitNorm(Constraint):
     """Scales slices of ``w`` to unit L2 norm over ``axis``.
 
@@ -96,6 +101,7 @@ class UnitNorm(Constraint):
         return {"axis": self.axis}
 
 
+@keras_export("keras.constraints.MinMaxNorm", "keras.constraints.min_max_norm")
 class MinMaxNorm(Constraint):
     """Moves the L2 norms of slices of ``w`` over ``axis`` into
     ``[min_value, max_value]``, at ``rate``.

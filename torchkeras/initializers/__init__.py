@@ -6,87 +6,39 @@ Class names are Keras's; the lowercase names (``glorot_uniform``,
 config dict, a class, an instance or a callable) into an initializer.
 """
 
-from torchkeras.initializers.constant_initializers import (
-    Constant as Constant,
-)
-from torchkeras.initializers.constant_initializers import (
-    Identity as Identity,
-)
-from torchkeras.initializers.constant_initializers import Ones as Ones
-from torchkeras.initializers.constant_initializers import Zeros as Zeros
-from torchkeras.initializers.initializer import Initializer as Initializer
-from torchkeras.initializers.random_initializers import (
-    GlorotNormal as GlorotNormal,
-)
-from torchkeras.initializers.random_initializers import (
-    GlorotUniform as GlorotUniform,
-)
-from torchkeras.initializers.random_initializers import HeNormal as HeNormal
-from torchkeras.initializers.random_initializers import (
-    HeUniform as HeUniform,
-)
-from torchkeras.initializers.random_initializers import (
-    LecunNormal as LecunNormal,
-)
-from torchkeras.initializers.random_initializers import (
-    LecunUniform as LecunUniform,
-)
-from torchkeras.initializers.random_initializers import (
-    Orthogonal as Orthogonal,
-)
-from torchkeras.initializers.random_initializers import (
-    RandomNormal as RandomNormal,
-)
-from torchkeras.initializers.random_initializers import (
-    RandomUniform as RandomUniform,
-)
-from torchkeras.initializers.random_initializers import (
-    TruncatedNormal as TruncatedNormal,
-)
-from torchkeras.initializers.random_initializers import (
-    VarianceScaling as VarianceScaling,
-)
+from torchkeras.utils import registry as _registry
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.serialization import (
+    deserialize_from_table as _deserialize_from_table,
+)
 from torchkeras.utils.serialization import deserialize_keras_object
+from torchkeras.utils.serialization import (
+    get_from_identifier as _get_from_identifier,
+)
+from torchkeras.utils.serialization import name_table as _name_table
 from torchkeras.utils.serialization import serialize_keras_object
 
-ALL_OBJECTS = (
-    Initializer, Constant, Identity, Ones, Zeros, GlorotNormal,
-    GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform,
-    Orthogonal, RandomNormal, RandomUniform, TruncatedNormal,
-    VarianceScaling,
-)
+# Each class is registered with its lowercase name (`GlorotUniform` and
+# `glorot_uniform`), which is the class itself, as in Keras 3.
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.initializers")
 
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({to_snake_case(c.__name__): c for c in ALL_OBJECTS})
+ALL_OBJECTS = tuple(
+    obj for obj in _registry.unique_objects_in("keras.initializers")
+    if isinstance(obj, type))
 # Aliases Keras 3 accepts for compatibility with older names.
-ALL_OBJECTS_DICT.update(
-    {
-        "IdentityInitializer": Identity,
-        "normal": RandomNormal,
-        "one": Ones,
-        "OrthogonalInitializer": Orthogonal,
-        "uniform": RandomUniform,
-        "zero": Zeros,
-    }
+ALL_OBJECTS_DICT = _name_table(
+    "keras.initializers",
+    snake_case=True,
+    aliases={
+        "IdentityInitializer": "Identity",
+        "normal": "RandomNormal",
+        "one": "Ones",
+        "OrthogonalInitializer": "Orthogonal",
+        "uniform": "RandomUniform",
+        "zero": "Zeros",
+    },
 )
-
-# The lowercase public names are the classes themselves (Keras 3).
-constant = Constant
-glorot_normal = GlorotNormal
-glorot_uniform = GlorotUniform
-he_normal = HeNormal
-he_uniform = HeUniform
-identity = Identity
-lecun_normal = LecunNormal
-lecun_uniform = LecunUniform
-ones = Ones
-orthogonal = Orthogonal
-random_normal = RandomNormal
-random_uniform = RandomUniform
-truncated_normal = TruncatedNormal
-variance_scaling = VarianceScaling
-zeros = Zeros
 
 
 def serialize(initializer):
@@ -102,12 +54,9 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, str):
         config = {"class_name": config, "config": {}}
-    return deserialize_keras_object(
-        config,
-        module_objects=ALL_OBJECTS_DICT,
-        custom_objects=custom_objects,
-        printable_module_name="initializer",
-    )
+    return _deserialize_from_table(
+        config, ALL_OBJECTS_DICT, custom_objects=custom_objects,
+        printable_module_name="initializer")
 
 
 def get(identifier):
@@ -127,18 +76,7 @@ def get(identifier):
     >>> get("he_normal")
     HeNormal(seed=None)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(
-        "Could not interpret initializer identifier. Expected None, a name, "
-        "a config dict, an Initializer or a callable. Received: "
-        f"identifier={identifier!r}"
-    )
+    return _get_from_identifier(
+        identifier, deserialize,
+        error="Could not interpret initializer identifier. Expected None, a "
+        "name, a config dict, an Initializer or a callable.")

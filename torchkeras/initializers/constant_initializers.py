@@ -12,8 +12,10 @@ from torchkeras.backend.config import standardize_dtype
 from torchkeras.initializers.initializer import Initializer
 from torchkeras.initializers.initializer import resolve_dtype
 from torchkeras.initializers.initializer import standardize_shape
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.initializers.Zeros", "keras.initializers.zeros")
 class Zeros(Initializer):
     """Initializer that generates tensors filled with 0.
 
@@ -29,6 +31,7 @@ class Zeros(Initializer):
         return torch.zeros(standardize_shape(shape), dtype=dtype)
 
 
+@keras_export("keras.initializers.Ones", "keras.initializers.ones")
 class Ones(Initializer):
     """Initializer that generates tensors filled with 1.
 
@@ -43,6 +46,7 @@ class Ones(Initializer):
         return torch.ones(standardize_shape(shape), dtype=dtype)
 
 
+@keras_export("keras.initializers.Constant", "keras.initializers.constant")
 class Constant(Initializer):
     """Initializer that generates tensors filled with a constant ``value``.
 
@@ -81,6 +85,7 @@ class Constant(Initializer):
         return cls(_deserialize_value(config.get("value", 0.0)))
 
 
+@keras_export("keras.initializers.Identity", "keras.initializers.identity")
 class Identity(Initializer):
     """Initializer that generates the identity matrix, times ``gain``.
 

@@ -9,8 +9,10 @@ concrete initializers live in ``constant_initializers.py`` and
 
 from torchkeras.backend.config import standardize_dtype
 from torchkeras.backend.config import to_torch_dtype
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.initializers.Initializer")
 class Initializer:
     """Base class of weight initializers.
 

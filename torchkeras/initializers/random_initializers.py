@@ -17,6 +17,7 @@ import torch
 from torchkeras.initializers.initializer import Initializer
 from torchkeras.initializers.initializer import resolve_dtype
 from torchkeras.initializers.initializer import standardize_shape
+from torchkeras.utils.registry import keras_export
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it
 # makes the truncated draw's stddev the one asked for (Keras's constant).
@@ -88,6 +89,10 @@ class RandomInitializer(Initializer):
         return {"seed": self.seed}
 
 
+@keras_export(
+    "keras.initializers.RandomNormal",
+    "keras.initializers.random_normal",
+)
 class RandomNormal(RandomInitializer):
     """Initializer drawing from a normal distribution.
 
@@ -120,6 +125,10 @@ class RandomNormal(RandomInitializer):
                 "stddev": self.stddev}
 
 
+@keras_export(
+    "keras.initializers.TruncatedNormal",
+    "keras.initializers.truncated_normal",
+)
 class TruncatedNormal(RandomInitializer):
     """Initializer drawing from a normal distribution cut at two stddevs.
 
@@ -154,6 +163,10 @@ class TruncatedNormal(RandomInitializer):
                 "stddev": self.stddev}
 
 
+@keras_export(
+    "keras.initializers.RandomUniform",
+    "keras.initializers.random_uniform",
+)
 class RandomUniform(RandomInitializer):
     """Initializer drawing from a uniform distribution in
     ``[minval, maxval)``.
@@ -186,6 +199,10 @@ class RandomUniform(RandomInitializer):
                 "maxval": self.maxval}
 
 
+@keras_export(
+    "keras.initializers.VarianceScaling",
+    "keras.initializers.variance_scaling",
+)
 class VarianceScaling(RandomInitializer):
     """Initializer whose scale adapts to the fans of the weight shape.
 
@@ -271,6 +288,10 @@ class _FixedVarianceScaling(VarianceScaling):
         return {"seed": self.seed}
 
 
+@keras_export(
+    "keras.initializers.GlorotUniform",
+    "keras.initializers.glorot_uniform",
+)
 class GlorotUniform(_FixedVarianceScaling):
     """Glorot (Xavier) uniform: ``limit = sqrt(6 / (fan_in + fan_out))``.
 
@@ -281,6 +302,10 @@ class GlorotUniform(_FixedVarianceScaling):
     _preset = (1.0, "fan_avg", "uniform")
 
 
+@keras_export(
+    "keras.initializers.GlorotNormal",
+    "keras.initializers.glorot_normal",
+)
 class GlorotNormal(_FixedVarianceScaling):
     """Glorot (Xavier) normal: truncated normal with
     ``stddev = sqrt(2 / (fan_in + fan_out))``.
@@ -292,6 +317,7 @@ class GlorotNormal(_FixedVarianceScaling):
     _preset = (1.0, "fan_avg", "truncated_normal")
 
 
+@keras_export("keras.initializers.HeUniform", "keras.initializers.he_uniform")
 class HeUniform(_FixedVarianceScaling):
     """He uniform: ``limit = sqrt(6 / fan_in)``.
 
@@ -302,6 +328,7 @@ class HeUniform(_FixedVarianceScaling):
     _preset = (2.0, "fan_in", "uniform")
 
 
+@keras_export("keras.initializers.HeNormal", "keras.initializers.he_normal")
 class HeNormal(_FixedVarianceScaling):
     """He normal: truncated normal with ``stddev = sqrt(2 / fan_in)``.
 
@@ -312,6 +339,10 @@ class HeNormal(_FixedVarianceScaling):
     _preset = (2.0, "fan_in", "truncated_normal")
 
 
+@keras_export(
+    "keras.initializers.LecunUniform",
+    "keras.initializers.lecun_uniform",
+)
 class LecunUniform(_FixedVarianceScaling):
     """LeCun uniform: ``limit = sqrt(3 / fan_in)``.
 
@@ -322,6 +353,10 @@ class LecunUniform(_FixedVarianceScaling):
     _preset = (1.0, "fan_in", "uniform")
 
 
+@keras_export(
+    "keras.initializers.LecunNormal",
+    "keras.initializers.lecun_normal",
+)
 class LecunNormal(_FixedVarianceScaling):
     """LeCun normal: truncated normal with ``stddev = sqrt(1 / fan_in)``.
 
@@ -332,6 +367,7 @@ class LecunNormal(_FixedVarianceScaling):
     _preset = (1.0, "fan_in", "truncated_normal")
 
 
+@keras_export("keras.initializers.Orthogonal", "keras.initializers.orthogonal")
 class Orthogonal(RandomInitializer):
     """Initializer generating an orthogonal matrix (times ``gain``).
 

@@ -6,8 +6,10 @@ Keras's messages naming the layer, the expectation and the received shape.
 """
 
 from torchkeras.backend.config import standardize_dtype
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.InputSpec")
 class InputSpec:
     """Specifies the rank, dtype and shape of every input to a layer.
 

@@ -7,12 +7,13 @@ probabilities, blank last) lives in ``backend/ctc.py``.
 
 import torch
 
-from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.ops.nn import ctc_loss
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.losses.ctc")
 def ctc(y_true, y_pred):
     """CTC loss of each sample.
 
@@ -45,6 +46,7 @@ def ctc(y_true, y_pred):
     return ctc_loss(y_true.long(), y_pred, label_length, input_length, 0)
 
 
+@keras_export("keras.losses.CTC")
 class CTC(LossFunctionWrapper):
     """CTC (Connectionist Temporal Classification) loss.
 

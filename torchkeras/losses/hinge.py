@@ -6,10 +6,10 @@ runs on the device (``torch.where`` on a 0-d flag), never on the host.
 
 import torch
 
-from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
 def convert_binary_labels_to_hinge(y_true):
@@ -18,6 +18,7 @@ def convert_binary_labels_to_hinge(y_true):
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
+@keras_export("keras.losses.hinge")
 @keras_op("losses.hinge", keras3=False)
 def hinge(y_true, y_pred):
     """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``.
@@ -32,6 +33,7 @@ def hinge(y_true, y_pred):
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
+@keras_export("keras.losses.squared_hinge")
 @keras_op("losses.squared_hinge", keras3=False)
 def squared_hinge(y_true, y_pred):
     """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``."""
@@ -41,6 +43,7 @@ def squared_hinge(y_true, y_pred):
     return torch.mean(torch.square(margin), dim=-1)
 
 
+@keras_export("keras.losses.categorical_hinge")
 @keras_op("losses.categorical_hinge", keras3=False)
 def categorical_hinge(y_true, y_pred):
     """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
@@ -52,6 +55,7 @@ def categorical_hinge(y_true, y_pred):
     return torch.clamp(neg - pos + 1.0, min=0.0)
 
 
+@keras_export("keras.losses.Hinge")
 class Hinge(LossFunctionWrapper):
     """Computes ``maximum(1 - y_true * y_pred, 0)``, averaged over the last
     axis. `y_true` is -1 or 1 (0/1 labels are converted).
@@ -67,10 +71,8 @@ class Hinge(LossFunctionWrapper):
     ):
         super().__init__(hinge, name=name, reduction=reduction, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.SquaredHinge")
 class SquaredHinge(LossFunctionWrapper):
     """Computes ``square(maximum(1 - y_true * y_pred, 0))``, averaged over
     the last axis. Arguments as `Hinge`.
@@ -83,10 +85,8 @@ class SquaredHinge(LossFunctionWrapper):
             squared_hinge, name=name, reduction=reduction, dtype=dtype
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.CategoricalHinge")
 class CategoricalHinge(LossFunctionWrapper):
     """Computes ``maximum(neg - pos + 1, 0)`` for one-hot `y_true`.
     Arguments as `Hinge`.

@@ -11,17 +11,21 @@ modules; name lookup in ``losses/__init__.py``.
 Nothing here syncs the host: reductions stay tensors on the device.
 """
 
+import functools
+import inspect
+
 import numpy as np
 import torch
 
+from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.backend.config import floatx
 from torchkeras.backend.config import standardize_dtype
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.backend.global_state import unique_name
-from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.registry import keras_export
 from torchkeras.utils.serialization import serialize_keras_object
 
 
@@ -85,6 +89,7 @@ def _loss_dtype(dtype):
     return standardize_dtype(dtype or floatx())
 
 
+@keras_export("keras.losses.Loss")
 class Loss:
     """Loss base class.
 
@@ -171,6 +176,7 @@ class Loss:
         return cls(**config)
 
 
+@keras_export("keras.losses.LossFunctionWrapper")
 class LossFunctionWrapper(Loss):
     """Wraps a function ``fn(y_true, y_pred, **kwargs)`` into a ``Loss``.
 

@@ -22,13 +22,13 @@ import numpy as np
 import torch
 
 from torchkeras.backend.config import epsilon
-from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import as_prediction
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops import nn as nn_ops
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
 def _check_same_shape(y_true, y_pred, name, hint=""):
@@ -54,6 +54,11 @@ _SPARSE_HINT = (
 )
 
 
+@keras_export(
+    "keras.losses.binary_crossentropy",
+    "keras.losses.BCE",
+    "keras.losses.bce",
+)
 @keras_op("losses.binary_crossentropy", keras3=False)
 def binary_crossentropy(
     y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
@@ -81,6 +86,7 @@ def binary_crossentropy(
     return torch.mean(bce, dim=axis)
 
 
+@keras_export("keras.losses.binary_focal_crossentropy")
 @keras_op("losses.binary_focal_crossentropy", keras3=False)
 def binary_focal_crossentropy(
     y_true,
@@ -132,6 +138,7 @@ def _smooth_categorical(y_true, label_smoothing, axis):
     return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
 
 
+@keras_export("keras.losses.categorical_crossentropy")
 @keras_op("losses.categorical_crossentropy", keras3=False)
 def categorical_crossentropy(
     y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1
@@ -162,6 +169,7 @@ def categorical_crossentropy(
     )
 
 
+@keras_export("keras.losses.categorical_focal_crossentropy")
 @keras_op("losses.categorical_focal_crossentropy", keras3=False)
 def categorical_focal_crossentropy(
     y_true,
@@ -196,6 +204,7 @@ def categorical_focal_crossentropy(
     return torch.sum(focal, dim=axis)
 
 
+@keras_export("keras.losses.sparse_categorical_crossentropy")
 @keras_op("losses.sparse_categorical_crossentropy", keras3=False)
 def sparse_categorical_crossentropy(
     y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
@@ -246,6 +255,12 @@ def sparse_categorical_crossentropy(
     return result
 
 
+@keras_export(
+    "keras.losses.kl_divergence",
+    "keras.losses.KLD",
+    "keras.losses.kld",
+    "keras.losses.kullback_leibler_divergence",
+)
 @keras_op("losses.kl_divergence", keras3=False)
 def kl_divergence(y_true, y_pred):
     """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to
@@ -257,6 +272,7 @@ def kl_divergence(y_true, y_pred):
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@keras_export("keras.losses.poisson")
 @keras_op("losses.poisson", keras3=False)
 def poisson(y_true, y_pred):
     """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
@@ -346,6 +362,7 @@ def validate_sparse_labels(loss, y_true, num_classes):
         raise error
 
 
+@keras_export("keras.losses.BinaryCrossentropy")
 class BinaryCrossentropy(LossFunctionWrapper):
     """Crossentropy between binary labels and predicted probabilities.
 
@@ -382,20 +399,9 @@ class BinaryCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits,
-            label_smoothing=self.label_smoothing,
-            axis=self.axis,
-        )
-        return config
 
 
+@keras_export("keras.losses.BinaryFocalCrossentropy")
 class BinaryFocalCrossentropy(LossFunctionWrapper):
     """Focal crossentropy between binary labels and predictions.
 
@@ -425,33 +431,16 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             name=name,
             reduction=reduction,
             dtype=dtype,
-            apply_class_balancing=apply_class_balancing,
-            alpha=alpha,
-            gamma=gamma,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-        self.apply_class_balancing = apply_class_balancing
-        self.alpha = alpha
-        self.gamma = gamma
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits,
-            label_smoothing=self.label_smoothing,
-            axis=self.axis,
-            apply_class_balancing=self.apply_class_balancing,
-            alpha=self.alpha,
-            gamma=self.gamma,
-        )
-        return config
 
 
+@keras_export("keras.losses.CategoricalCrossentropy")
 class CategoricalCrossentropy(LossFunctionWrapper):
     """Crossentropy between one-hot labels and predictions.
 
@@ -489,20 +478,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits,
-            label_smoothing=self.label_smoothing,
-            axis=self.axis,
-        )
-        return config
 
 
+@keras_export("keras.losses.CategoricalFocalCrossentropy")
 class CategoricalFocalCrossentropy(LossFunctionWrapper):
     """Alpha-balanced focal crossentropy between one-hot labels and
     predictions.
@@ -556,18 +534,8 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
             kwargs["alpha"] = self._alpha_on_device[key]
         return categorical_focal_crossentropy(y_true, y_pred, **kwargs)
 
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits,
-            label_smoothing=self.label_smoothing,
-            axis=self.axis,
-            alpha=self.alpha,
-            gamma=self.gamma,
-        )
-        return config
 
-
+@keras_export("keras.losses.SparseCategoricalCrossentropy")
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Crossentropy between integer labels and predictions.
 
@@ -621,14 +589,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             y_true, y_pred, **self._fn_kwargs
         )
 
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits, ignore_class=self.ignore_class
-        )
-        return config
 
-
+@keras_export("keras.losses.KLDivergence")
 class KLDivergence(LossFunctionWrapper):
     """Computes ``y_true * log(y_true / y_pred)``, summed over the last axis.
 
@@ -647,10 +609,8 @@ class KLDivergence(LossFunctionWrapper):
             kl_divergence, name=name, reduction=reduction, dtype=dtype
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.Poisson")
 class Poisson(LossFunctionWrapper):
     """Computes ``y_pred - y_true * log(y_pred)``, averaged over the last
     axis. Arguments as `KLDivergence`.

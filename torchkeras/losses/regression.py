@@ -12,13 +12,18 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.backend.config import epsilon
-from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops.nn import normalize
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.losses.mean_squared_error",
+    "keras.losses.MSE",
+    "keras.losses.mse",
+)
 @keras_op("losses.mean_squared_error", keras3=False)
 def mean_squared_error(y_true, y_pred):
     """``mean(square(y_true - y_pred), axis=-1)``.
@@ -32,6 +37,11 @@ def mean_squared_error(y_true, y_pred):
     return torch.mean(torch.square(y_true - y_pred), dim=-1)
 
 
+@keras_export(
+    "keras.losses.mean_absolute_error",
+    "keras.losses.MAE",
+    "keras.losses.mae",
+)
 @keras_op("losses.mean_absolute_error", keras3=False)
 def mean_absolute_error(y_true, y_pred):
     """``mean(abs(y_true - y_pred), axis=-1)``."""
@@ -39,6 +49,11 @@ def mean_absolute_error(y_true, y_pred):
     return torch.mean(torch.abs(y_true - y_pred), dim=-1)
 
 
+@keras_export(
+    "keras.losses.mean_absolute_percentage_error",
+    "keras.losses.MAPE",
+    "keras.losses.mape",
+)
 @keras_op("losses.mean_absolute_percentage_error", keras3=False)
 def mean_absolute_percentage_error(y_true, y_pred):
     """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)))``."""
@@ -48,6 +63,11 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * torch.mean(diff, dim=-1)
 
 
+@keras_export(
+    "keras.losses.mean_squared_logarithmic_error",
+    "keras.losses.MSLE",
+    "keras.losses.msle",
+)
 @keras_op("losses.mean_squared_logarithmic_error", keras3=False)
 def mean_squared_logarithmic_error(y_true, y_pred):
     """Mean over the last axis of the squared difference of the logs.
@@ -60,6 +80,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return torch.mean(torch.square(first_log - second_log), dim=-1)
 
 
+@keras_export("keras.losses.cosine_similarity")
 @keras_op("losses.cosine_similarity", keras3=False)
 def cosine_similarity(y_true, y_pred, axis=-1):
     """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
@@ -73,6 +94,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -torch.sum(y_true * y_pred, dim=axis)
 
 
+@keras_export("keras.losses.huber")
 @keras_op("losses.huber", keras3=False)
 def huber(y_true, y_pred, delta=1.0):
     """Mean over the last axis of ``0.5 * x**2`` for ``|x| <= delta``, else
@@ -86,6 +108,7 @@ def huber(y_true, y_pred, delta=1.0):
     return torch.mean(torch.where(abs_error <= delta, quadratic, linear), -1)
 
 
+@keras_export("keras.losses.log_cosh", "keras.losses.logcosh")
 @keras_op("losses.log_cosh", keras3=False)
 def log_cosh(y_true, y_pred):
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as
@@ -97,6 +120,7 @@ def log_cosh(y_true, y_pred):
     return torch.mean(values, dim=-1)
 
 
+@keras_export("keras.losses.MeanSquaredError")
 class MeanSquaredError(LossFunctionWrapper):
     """Computes the mean of squares of errors between labels and predictions.
 
@@ -118,10 +142,8 @@ class MeanSquaredError(LossFunctionWrapper):
             mean_squared_error, name=name, reduction=reduction, dtype=dtype
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.MeanAbsoluteError")
 class MeanAbsoluteError(LossFunctionWrapper):
     """Computes the mean of absolute differences: ``mean(abs(y_true -
     y_pred))``. Arguments as `MeanSquaredError`.
@@ -137,10 +159,8 @@ class MeanAbsoluteError(LossFunctionWrapper):
             mean_absolute_error, name=name, reduction=reduction, dtype=dtype
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.MeanAbsolutePercentageError")
 class MeanAbsolutePercentageError(LossFunctionWrapper):
     """Computes ``100 * mean(abs((y_true - y_pred) / y_true))``.
 
@@ -161,10 +181,8 @@ class MeanAbsolutePercentageError(LossFunctionWrapper):
             dtype=dtype,
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.MeanSquaredLogarithmicError")
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
     """Computes ``mean(square(log(y_true + 1) - log(y_pred + 1)))``.
 
@@ -185,10 +203,8 @@ class MeanSquaredLogarithmicError(LossFunctionWrapper):
             dtype=dtype,
         )
 
-    def get_config(self):
-        return Loss.get_config(self)
 
-
+@keras_export("keras.losses.CosineSimilarity")
 class CosineSimilarity(LossFunctionWrapper):
     """Computes ``-sum(l2_norm(y_true) * l2_norm(y_pred), axis)``.
 
@@ -214,14 +230,9 @@ class CosineSimilarity(LossFunctionWrapper):
             dtype=dtype,
             axis=axis,
         )
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["axis"] = self.axis
-        return config
 
 
+@keras_export("keras.losses.Huber")
 class Huber(LossFunctionWrapper):
     """Computes the Huber loss between `y_true` and `y_pred`.
 
@@ -243,14 +254,9 @@ class Huber(LossFunctionWrapper):
         super().__init__(
             huber, name=name, reduction=reduction, dtype=dtype, delta=delta
         )
-        self.delta = delta
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["delta"] = self.delta
-        return config
 
 
+@keras_export("keras.losses.LogCosh")
 class LogCosh(LossFunctionWrapper):
     """Computes ``mean(log(cosh(y_pred - y_true)))``. Arguments as
     `MeanSquaredError`.

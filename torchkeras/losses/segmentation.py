@@ -7,10 +7,10 @@
 import torch
 
 from torchkeras.backend.config import epsilon
-from torchkeras.losses.loss import Loss
 from torchkeras.losses.loss import LossFunctionWrapper
 from torchkeras.losses.loss import prepare_inputs
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
 def _sum(x, axis):
@@ -19,6 +19,7 @@ def _sum(x, axis):
     return torch.sum(x, dim=tuple(axis) if isinstance(axis, list) else axis)
 
 
+@keras_export("keras.losses.dice")
 @keras_op("losses.dice", keras3=False)
 def dice(y_true, y_pred, axis=None):
     """``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps)``.
@@ -34,6 +35,7 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * intersection / union
 
 
+@keras_export("keras.losses.tversky")
 @keras_op("losses.tversky", keras3=False)
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """``1 - TP / (TP + alpha * FP + beta * FN + eps)`` (Salehi et al.,
@@ -48,6 +50,7 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1.0 - intersection / denominator
 
 
+@keras_export("keras.losses.Dice")
 class Dice(LossFunctionWrapper):
     """Computes the Dice loss between `y_true` and `y_pred`.
 
@@ -68,14 +71,9 @@ class Dice(LossFunctionWrapper):
         super().__init__(
             dice, name=name, reduction=reduction, dtype=dtype, axis=axis
         )
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["axis"] = self.axis
-        return config
 
 
+@keras_export("keras.losses.Tversky")
 class Tversky(LossFunctionWrapper):
     """Computes the Tversky loss between `y_true` and `y_pred`.
 

@@ -15,6 +15,7 @@ from torchkeras.backend.config import to_torch_dtype
 from torchkeras.metrics._utils import squeeze_or_expand_to_same_rank
 from torchkeras.metrics._utils import to_tensor
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
+from torchkeras.utils.registry import keras_export
 
 
 def _as_floatx(matches):
@@ -29,6 +30,7 @@ def accuracy(y_true, y_pred):
     return _as_floatx(torch.eq(y_true, y_pred)).mean(dim=-1)
 
 
+@keras_export("keras.metrics.binary_accuracy")
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Per-sample frequency of ``(y_pred > threshold) == y_true``.
 
@@ -44,6 +46,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     return _as_floatx(torch.eq(y_true, y_pred)).mean(dim=-1)
 
 
+@keras_export("keras.metrics.categorical_accuracy")
 def categorical_accuracy(y_true, y_pred):
     """1 where ``argmax(y_pred) == argmax(y_true)`` (one-hot labels).
 
@@ -68,6 +71,7 @@ def categorical_accuracy(y_true, y_pred):
     return matches
 
 
+@keras_export("keras.metrics.sparse_categorical_accuracy")
 def sparse_categorical_accuracy(y_true, y_pred):
     """1 where ``argmax(y_pred) == y_true`` (integer labels).
 
@@ -95,6 +99,7 @@ def sparse_categorical_accuracy(y_true, y_pred):
     return matches
 
 
+@keras_export("keras.metrics.top_k_categorical_accuracy")
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the one-hot target is among the top ``k`` predictions.
 
@@ -109,6 +114,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _top_k_matches(torch.argmax(y_true, dim=-1), y_pred, k)
 
 
+@keras_export("keras.metrics.sparse_top_k_categorical_accuracy")
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the integer target is among the top ``k`` predictions.
 
@@ -145,6 +151,7 @@ def in_top_k(targets, predictions, k):
     return valid & (target_values >= kth)
 
 
+@keras_export("keras.metrics.Accuracy")
 class Accuracy(MeanMetricWrapper):
     """Calculates how often predictions equal labels.
 
@@ -168,6 +175,7 @@ class Accuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.BinaryAccuracy")
 class BinaryAccuracy(MeanMetricWrapper):
     """Calculates how often predictions match binary labels.
 
@@ -198,6 +206,7 @@ class BinaryAccuracy(MeanMetricWrapper):
                 "threshold": self.threshold}
 
 
+@keras_export("keras.metrics.CategoricalAccuracy")
 class CategoricalAccuracy(MeanMetricWrapper):
     """Calculates how often predictions match one-hot labels.
 
@@ -223,6 +232,7 @@ class CategoricalAccuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.SparseCategoricalAccuracy")
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Calculates how often predictions match integer labels.
 
@@ -268,6 +278,7 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.TopKCategoricalAccuracy")
 class TopKCategoricalAccuracy(MeanMetricWrapper):
     """Computes how often targets are in the top ``k`` predictions.
 
@@ -295,6 +306,7 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
 
+@keras_export("keras.metrics.SparseTopKCategoricalAccuracy")
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """Computes how often integer targets are in the top ``k`` predictions.
 

@@ -16,11 +16,21 @@ from torchkeras.metrics import _utils
 from torchkeras.metrics import metrics_utils
 from torchkeras.metrics.metric import Metric
 from torchkeras.metrics.metrics_utils import ConfusionMatrix
+from torchkeras.utils.registry import keras_export
 
 _TP = ConfusionMatrix.TRUE_POSITIVES
 _FP = ConfusionMatrix.FALSE_POSITIVES
 _TN = ConfusionMatrix.TRUE_NEGATIVES
 _FN = ConfusionMatrix.FALSE_NEGATIVES
+_FOUR_COUNTS = ("true_positives", "false_positives", "true_negatives",
+                "false_negatives")
+
+
+def _inner_even_thresholds(num_thresholds):
+    """The ``num_thresholds - 2`` evenly spaced thresholds strictly inside
+    ``(0, 1)``; callers add the two ends."""
+    return [(i + 1) * 1.0 / (num_thresholds - 1)
+            for i in range(num_thresholds - 2)]
 
 
 class _ThresholdedMetric(Metric):
@@ -88,6 +98,7 @@ class _ConfusionMatrixConditionCount(_ThresholdedMetric):
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
+@keras_export("keras.metrics.FalsePositives")
 class FalsePositives(_ConfusionMatrixConditionCount):
     """Calculates the number of false positives.
 
@@ -106,10 +117,10 @@ class FalsePositives(_ConfusionMatrixConditionCount):
     2.0
     """
 
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_FP, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _FP
 
 
+@keras_export("keras.metrics.FalseNegatives")
 class FalseNegatives(_ConfusionMatrixConditionCount):
     """Calculates the number of false negatives.
 
@@ -128,10 +139,10 @@ class FalseNegatives(_ConfusionMatrixConditionCount):
     2.0
     """
 
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_FN, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _FN
 
 
+@keras_export("keras.metrics.TrueNegatives")
 class TrueNegatives(_ConfusionMatrixConditionCount):
     """Calculates the number of true negatives.
 
@@ -150,10 +161,10 @@ class TrueNegatives(_ConfusionMatrixConditionCount):
     2.0
     """
 
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_TN, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _TN
 
 
+@keras_export("keras.metrics.TruePositives")
 class TruePositives(_ConfusionMatrixConditionCount):
     """Calculates the number of true positives.
 
@@ -213,6 +224,7 @@ class _PrecisionRecallBase(_ThresholdedMetric):
                 "top_k": self.top_k, "class_id": self.class_id}
 
 
+@keras_export("keras.metrics.Precision")
 class Precision(_PrecisionRecallBase):
     """Computes the precision of the predictions with respect to the labels.
 
@@ -241,6 +253,7 @@ class Precision(_PrecisionRecallBase):
     _other = "false_positives"
 
 
+@keras_export("keras.metrics.Recall")
 class Recall(_PrecisionRecallBase):
     """Computes the recall of the predictions with respect to the labels.
 
@@ -317,14 +330,7 @@ class SensitivitySpecificityBase(_ThresholdedMetric):
         return torch.where(feasible, dependent, 0.0).max()
 
 
-def _check_unit_interval(arg, value):
-    if value < 0 or value > 1:
-        raise ValueError(
-            f"Argument `{arg}` must be in the range [0, 1]. "
-            f"Received: {arg}={value}"
-        )
-
-
+@keras_export("keras.metrics.SensitivityAtSpecificity")
 class SensitivityAtSpecificity(SensitivitySpecificityBase):
     """Computes best sensitivity where specificity is >= specified value.
 
@@ -347,25 +353,17 @@ class SensitivityAtSpecificity(SensitivitySpecificityBase):
     0.5
     """
 
+    _argument = "specificity"
+    _constrained = "specificity"
+    _maximized = "recall"
+
     def __init__(self, specificity, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
-        _check_unit_interval("specificity", specificity)
-        self.specificity = specificity
-        self.num_thresholds = num_thresholds
         super().__init__(specificity, num_thresholds=num_thresholds,
                          class_id=class_id, name=name, dtype=dtype)
 
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(
-            rates["specificity"], rates["recall"]
-        )
 
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "specificity": self.specificity}
-
-
+@keras_export("keras.metrics.SpecificityAtSensitivity")
 class SpecificityAtSensitivity(SensitivitySpecificityBase):
     """Computes best specificity where sensitivity is >= specified value.
 
@@ -386,25 +384,17 @@ class SpecificityAtSensitivity(SensitivitySpecificityBase):
     0.666667
     """
 
+    _argument = "sensitivity"
+    _constrained = "recall"
+    _maximized = "specificity"
+
     def __init__(self, sensitivity, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
-        _check_unit_interval("sensitivity", sensitivity)
-        self.sensitivity = sensitivity
-        self.num_thresholds = num_thresholds
         super().__init__(sensitivity, num_thresholds=num_thresholds,
                          class_id=class_id, name=name, dtype=dtype)
 
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(
-            rates["recall"], rates["specificity"]
-        )
 
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "sensitivity": self.sensitivity}
-
-
+@keras_export("keras.metrics.PrecisionAtRecall")
 class PrecisionAtRecall(SensitivitySpecificityBase):
     """Computes best precision where recall is >= specified value.
 
@@ -425,25 +415,17 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
     0.5
     """
 
+    _argument = "recall"
+    _constrained = "recall"
+    _maximized = "precision"
+
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None,
                  dtype=None):
-        _check_unit_interval("recall", recall)
-        self.recall = recall
-        self.num_thresholds = num_thresholds
         super().__init__(recall, num_thresholds=num_thresholds,
                          class_id=class_id, name=name, dtype=dtype)
 
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(
-            rates["recall"], rates["precision"]
-        )
 
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "recall": self.recall}
-
-
+@keras_export("keras.metrics.RecallAtPrecision")
 class RecallAtPrecision(SensitivitySpecificityBase):
     """Computes best recall where precision is >= specified value.
 
@@ -466,25 +448,17 @@ class RecallAtPrecision(SensitivitySpecificityBase):
     0.5
     """
 
+    _argument = "precision"
+    _constrained = "precision"
+    _maximized = "recall"
+
     def __init__(self, precision, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
-        _check_unit_interval("precision", precision)
-        self.precision = precision
-        self.num_thresholds = num_thresholds
         super().__init__(precision, num_thresholds=num_thresholds,
                          class_id=class_id, name=name, dtype=dtype)
 
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(
-            rates["precision"], rates["recall"]
-        )
 
-    def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "precision": self.precision}
-
-
+@keras_export("keras.metrics.AUC")
 class AUC(_ThresholdedMetric):
     """Approximates the AUC (Area under the curve) of the ROC or PR curves.
 

@@ -12,8 +12,10 @@ from torchkeras.backend.config import epsilon
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.metrics import _utils
 from torchkeras.metrics.metric import Metric
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.metrics.FBetaScore")
 class FBetaScore(Metric):
     """Computes F-Beta score.
 
@@ -161,6 +163,7 @@ def _check_arguments(average, beta, threshold):
         )
 
 
+@keras_export("keras.metrics.F1Score")
 class F1Score(FBetaScore):
     """Computes F-1 Score: ``2 * precision * recall / (precision +
     recall)``.

@@ -7,6 +7,7 @@ Averages of the Keras 3 per-sample hinge functions
 
 from torchkeras.metrics import _functions
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
+from torchkeras.utils.registry import keras_export
 
 
 class _HingeMetric(MeanMetricWrapper):
@@ -18,6 +19,7 @@ class _HingeMetric(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.Hinge")
 class Hinge(_HingeMetric):
     """Computes ``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``.
 
@@ -40,6 +42,7 @@ class Hinge(_HingeMetric):
         super().__init__(_functions.hinge, name, dtype)
 
 
+@keras_export("keras.metrics.SquaredHinge")
 class SquaredHinge(_HingeMetric):
     """Computes ``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``.
 
@@ -59,6 +62,7 @@ class SquaredHinge(_HingeMetric):
         super().__init__(_functions.squared_hinge, name, dtype)
 
 
+@keras_export("keras.metrics.CategoricalHinge")
 class CategoricalHinge(_HingeMetric):
     """Computes ``maximum(neg - pos + 1, 0)`` with
     ``pos = sum(y_true * y_pred)`` and ``neg = max((1 - y_true) * y_pred)``.

@@ -13,6 +13,7 @@ from torchkeras.backend.config import epsilon
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.metrics import _utils
 from torchkeras.metrics.metric import Metric
+from torchkeras.utils.registry import keras_export
 
 
 class _IoUBase(Metric):
@@ -86,6 +87,7 @@ class _IoUBase(Metric):
         self.total_cm.assign(0.0)
 
 
+@keras_export("keras.metrics.IoU")
 class IoU(_IoUBase):
     """Computes the Intersection-Over-Union metric for specific classes.
 
@@ -159,6 +161,7 @@ class IoU(_IoUBase):
         }
 
 
+@keras_export("keras.metrics.BinaryIoU")
 class BinaryIoU(IoU):
     """Computes the Intersection-Over-Union metric for class 0 and/or 1.
 
@@ -199,6 +202,7 @@ class BinaryIoU(IoU):
                 "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.MeanIoU")
 class MeanIoU(IoU):
     """Computes the mean Intersection-Over-Union metric over all classes.
 
@@ -237,6 +241,7 @@ class MeanIoU(IoU):
                 "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
 
+@keras_export("keras.metrics.OneHotIoU")
 class OneHotIoU(IoU):
     """Computes the Intersection-Over-Union metric for one-hot labels.
 
@@ -278,6 +283,7 @@ class OneHotIoU(IoU):
                 "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
 
+@keras_export("keras.metrics.OneHotMeanIoU")
 class OneHotMeanIoU(MeanIoU):
     """Computes the mean Intersection-Over-Union for one-hot labels.
 

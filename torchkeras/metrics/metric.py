@@ -26,6 +26,7 @@ from torchkeras.backend.config import to_torch_dtype
 from torchkeras.backend.device import current_device
 from torchkeras.backend.global_state import unique_name
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.registry import keras_export
 
 _AGGREGATIONS = ("sum", "mean", "none", "only_first_replica")
 
@@ -107,6 +108,7 @@ def _as_update(value, variable):
     return torch.as_tensor(value, dtype=variable.dtype, device=variable.device)
 
 
+@keras_export("keras.metrics.Metric")
 class Metric(torch.nn.Module):
     """Encapsulates metric logic and state.
 

@@ -8,8 +8,10 @@ to ``[epsilon, 1 - epsilon]`` before the logarithm.
 from torchkeras.metrics import _functions
 from torchkeras.metrics import _utils
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.metrics.KLDivergence")
 class KLDivergence(MeanMetricWrapper):
     """Computes Kullback-Leibler divergence between ``y_true`` and
     ``y_pred``: ``sum(y_true * log(y_true / y_pred), axis=-1)``, both
@@ -34,6 +36,7 @@ class KLDivergence(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.Poisson")
 class Poisson(MeanMetricWrapper):
     """Computes the Poisson metric: ``mean(y_pred - y_true * log(y_pred))``.
 
@@ -56,6 +59,7 @@ class Poisson(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.BinaryCrossentropy")
 class BinaryCrossentropy(MeanMetricWrapper):
     """Computes the crossentropy metric between binary labels and
     predictions (mean over the last axis, then over samples).
@@ -90,6 +94,7 @@ class BinaryCrossentropy(MeanMetricWrapper):
                 "label_smoothing": self.label_smoothing}
 
 
+@keras_export("keras.metrics.CategoricalCrossentropy")
 class CategoricalCrossentropy(MeanMetricWrapper):
     """Computes the crossentropy metric between one-hot labels and
     predictions.
@@ -127,6 +132,7 @@ class CategoricalCrossentropy(MeanMetricWrapper):
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
+@keras_export("keras.metrics.SparseCategoricalCrossentropy")
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Computes the crossentropy metric between integer labels and
     predictions.

@@ -12,12 +12,14 @@ import torch
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.metrics import _utils
 from torchkeras.metrics.metric import Metric
+from torchkeras.utils.registry import keras_export
 from torchkeras.utils.serialization import deserialize_keras_object
 from torchkeras.utils.serialization import serialize_keras_object
 
 _REDUCTIONS = ("sum", "sum_over_batch_size", "weighted_mean")
 
 
+@keras_export("keras.metrics.Reduce")
 class Reduce(Metric):
     """Reduces the given values: a (weighted) sum or a mean.
 
@@ -101,6 +103,7 @@ class Reduce(Metric):
         return {**super().get_config(), "reduction": self.reduction}
 
 
+@keras_export("keras.metrics.Sum")
 class Sum(Reduce):
     """Computes the (weighted) sum of the given values.
 
@@ -126,6 +129,7 @@ class Sum(Reduce):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.Mean")
 class Mean(Reduce):
     """Computes the (weighted) mean of the given values.
 
@@ -153,6 +157,7 @@ class Mean(Reduce):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.MeanMetricWrapper")
 class MeanMetricWrapper(Mean):
     """Wraps a stateless metric function with the ``Mean`` metric.
 
@@ -247,6 +252,7 @@ class MeanMetricWrapper(Mean):
         return cls(fn, **config)
 
 
+@keras_export("keras.metrics.MeanTensor")
 class MeanTensor(Metric):
     """Computes the element-wise (weighted) mean of the given tensors.
 

@@ -14,6 +14,7 @@ from torchkeras.metrics import _utils
 from torchkeras.metrics.metric import Metric
 from torchkeras.metrics.reduction_metrics import Mean
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
+from torchkeras.utils.registry import keras_export
 
 
 class _LossMetric(MeanMetricWrapper):
@@ -27,6 +28,7 @@ class _LossMetric(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@keras_export("keras.metrics.MeanSquaredError")
 class MeanSquaredError(_LossMetric):
     """Computes the mean squared error between ``y_true`` and ``y_pred``.
 
@@ -48,6 +50,7 @@ class MeanSquaredError(_LossMetric):
         super().__init__(_functions.mean_squared_error, name, dtype)
 
 
+@keras_export("keras.metrics.MeanAbsoluteError")
 class MeanAbsoluteError(_LossMetric):
     """Computes the mean absolute error between the labels and predictions.
 
@@ -68,6 +71,7 @@ class MeanAbsoluteError(_LossMetric):
         super().__init__(_functions.mean_absolute_error, name, dtype)
 
 
+@keras_export("keras.metrics.MeanAbsolutePercentageError")
 class MeanAbsolutePercentageError(_LossMetric):
     """Computes ``100 * mean(abs((y_true - y_pred) / y_true))``.
 
@@ -90,6 +94,7 @@ class MeanAbsolutePercentageError(_LossMetric):
                          dtype)
 
 
+@keras_export("keras.metrics.MeanSquaredLogarithmicError")
 class MeanSquaredLogarithmicError(_LossMetric):
     """Computes ``mean(square(log(y_true + 1) - log(y_pred + 1)))``.
 
@@ -110,6 +115,7 @@ class MeanSquaredLogarithmicError(_LossMetric):
                          dtype)
 
 
+@keras_export("keras.metrics.LogCoshError")
 class LogCoshError(_LossMetric):
     """Computes the logarithm of the hyperbolic cosine of the error.
 
@@ -129,6 +135,7 @@ class LogCoshError(_LossMetric):
         super().__init__(_functions.log_cosh, name, dtype)
 
 
+@keras_export("keras.metrics.CosineSimilarity")
 class CosineSimilarity(MeanMetricWrapper):
     """Computes the cosine similarity between the labels and predictions.
 
@@ -158,6 +165,7 @@ class CosineSimilarity(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
 
+@keras_export("keras.metrics.RootMeanSquaredError")
 class RootMeanSquaredError(Mean):
     """Computes root mean squared error between ``y_true`` and ``y_pred``.
 
@@ -195,6 +203,7 @@ class RootMeanSquaredError(Mean):
         return torch.sqrt(super().result())
 
 
+@keras_export("keras.metrics.R2Score")
 class R2Score(Metric):
     """Computes the R2 score (coefficient of determination).
 

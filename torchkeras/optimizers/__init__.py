@@ -9,26 +9,14 @@ import torch
 
 from torchkeras.optimizers import legacy as legacy
 from torchkeras.optimizers import schedules as schedules
-from torchkeras.optimizers.adadelta import Adadelta as Adadelta
-from torchkeras.optimizers.adagrad import Adagrad as Adagrad
-from torchkeras.optimizers.adam import Adam as Adam
-from torchkeras.optimizers.adamax import Adamax as Adamax
-from torchkeras.optimizers.adamw import AdamW as AdamW
-from torchkeras.optimizers.base_optimizer import Optimizer as Optimizer
-from torchkeras.optimizers.ftrl import Ftrl as Ftrl
-from torchkeras.optimizers.lion import Lion as Lion
-from torchkeras.optimizers.loss_scale_optimizer import (
-    LossScaleOptimizer as LossScaleOptimizer,
-)
-from torchkeras.optimizers.nadam import Nadam as Nadam
-from torchkeras.optimizers.rmsprop import RMSprop as RMSprop
-from torchkeras.optimizers.sgd import SGD as SGD
+from torchkeras.utils import registry as _registry
 from torchkeras.utils import serialization
 
-ALL_OBJECTS = (
-    Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam,
-    Ftrl, Lion, LossScaleOptimizer,
-)
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.optimizers")
+
+ALL_OBJECTS = _registry.unique_objects_in("keras.optimizers")
+# Optimizer names are case-insensitive ("adam", "RMSprop").
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Adadelta")
 class Adadelta(Optimizer):
     """Adadelta, Keras 3's rule (with a learning rate, Zeiler 2012)::
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Adagrad")
 class Adagrad(Optimizer):
     """Adagrad, Keras 3's rule::
 

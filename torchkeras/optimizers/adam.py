@@ -5,8 +5,10 @@ import math
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Adam")
 class Adam(Optimizer):
     """Adam, with Keras 3's rule (epsilon outside the bias correction).
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Adamax")
 class Adamax(Optimizer):
     """Adamax, Keras 3's rule (section 7.1 of Kingma & Ba)::
 

@@ -1,8 +1,10 @@
 """The Keras ``AdamW`` optimizer: Adam with decoupled weight decay."""
 
 from torchkeras.optimizers.adam import Adam
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.AdamW")
 class AdamW(Adam):
     """AdamW: Keras 3's Adam with ``weight_decay`` on by default.
 

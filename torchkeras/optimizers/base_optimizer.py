@@ -59,8 +59,10 @@ from torchkeras.optimizers import optimizer_variables
 from torchkeras.optimizers.schedules import learning_rate_schedule
 from torchkeras.utils import naming
 from torchkeras.utils import serialization
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Optimizer")
 class Optimizer(
     optimizer_state.KerasVariablesMixin,
     torch.optim.Optimizer,

@@ -3,6 +3,7 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
 def _check_sign(name, value, positive=True):
@@ -13,6 +14,7 @@ def _check_sign(name, value, positive=True):
         )
 
 
+@keras_export("keras.optimizers.Ftrl")
 class Ftrl(Optimizer):
     """FTRL (McMahan et al., 2013), Keras 3's rule::
 

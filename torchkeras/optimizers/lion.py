@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.Lion")
 class Lion(Optimizer):
     """Lion (Chen et al., 2023), Keras 3's rule::
 

@@ -24,6 +24,7 @@ import torch
 from torchkeras import optimizers
 from torchkeras.optimizers import optimizer_state
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 _BASE_DEFAULTS = {
     "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
@@ -33,6 +34,7 @@ _BASE_DEFAULTS = {
 }
 
 
+@keras_export("keras.optimizers.LossScaleOptimizer")
 class LossScaleOptimizer(Optimizer):
     """An optimizer that dynamically scales the loss to prevent underflow.
 

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
 def _momentum_cache(beta_1, step):
@@ -74,6 +75,7 @@ def u_product_after(beta_1, steps):
     return _repeated_product(u_product, factor, steps - _SETTLED_STEP)
 
 
+@keras_export("keras.optimizers.Nadam")
 class Nadam(Optimizer):
     """Nadam, Keras 3's rule with Dozat's momentum-cache schedule.
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.RMSprop")
 class RMSprop(Optimizer):
     """RMSprop, Keras 3's rule (epsilon inside the square root)::
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.optimizers.base_optimizer import Optimizer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.SGD")
 class SGD(Optimizer):
     """Gradient descent (with momentum) optimizer, Keras 3's rule.
 

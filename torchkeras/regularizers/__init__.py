@@ -6,26 +6,26 @@
 receives as ``kernel_regularizer=`` into a regularizer.
 """
 
-from torchkeras.regularizers.regularizers import L1 as L1
-from torchkeras.regularizers.regularizers import L1L2 as L1L2
-from torchkeras.regularizers.regularizers import L2 as L2
-from torchkeras.regularizers.regularizers import (
-    OrthogonalRegularizer as OrthogonalRegularizer,
-)
-from torchkeras.regularizers.regularizers import Regularizer as Regularizer
-from torchkeras.regularizers.regularizers import l1_l2 as l1_l2
+from torchkeras.regularizers.regularizers import l1_l2
+from torchkeras.utils import registry as _registry
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.serialization import (
+    deserialize_from_table as _deserialize_from_table,
+)
 from torchkeras.utils.serialization import deserialize_keras_object
+from torchkeras.utils.serialization import (
+    get_from_identifier as _get_from_identifier,
+)
+from torchkeras.utils.serialization import name_table as _name_table
 from torchkeras.utils.serialization import serialize_keras_object
 
-l1 = L1
-l2 = L2
-orthogonal_regularizer = OrthogonalRegularizer
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.regularizers")
 
-ALL_OBJECTS = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
-
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({to_snake_case(c.__name__): c for c in ALL_OBJECTS})
+ALL_OBJECTS = tuple(
+    obj for obj in _registry.unique_objects_in("keras.regularizers")
+    if isinstance(obj, type))
+ALL_OBJECTS_DICT = _name_table("keras.regularizers", snake_case=True)
 
 
 def serialize(regularizer):
@@ -42,13 +42,9 @@ def deserialize(config, custom_objects=None):
     if config == "l1_l2":
         # tf.keras 2: the name means `l1_l2()`, not `L1L2()` (zeros).
         return l1_l2()
-    obj = deserialize_keras_object(
-        config,
-        module_objects=ALL_OBJECTS_DICT,
-        custom_objects=custom_objects,
-        printable_module_name="regularizer",
-    )
-    return obj() if isinstance(obj, type) else obj
+    return _deserialize_from_table(
+        config, ALL_OBJECTS_DICT, custom_objects=custom_objects,
+        printable_module_name="regularizer", instantiate=True)
 
 
 def get(identifier):
@@ -67,18 +63,7 @@ def get(identifier):
     >>> get("l2")
     L2(l2=0.01)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(
-        "Could not interpret regularizer identifier. Expected None, a name, "
-        "a config dict, a Regularizer or a callable. Received: "
-        f"identifier={identifier!r}"
-    )
+    return _get_from_identifier(
+        identifier, deserialize,
+        error="Could not interpret regularizer identifier. Expected None, a "
+        "name, a config dict, a Regularizer or a callable.")

@@ -12,8 +12,10 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.backend.config import epsilon
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.regularizers.Regularizer")
 class Regularizer:
     """Base class of weight regularizers.
 
@@ -69,6 +71,7 @@ def _validate_penalty(value, name):
     return float(value)
 
 
+@keras_export("keras.regularizers.L1L2")
 class L1L2(Regularizer):
     """Penalty ``l1 * sum(abs(x)) + l2 * sum(square(x))``.
 
@@ -101,6 +104,7 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
+@keras_export("keras.regularizers.L1", "keras.regularizers.l1")
 class L1(Regularizer):
     """Penalty ``l1 * sum(abs(x))``.
 
@@ -123,6 +127,7 @@ class L1(Regularizer):
         return {"l1": self.l1}
 
 
+@keras_export("keras.regularizers.L2", "keras.regularizers.l2")
 class L2(Regularizer):
     """Penalty ``l2 * sum(square(x))``.
 
@@ -145,6 +150,10 @@ class L2(Regularizer):
         return {"l2": self.l2}
 
 
+@keras_export(
+    "keras.regularizers.OrthogonalRegularizer",
+    "keras.regularizers.orthogonal_regularizer",
+)
 class OrthogonalRegularizer(Regularizer):
     """Penalty encouraging the rows (or columns) of a 2D weight to be
     orthonormal.
@@ -191,6 +200,7 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
+@keras_export("keras.regularizers.l1_l2")
 def l1_l2(l1=0.01, l2=0.01):
     """Returns ``L1L2(l1, l2)`` with tf.keras 2's defaults (0.01 each).
 

@@ -232,3 +232,85 @@ def _from_entry(config, module_objects, custom_objects,
                 f"config={str(inner)[:80]!r}"
             )
         return cls(**(inner or {}))
+
+
+def name_table(namespace, snake_case=False, aliases=None,
+               classes_only=False):
+    """``{name: object}`` a family's ``deserialize`` looks names up in.
+
+    The names are those ``keras_export`` registered under ``namespace``
+    (``"keras.initializers"``: ``GlorotUniform``, ``glorot_uniform``, ...),
+    then, with ``snake_case``, each class's snake-case name (Keras 3 reads
+    ``"initializer"`` and ``"max_norm"`` as well as the class names), then
+    ``aliases``: ``{alias: public name}`` for names configs may hold that
+    are not public names (``"softmax_v2": "softmax"`` from tf.keras 2.x
+    files). A later source never replaces an earlier one. With
+    ``classes_only`` the functions of the namespace are left out (a metric
+    name means its class, ``"binary_accuracy"`` ``BinaryAccuracy``).
+    """
+    from torchkeras.utils import registry
+    from torchkeras.utils.naming import to_snake_case
+
+    public = registry.objects_in(namespace)
+    table = {name: obj for name, obj in public.items()
+             if isinstance(obj, type) or not classes_only}
+    if snake_case:
+        for obj in registry.unique_objects_in(namespace):
+            if isinstance(obj, type):
+                table.setdefault(to_snake_case(obj.__name__), obj)
+    for alias, name in (aliases or {}).items():
+        table.setdefault(alias, public[name])
+    return table
+
+
+def deserialize_from_table(config, table, custom_objects=None,
+                           printable_module_name="object",
+                           instantiate=False):
+    """A family's ``deserialize``: ``deserialize_keras_object`` over its
+    ``name_table``, and, with ``instantiate``, a class a bare name gives is
+    built with its defaults (``"max_norm"`` -> ``MaxNorm()``), as Keras
+    does for regularizers and constraints.
+
+    Raises:
+        ValueError: for an unknown name, naming ``printable_module_name``.
+    """
+    obj = deserialize_keras_object(
+        config,
+        module_objects=table,
+        custom_objects=custom_objects,
+        printable_module_name=printable_module_name,
+    )
+    if instantiate and isinstance(obj, type):
+        return obj()
+    return obj
+
+
+def get_from_identifier(identifier, deserialize, error, default=None,
+                        instantiate=True):
+    """A family's ``get``: what ``identifier`` (``None``, a name, a config
+    dict, a class, an instance or a callable) means there.
+
+    Args:
+        identifier: what the user passed (``kernel_initializer="zeros"``).
+        deserialize: the family's ``deserialize``, for names and dicts.
+        error: the family's message head ("Could not interpret initializer
+            identifier. Expected ..."); ``Received: identifier=...`` is
+            appended.
+        default: what ``None`` means (``linear`` for activations).
+        instantiate: build a class with its defaults (every family but
+            activations, where a layer class is a callable already).
+
+    Raises:
+        ValueError: when the result is not callable.
+    """
+    if identifier is None:
+        return default
+    if isinstance(identifier, (str, dict)):
+        obj = deserialize(identifier)
+    else:
+        obj = identifier
+    if instantiate and isinstance(obj, type):
+        obj = obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"{error} Received: identifier={identifier!r}")

@@ -3,8 +3,10 @@
 import torch.nn.functional as F
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ELU")
 class ELU(Layer):
     """Applies an Exponential Linear Unit function to an output.
 

@@ -3,8 +3,10 @@
 import torch.nn.functional as F
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.LeakyReLU")
 class LeakyReLU(Layer):
     """Leaky version of a Rectified Linear Unit activation layer.
 

@@ -7,8 +7,10 @@ from torchkeras import initializers
 from torchkeras import regularizers
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.PReLU")
 class PReLU(Layer):
     """Parametric Rectified Linear Unit activation layer.
 

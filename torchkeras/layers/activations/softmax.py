@@ -4,6 +4,7 @@ import torch
 
 from torchkeras import activations
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
 def _large_negative_number(dtype):
@@ -11,6 +12,7 @@ def _large_negative_number(dtype):
     return -3e4 if dtype == torch.float16 else -1e9
 
 
+@keras_export("keras.layers.Softmax")
 class Softmax(Layer):
     """Softmax activation layer.
 

@@ -4,8 +4,10 @@
 import torch
 
 from torchkeras.layers.attention.attention import Attention
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.AdditiveAttention")
 class AdditiveAttention(Attention):
     """Additive attention layer, a.k.a. Bahdanau-style attention.
 

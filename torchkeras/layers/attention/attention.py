@@ -17,6 +17,7 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.dropout import apply_dropout_mask
 from torchkeras.layers.regularization.dropout import generator_for
 from torchkeras.layers.regularization.dropout import validate_rate
+from torchkeras.utils.registry import keras_export
 
 # Keras's bias for masked scores (65504, the float16 max, in float16).
 _MASK_VALUE = 1.0e9
@@ -36,6 +37,7 @@ def causal_mask(query_length, value_length, device):
     return (cols <= rows)[None]
 
 
+@keras_export("keras.layers.Attention")
 class Attention(Layer):
     """Dot-product attention layer, a.k.a. Luong-style attention.
 

@@ -25,6 +25,7 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.dropout import apply_dropout_mask
 from torchkeras.layers.regularization.dropout import generator_for
 from torchkeras.layers.regularization.dropout import validate_rate
+from torchkeras.utils.registry import keras_export
 
 
 def _attention_equations(rank, attn_axes):
@@ -58,6 +59,7 @@ def _clone(initializer):
     return initializer
 
 
+@keras_export("keras.layers.MultiHeadAttention")
 class MultiHeadAttention(Layer):
     """Multi-head attention: ``num_heads`` scaled dot-product attentions
     over projected ``query``, ``key`` and ``value``, projected back.

@@ -1,8 +1,10 @@
 """Conv1D: 1D convolution layer (e.g. temporal convolution)."""
 
 from torchkeras.layers.convolutional.base_conv import BaseConv
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Conv1D", "keras.layers.Convolution1D")
 class Conv1D(BaseConv):
     """1D convolution layer (e.g. temporal convolution).
 

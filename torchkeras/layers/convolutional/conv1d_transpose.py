@@ -3,8 +3,13 @@
 from torchkeras.layers.convolutional.base_conv_transpose import (
     BaseConvTranspose,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Conv1DTranspose",
+    "keras.layers.Convolution1DTranspose",
+)
 class Conv1DTranspose(BaseConvTranspose):
     """1D transposed convolution layer.
 

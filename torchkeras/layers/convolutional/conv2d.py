@@ -1,8 +1,10 @@
 """Conv2D: 2D convolution layer (e.g. spatial convolution over images)."""
 
 from torchkeras.layers.convolutional.base_conv import BaseConv
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Conv2D")
 class Conv2D(BaseConv):
     """2D convolution layer (e.g. spatial convolution over images).
 

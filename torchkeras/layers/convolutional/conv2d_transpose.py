@@ -3,8 +3,13 @@
 from torchkeras.layers.convolutional.base_conv_transpose import (
     BaseConvTranspose,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Conv2DTranspose",
+    "keras.layers.Convolution2DTranspose",
+)
 class Conv2DTranspose(BaseConvTranspose):
     """2D transposed convolution layer.
 

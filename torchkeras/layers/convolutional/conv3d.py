@@ -1,8 +1,10 @@
 """Conv3D: 3D convolution layer (e.g. spatial convolution over volumes)."""
 
 from torchkeras.layers.convolutional.base_conv import BaseConv
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Conv3D")
 class Conv3D(BaseConv):
     """3D convolution layer (e.g. spatial convolution over volumes).
 

@@ -3,8 +3,13 @@
 from torchkeras.layers.convolutional.base_conv_transpose import (
     BaseConvTranspose,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Conv3DTranspose",
+    "keras.layers.Convolution3DTranspose",
+)
 class Conv3DTranspose(BaseConvTranspose):
     """3D transposed convolution layer.
 

@@ -3,8 +3,10 @@
 from torchkeras.layers.convolutional.base_depthwise_conv import (
     BaseDepthwiseConv,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.DepthwiseConv1D")
 class DepthwiseConv1D(BaseDepthwiseConv):
     """1D depthwise convolution layer.
 

@@ -3,8 +3,10 @@
 from torchkeras.layers.convolutional.base_depthwise_conv import (
     BaseDepthwiseConv,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.DepthwiseConv2D")
 class DepthwiseConv2D(BaseDepthwiseConv):
     """2D depthwise convolution layer.
 

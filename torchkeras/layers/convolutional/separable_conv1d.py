@@ -3,8 +3,13 @@
 from torchkeras.layers.convolutional.base_separable_conv import (
     BaseSeparableConv,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.SeparableConv1D",
+    "keras.layers.SeparableConvolution1D",
+)
 class SeparableConv1D(BaseSeparableConv):
     """1D separable convolution layer.
 

@@ -3,8 +3,13 @@
 from torchkeras.layers.convolutional.base_separable_conv import (
     BaseSeparableConv,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.SeparableConv2D",
+    "keras.layers.SeparableConvolution2D",
+)
 class SeparableConv2D(BaseSeparableConv):
     """2D separable convolution layer.
 

@@ -2,8 +2,10 @@
 
 from torchkeras import activations
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Activation")
 class Activation(Layer):
     """Applies an activation function to an output.
 

@@ -7,11 +7,13 @@ from torchkeras import activations
 from torchkeras import constraints
 from torchkeras import initializers
 from torchkeras import regularizers
+from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.layers.input_spec import InputSpec
-from torchkeras.layers.layer import CALL_CONTEXT
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Dense")
 class Dense(Layer):
     """Just your regular densely-connected NN layer.
 

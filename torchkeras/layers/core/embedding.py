@@ -28,7 +28,9 @@ import torch.nn.functional as F
 from torchkeras import constraints
 from torchkeras import initializers
 from torchkeras import regularizers
+from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 VALIDATE_INDICES = True
 
@@ -46,6 +48,7 @@ def skip_index_validation():
         VALIDATE_INDICES = previous
 
 
+@keras_export("keras.layers.Embedding")
 class Embedding(Layer):
     """Turns non-negative integers (indices) into dense vectors.
 

@@ -11,8 +11,10 @@ from torchkeras.backend import global_state
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.graph.node import Node
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.InputLayer")
 class InputLayer(Layer):
     """The layer behind ``Input``: holds the graph's input KerasTensor.
 
@@ -104,6 +106,7 @@ def _check_shape(shape):
             )
 
 
+@keras_export("keras.layers.Input")
 def Input(shape=None, batch_size=None, dtype=None, sparse=None,
           batch_shape=None, name=None, tensor=None, ragged=None,
           optional=False):

@@ -20,6 +20,7 @@ from torchkeras.layers.core import lambda_code
 from torchkeras.layers.layer import Layer
 from torchkeras.utils import safe_mode as safe_mode_lib
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 from torchkeras.utils.serialization import get_registered_name
 from torchkeras.utils.serialization import get_registered_object
 
@@ -30,6 +31,7 @@ _TF_KERAS_KEYS = {"function": ("function_type", "module"),
                   "mask": ("mask_type", "mask_module")}
 
 
+@keras_export("keras.layers.Lambda")
 class Lambda(Layer):
     """Wraps an arbitrary expression as a ``Layer`` object.
 

@@ -1,8 +1,10 @@
 """Masking: masks the timesteps whose features all equal ``mask_value``."""
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Masking")
 class Masking(Layer):
     """Masks a sequence by using a mask value to skip timesteps.
 

@@ -1,8 +1,10 @@
 """Add: elementwise sum of inputs, and its functional form `add`."""
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Add")
 class Add(Merge):
     """Performs elementwise addition of a list of inputs.
 
@@ -27,6 +29,7 @@ class Add(Merge):
         return output
 
 
+@keras_export("keras.layers.add")
 def add(inputs, **kwargs):
     """Functional interface to the `Add` layer.
 

@@ -1,8 +1,10 @@
 """Average: elementwise mean of inputs; functional form `average`."""
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Average")
 class Average(Merge):
     """Averages a list of inputs elementwise.
 
@@ -27,6 +29,7 @@ class Average(Merge):
         return output / len(inputs)
 
 
+@keras_export("keras.layers.average")
 def average(inputs, **kwargs):
     """Functional interface to the `Average` layer.
 

@@ -4,8 +4,10 @@ import torch
 
 from torchkeras.layers.merging.base_merge import Merge
 from torchkeras.layers.merging.base_merge import check_shape_list
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Concatenate")
 class Concatenate(Merge):
     """Concatenates a list of inputs along an axis.
 
@@ -101,6 +103,7 @@ class Concatenate(Merge):
         return config
 
 
+@keras_export("keras.layers.concatenate")
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional interface to the `Concatenate` layer.
 

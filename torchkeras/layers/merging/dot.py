@@ -12,8 +12,10 @@ import torch.nn.functional as F
 
 from torchkeras.backend import config as backend_config
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Dot")
 class Dot(Merge):
     """Computes the batchwise dot product of two tensors.
 
@@ -157,6 +159,7 @@ def batch_dot(x, y, axis_x, axis_y):
     return out.reshape(out_shape)
 
 
+@keras_export("keras.layers.dot")
 def dot(inputs, axes=-1, **kwargs):
     """Functional interface to the `Dot` layer.
 

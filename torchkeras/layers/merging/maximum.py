@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Maximum")
 class Maximum(Merge):
     """Computes the elementwise maximum of a list of inputs.
 
@@ -26,6 +28,7 @@ class Maximum(Merge):
         return self._apply_merge_op_and_or_mask(torch.maximum, inputs, masks)
 
 
+@keras_export("keras.layers.maximum")
 def maximum(inputs, **kwargs):
     """Functional interface to the `Maximum` layer.
 

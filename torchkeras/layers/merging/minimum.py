@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Minimum")
 class Minimum(Merge):
     """Computes the elementwise minimum of a list of inputs.
 
@@ -26,6 +28,7 @@ class Minimum(Merge):
         return self._apply_merge_op_and_or_mask(torch.minimum, inputs, masks)
 
 
+@keras_export("keras.layers.minimum")
 def minimum(inputs, **kwargs):
     """Functional interface to the `Minimum` layer.
 

@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Multiply")
 class Multiply(Merge):
     """Performs elementwise multiplication of a list of inputs.
 
@@ -40,6 +42,7 @@ class Multiply(Merge):
         return torch.where(output_mask, output, torch.zeros_like(output))
 
 
+@keras_export("keras.layers.multiply")
 def multiply(inputs, **kwargs):
     """Functional interface to the `Multiply` layer.
 

@@ -1,8 +1,10 @@
 """Subtract: difference of two inputs; functional form `subtract`."""
 
 from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Subtract")
 class Subtract(Merge):
     """Performs elementwise subtraction: ``inputs[0] - inputs[1]``.
 
@@ -38,6 +40,7 @@ class Subtract(Merge):
         return inputs[0] - inputs[1]
 
 
+@keras_export("keras.layers.subtract")
 def subtract(inputs, **kwargs):
     """Functional interface to the `Subtract` layer.
 

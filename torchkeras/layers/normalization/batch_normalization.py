@@ -23,6 +23,7 @@ from torchkeras import regularizers
 from torchkeras.backend import config as backend_config
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 # tf.keras 2 arguments; the defaults are accepted, other values are not
 # supported.
@@ -32,6 +33,7 @@ _TF_KERAS_DEFAULTS = {"renorm": False, "renorm_clipping": None,
 _HALF_DTYPES = (torch.float16, torch.bfloat16)
 
 
+@keras_export("keras.layers.BatchNormalization")
 class BatchNormalization(Layer):
     """Layer that normalizes its inputs.
 

@@ -11,8 +11,10 @@ from torchkeras import initializers
 from torchkeras import regularizers
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.GroupNormalization")
 class GroupNormalization(Layer):
     """Group normalization layer (Wu & He, 2018).
 

@@ -12,8 +12,10 @@ from torchkeras import initializers
 from torchkeras import regularizers
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.LayerNormalization")
 class LayerNormalization(Layer):
     """Layer normalization layer (Ba et al., 2016).
 

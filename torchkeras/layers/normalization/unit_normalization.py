@@ -3,8 +3,10 @@
 import torch
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.UnitNormalization")
 class UnitNormalization(Layer):
     """Unit normalization layer.
 

@@ -1,8 +1,10 @@
 """AveragePooling1D: average pooling over 1D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.AveragePooling1D", "keras.layers.AvgPool1D")
 class AveragePooling1D(BasePooling):
     """Average pooling operation for 1D data.
 

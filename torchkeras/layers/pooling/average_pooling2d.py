@@ -1,8 +1,10 @@
 """AveragePooling2D: average pooling over 2D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.AveragePooling2D", "keras.layers.AvgPool2D")
 class AveragePooling2D(BasePooling):
     """Average pooling operation for 2D data.
 

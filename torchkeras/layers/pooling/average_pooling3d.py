@@ -1,8 +1,10 @@
 """AveragePooling3D: average pooling over 3D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.AveragePooling3D", "keras.layers.AvgPool3D")
 class AveragePooling3D(BasePooling):
     """Average pooling operation for 3D data.
 

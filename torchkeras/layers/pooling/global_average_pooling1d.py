@@ -5,8 +5,13 @@ import torch
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalAveragePooling1D",
+    "keras.layers.GlobalAvgPool1D",
+)
 class GlobalAveragePooling1D(BaseGlobalPooling):
     """Global average pooling operation for 1D data.
 

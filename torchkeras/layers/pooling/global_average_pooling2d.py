@@ -3,8 +3,13 @@
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalAveragePooling2D",
+    "keras.layers.GlobalAvgPool2D",
+)
 class GlobalAveragePooling2D(BaseGlobalPooling):
     """Global average pooling operation for 2D data.
 

@@ -3,8 +3,13 @@
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalAveragePooling3D",
+    "keras.layers.GlobalAvgPool3D",
+)
 class GlobalAveragePooling3D(BaseGlobalPooling):
     """Global average pooling operation for 3D data.
 

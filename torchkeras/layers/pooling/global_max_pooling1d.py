@@ -3,8 +3,13 @@
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalMaxPooling1D",
+    "keras.layers.GlobalMaxPool1D",
+)
 class GlobalMaxPooling1D(BaseGlobalPooling):
     """Global max pooling operation for 1D data.
 

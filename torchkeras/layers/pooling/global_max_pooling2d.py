@@ -3,8 +3,13 @@
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalMaxPooling2D",
+    "keras.layers.GlobalMaxPool2D",
+)
 class GlobalMaxPooling2D(BaseGlobalPooling):
     """Global max pooling operation for 2D data.
 

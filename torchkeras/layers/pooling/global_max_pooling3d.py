@@ -3,8 +3,13 @@
 from torchkeras.layers.pooling.base_global_pooling import (
     BaseGlobalPooling,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.GlobalMaxPooling3D",
+    "keras.layers.GlobalMaxPool3D",
+)
 class GlobalMaxPooling3D(BaseGlobalPooling):
     """Global max pooling operation for 3D data.
 

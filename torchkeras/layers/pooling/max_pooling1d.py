@@ -1,8 +1,10 @@
 """MaxPooling1D: max pooling over 1D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.MaxPooling1D", "keras.layers.MaxPool1D")
 class MaxPooling1D(BasePooling):
     """Max pooling operation for 1D data.
 

@@ -1,8 +1,10 @@
 """MaxPooling2D: max pooling over 2D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.MaxPooling2D", "keras.layers.MaxPool2D")
 class MaxPooling2D(BasePooling):
     """Max pooling operation for 2D data.
 

@@ -1,8 +1,10 @@
 """MaxPooling3D: max pooling over 3D windows."""
 
 from torchkeras.layers.pooling.base_pooling import BasePooling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.MaxPooling3D", "keras.layers.MaxPool3D")
 class MaxPooling3D(BasePooling):
     """Max pooling operation for 3D data.
 

@@ -11,10 +11,15 @@ from torchkeras.layers.preprocessing.preprocessing_utils import (
 from torchkeras.layers.preprocessing.preprocessing_utils import (
     encode_categorical,
 )
+from torchkeras.utils.registry import keras_export
 
 _MODES = ("one_hot", "multi_hot", "count")
 
 
+@keras_export(
+    "keras.layers.CategoryEncoding",
+    "keras.layers.experimental.preprocessing.CategoryEncoding",
+)
 class CategoryEncoding(PreprocessingLayer):
     """A preprocessing layer which encodes integer features.
 

@@ -4,8 +4,13 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.preprocessing_utils import (
     PreprocessingLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.CenterCrop",
+    "keras.layers.experimental.preprocessing.CenterCrop",
+)
 class CenterCrop(PreprocessingLayer):
     """A preprocessing layer which crops images to their central window.
 

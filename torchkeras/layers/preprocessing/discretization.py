@@ -23,10 +23,15 @@ from torchkeras.layers.preprocessing.preprocessing_utils import (
     iterate_batches,
 )
 from torchkeras.layers.preprocessing.preprocessing_utils import to_numpy
+from torchkeras.utils.registry import keras_export
 
 _MODES = ("int", "one_hot", "multi_hot", "count")
 
 
+@keras_export(
+    "keras.layers.Discretization",
+    "keras.layers.experimental.preprocessing.Discretization",
+)
 class Discretization(PreprocessingLayer):
     """A preprocessing layer which buckets continuous features by ranges.
 

@@ -29,10 +29,15 @@ from torchkeras.layers.preprocessing.preprocessing_utils import to_numpy
 from torchkeras.layers.preprocessing.preprocessing_utils import (
     to_string_array,
 )
+from torchkeras.utils.registry import keras_export
 
 _MODES = ("int", "one_hot", "multi_hot", "count")
 
 
+@keras_export(
+    "keras.layers.Hashing",
+    "keras.layers.experimental.preprocessing.Hashing",
+)
 class Hashing(PreprocessingLayer):
     """A preprocessing layer which hashes and bins categorical features.
 

@@ -13,8 +13,13 @@ import torch
 from torchkeras.layers.preprocessing.hash_functions import fingerprint64
 from torchkeras.layers.preprocessing.index_lookup import IndexLookup
 from torchkeras.layers.preprocessing.preprocessing_utils import to_numpy
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.IntegerLookup",
+    "keras.layers.experimental.preprocessing.IntegerLookup",
+)
 class IntegerLookup(IndexLookup):
     """A preprocessing layer that maps integers to (possibly encoded) indices.
 

@@ -19,8 +19,13 @@ from torchkeras.layers.preprocessing.preprocessing_utils import (
     iterate_batches,
 )
 from torchkeras.layers.preprocessing.preprocessing_utils import to_numpy
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Normalization",
+    "keras.layers.experimental.preprocessing.Normalization",
+)
 class Normalization(PreprocessingLayer):
     """A preprocessing layer that normalizes continuous features.
 

@@ -20,8 +20,10 @@ from torchkeras.backend import config
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.experimental.preprocessing.PreprocessingLayer")
 class PreprocessingLayer(Layer):
     """A weightless layer whose output spec is declared, not traced."""
 

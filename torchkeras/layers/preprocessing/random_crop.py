@@ -4,8 +4,13 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.base_image_layer import (
     BaseRandomImageLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.RandomCrop",
+    "keras.layers.experimental.preprocessing.RandomCrop",
+)
 class RandomCrop(BaseRandomImageLayer):
     """A preprocessing layer which randomly crops images during training.
 

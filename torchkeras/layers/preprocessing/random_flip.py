@@ -6,12 +6,17 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.base_image_layer import (
     BaseRandomImageLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 HORIZONTAL = "horizontal"
 VERTICAL = "vertical"
 HORIZONTAL_AND_VERTICAL = "horizontal_and_vertical"
 
 
+@keras_export(
+    "keras.layers.RandomFlip",
+    "keras.layers.experimental.preprocessing.RandomFlip",
+)
 class RandomFlip(BaseRandomImageLayer):
     """A preprocessing layer which randomly flips images during training.
 

@@ -8,6 +8,7 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.base_image_layer import (
     BaseRandomImageLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 
 def rotation_matrices(angles, height, width):
@@ -19,6 +20,10 @@ def rotation_matrices(angles, height, width):
     return torch.stack([cos, -sin, x_offset, sin, cos, y_offset], dim=1)
 
 
+@keras_export(
+    "keras.layers.RandomRotation",
+    "keras.layers.experimental.preprocessing.RandomRotation",
+)
 class RandomRotation(BaseRandomImageLayer):
     """A preprocessing layer which randomly rotates images during training.
 

@@ -6,6 +6,7 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.base_image_layer import (
     BaseRandomImageLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 
 def zoom_matrices(zoom_y, zoom_x, height, width):
@@ -17,6 +18,10 @@ def zoom_matrices(zoom_y, zoom_x, height, width):
                        dim=1)
 
 
+@keras_export(
+    "keras.layers.RandomZoom",
+    "keras.layers.experimental.preprocessing.RandomZoom",
+)
 class RandomZoom(BaseRandomImageLayer):
     """A preprocessing layer which randomly zooms images during training.
 

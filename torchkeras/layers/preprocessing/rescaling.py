@@ -8,8 +8,13 @@ from torchkeras.layers.preprocessing.preprocessing_utils import (
     PreprocessingLayer,
 )
 from torchkeras.layers.preprocessing.preprocessing_utils import listify
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Rescaling",
+    "keras.layers.experimental.preprocessing.Rescaling",
+)
 class Rescaling(PreprocessingLayer):
     """A preprocessing layer which rescales input values to a new range.
 

@@ -4,8 +4,13 @@ from torchkeras.layers.preprocessing import image_utils
 from torchkeras.layers.preprocessing.preprocessing_utils import (
     PreprocessingLayer,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.Resizing",
+    "keras.layers.experimental.preprocessing.Resizing",
+)
 class Resizing(PreprocessingLayer):
     """A preprocessing layer which resizes images.
 

@@ -15,8 +15,13 @@ from torchkeras.layers.preprocessing.preprocessing_utils import to_numpy
 from torchkeras.layers.preprocessing.preprocessing_utils import (
     to_string_array,
 )
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.layers.StringLookup",
+    "keras.layers.experimental.preprocessing.StringLookup",
+)
 class StringLookup(IndexLookup):
     """A preprocessing layer that maps strings to (possibly encoded) indices.
 

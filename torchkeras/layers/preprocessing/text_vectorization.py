@@ -31,6 +31,7 @@ from torchkeras.layers.preprocessing.preprocessing_utils import (
 )
 from torchkeras.layers.preprocessing.string_lookup import StringLookup
 from torchkeras.utils import serialization
+from torchkeras.utils.registry import keras_export
 
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 _SPLIT = ("whitespace", "character")
@@ -83,6 +84,10 @@ def _check_arguments(standardize, split, ngrams, output_mode,
             )
 
 
+@keras_export(
+    "keras.layers.TextVectorization",
+    "keras.layers.experimental.preprocessing.TextVectorization",
+)
 class TextVectorization(PreprocessingLayer):
     """A preprocessing layer which maps text features to integer sequences.
 

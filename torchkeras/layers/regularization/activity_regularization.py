@@ -2,8 +2,10 @@
 
 from torchkeras import regularizers
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ActivityRegularization")
 class ActivityRegularization(Layer):
     """Adds an L1/L2 penalty on its input activity to the model's losses.
 

@@ -7,12 +7,14 @@ from torchkeras.layers.regularization.dropout import validate_noise_shape
 from torchkeras.layers.regularization.dropout import concrete_noise_shape
 from torchkeras.layers.regularization.dropout import generator_for
 from torchkeras.layers.regularization.dropout import validate_rate
+from torchkeras.utils.registry import keras_export
 
 # SELU's constants (Klambauer et al., 2017).
 _ALPHA = 1.6732632423543772848170429916717
 _SCALE = 1.0507009873554804934193349852946
 
 
+@keras_export("keras.layers.AlphaDropout")
 class AlphaDropout(Layer):
     """Applies Alpha Dropout to the input.
 

@@ -10,8 +10,10 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Dropout")
 class Dropout(Layer):
     """Applies dropout to the input.
 

@@ -6,8 +6,10 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.dropout import generator_for
 from torchkeras.layers.regularization.dropout import normal_noise
 from torchkeras.layers.regularization.dropout import validate_rate
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.GaussianDropout")
 class GaussianDropout(Layer):
     """Applies multiplicative 1-centred Gaussian noise.
 

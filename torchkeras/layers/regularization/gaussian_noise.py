@@ -3,8 +3,10 @@
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.dropout import generator_for
 from torchkeras.layers.regularization.dropout import normal_noise
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.GaussianNoise")
 class GaussianNoise(Layer):
     """Applies additive zero-centred Gaussian noise.
 

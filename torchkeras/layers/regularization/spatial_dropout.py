@@ -9,6 +9,7 @@ from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.regularization.dropout import Dropout
 from torchkeras.layers.regularization.dropout import apply_dropout_mask
 from torchkeras.layers.regularization.dropout import generator_for
+from torchkeras.utils.registry import keras_export
 
 
 def _standardize_data_format(data_format):
@@ -53,6 +54,7 @@ class BaseSpatialDropout(Dropout):
         return config
 
 
+@keras_export("keras.layers.SpatialDropout1D")
 class SpatialDropout1D(BaseSpatialDropout):
     """Spatial 1D version of Dropout: drops entire 1D feature maps.
 
@@ -87,6 +89,7 @@ class SpatialDropout1D(BaseSpatialDropout):
                          **kwargs)
 
 
+@keras_export("keras.layers.SpatialDropout2D")
 class SpatialDropout2D(BaseSpatialDropout):
     """Spatial 2D version of Dropout: drops entire 2D feature maps.
 
@@ -107,6 +110,7 @@ class SpatialDropout2D(BaseSpatialDropout):
     _rank = 2
 
 
+@keras_export("keras.layers.SpatialDropout3D")
 class SpatialDropout3D(BaseSpatialDropout):
     """Spatial 3D version of Dropout: drops entire 3D feature maps.
 

@@ -1,8 +1,10 @@
 """Cropping1D: cropping layer for 1D input (e.g. temporal sequence)."""
 
 from torchkeras.layers.reshaping.cropping_base import BaseCropping
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Cropping1D")
 class Cropping1D(BaseCropping):
     """Cropping layer for 1D input (e.g. temporal sequence).
 

@@ -1,8 +1,10 @@
 """Cropping2D: cropping layer for 2D input (e.g. picture)."""
 
 from torchkeras.layers.reshaping.cropping_base import BaseCropping
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Cropping2D")
 class Cropping2D(BaseCropping):
     """Cropping layer for 2D input (e.g. picture).
 

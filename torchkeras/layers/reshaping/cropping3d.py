@@ -1,8 +1,10 @@
 """Cropping3D: cropping layer for 3D data (e.g. spatial or spatio-temporal)."""
 
 from torchkeras.layers.reshaping.cropping_base import BaseCropping
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Cropping3D")
 class Cropping3D(BaseCropping):
     """Cropping layer for 3D data (e.g. spatial or spatio-temporal).
 

@@ -5,6 +5,7 @@ import math
 from torchkeras.backend import config as backend_config
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
 def _standardize_data_format(data_format):
@@ -19,6 +20,7 @@ def _standardize_data_format(data_format):
     return value
 
 
+@keras_export("keras.layers.Flatten")
 class Flatten(Layer):
     """Flattens the input. Does not affect the batch size.
 

@@ -2,8 +2,10 @@
 
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Permute")
 class Permute(Layer):
     """Permutes the dimensions of the input according to a given pattern.
 

@@ -2,8 +2,10 @@
 
 from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.RepeatVector")
 class RepeatVector(Layer):
     """Repeats the input ``n`` times along a new axis 1.
 

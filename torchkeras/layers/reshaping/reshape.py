@@ -3,8 +3,10 @@
 import math
 
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.Reshape")
 class Reshape(Layer):
     """Layer that reshapes inputs into the given shape.
 

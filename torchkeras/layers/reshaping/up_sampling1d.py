@@ -1,8 +1,10 @@
 """UpSampling1D: upsampling layer for 1D inputs."""
 
 from torchkeras.layers.reshaping.up_sampling_base import BaseUpSampling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.UpSampling1D")
 class UpSampling1D(BaseUpSampling):
     """Upsampling layer for 1D inputs.
 

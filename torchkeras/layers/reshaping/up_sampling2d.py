@@ -1,8 +1,10 @@
 """UpSampling2D: upsampling layer for 2D inputs."""
 
 from torchkeras.layers.reshaping.up_sampling_base import BaseUpSampling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.UpSampling2D")
 class UpSampling2D(BaseUpSampling):
     """Upsampling layer for 2D inputs.
 

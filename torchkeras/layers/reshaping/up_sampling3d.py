@@ -1,8 +1,10 @@
 """UpSampling3D: upsampling layer for 3D inputs."""
 
 from torchkeras.layers.reshaping.up_sampling_base import BaseUpSampling
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.UpSampling3D")
 class UpSampling3D(BaseUpSampling):
     """Upsampling layer for 3D inputs.
 

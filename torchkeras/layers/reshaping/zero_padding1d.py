@@ -1,8 +1,10 @@
 """ZeroPadding1D: zero-padding layer for 1D input (e.g. temporal sequence)."""
 
 from torchkeras.layers.reshaping.zero_padding_base import BaseZeroPadding
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ZeroPadding1D")
 class ZeroPadding1D(BaseZeroPadding):
     """Zero-padding layer for 1D input (e.g. temporal sequence).
 

@@ -1,8 +1,10 @@
 """ZeroPadding2D: zero-padding layer for 2D input (e.g. picture)."""
 
 from torchkeras.layers.reshaping.zero_padding_base import BaseZeroPadding
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ZeroPadding2D")
 class ZeroPadding2D(BaseZeroPadding):
     """Zero-padding layer for 2D input (e.g. picture).
 

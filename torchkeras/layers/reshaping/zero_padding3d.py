@@ -1,8 +1,10 @@
 """ZeroPadding3D: zero-padding layer for 3D (e.g. spatio-temporal) data."""
 
 from torchkeras.layers.reshaping.zero_padding_base import BaseZeroPadding
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ZeroPadding3D")
 class ZeroPadding3D(BaseZeroPadding):
     """Zero-padding layer for 3D data (spatial or spatio-temporal).
 

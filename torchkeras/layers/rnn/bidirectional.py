@@ -16,6 +16,7 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.rnn import fused_rnn
 from torchkeras.layers.rnn.rnn import RNN
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 from torchkeras.utils.serialization import custom_object_scope
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -62,6 +63,7 @@ def _merge(mode, y, y_rev):
     return [y, y_rev]
 
 
+@keras_export("keras.layers.Bidirectional")
 class Bidirectional(Layer):
     """Bidirectional wrapper for RNNs.
 

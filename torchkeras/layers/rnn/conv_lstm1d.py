@@ -2,8 +2,10 @@
 1D convolutions (Shi et al., 2015)."""
 
 from torchkeras.layers.rnn.conv_lstm import ConvLSTM
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ConvLSTM1D")
 class ConvLSTM1D(ConvLSTM):
     """1D Convolutional LSTM.
 

@@ -2,8 +2,10 @@
 2D convolutions (Shi et al., 2015)."""
 
 from torchkeras.layers.rnn.conv_lstm import ConvLSTM
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ConvLSTM2D")
 class ConvLSTM2D(ConvLSTM):
     """2D Convolutional LSTM.
 

@@ -2,8 +2,10 @@
 3D convolutions (Shi et al., 2015)."""
 
 from torchkeras.layers.rnn.conv_lstm import ConvLSTM
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.ConvLSTM3D")
 class ConvLSTM3D(ConvLSTM):
     """3D Convolutional LSTM.
 

@@ -19,8 +19,10 @@ from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.base_rnn_cell import validate_use_cudnn
 from torchkeras.layers.rnn.rnn import RNN
 from torchkeras.layers.rnn.rnn import CellArguments
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.GRUCell")
 class GRUCell(BaseRNNCell):
     """Cell class for the GRU layer: one step of a GRU.
 
@@ -146,6 +148,7 @@ class GRUCell(BaseRNNCell):
         return config
 
 
+@keras_export("keras.layers.GRU")
 class GRU(CellArguments, RNN):
     """Gated Recurrent Unit - Cho et al. 2014.
 

@@ -18,8 +18,10 @@ from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.base_rnn_cell import validate_use_cudnn
 from torchkeras.layers.rnn.rnn import RNN
 from torchkeras.layers.rnn.rnn import CellArguments
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.LSTMCell")
 class LSTMCell(BaseRNNCell):
     """Cell class for the LSTM layer: one step of an LSTM.
 
@@ -141,6 +143,7 @@ class LSTMCell(BaseRNNCell):
         return config
 
 
+@keras_export("keras.layers.LSTM")
 class LSTM(CellArguments, RNN):
     """Long Short-Term Memory layer - Hochreiter 1997.
 

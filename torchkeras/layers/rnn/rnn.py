@@ -26,6 +26,7 @@ from torchkeras.layers.rnn.stacked_rnn_cells import call_cell
 from torchkeras.layers.rnn.stacked_rnn_cells import cell_output_size
 from torchkeras.layers.rnn.stacked_rnn_cells import check_cell
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
 def initial_state_of(cell, batch_size):
@@ -62,6 +63,7 @@ def _first_mask(mask):
     return mask
 
 
+@keras_export("keras.layers.RNN")
 class RNN(Layer):
     """Base class for recurrent layers: runs ``cell`` over time.
 

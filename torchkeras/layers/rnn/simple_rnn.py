@@ -14,8 +14,10 @@ from torchkeras.layers.rnn.base_rnn_cell import is_relu
 from torchkeras.layers.rnn.base_rnn_cell import is_tanh
 from torchkeras.layers.rnn.rnn import RNN
 from torchkeras.layers.rnn.rnn import CellArguments
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.layers.SimpleRNNCell")
 class SimpleRNNCell(BaseRNNCell):
     """Cell class for SimpleRNN: one step of a fully-connected RNN.
 
@@ -99,6 +101,7 @@ class SimpleRNNCell(BaseRNNCell):
         return config
 
 
+@keras_export("keras.layers.SimpleRNN")
 class SimpleRNN(CellArguments, RNN):
     """Fully-connected RNN where the output is fed back as the new input.
 

@@ -3,6 +3,7 @@
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.layer import _call_signature
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
 def check_cell(cell, arg_name="cell"):
@@ -42,6 +43,7 @@ def call_cell(cell, inputs, states, training):
     return cell.call(inputs, states)
 
 
+@keras_export("keras.layers.StackedRNNCells")
 class StackedRNNCells(Layer):
     """Wrapper allowing a stack of RNN cells to behave as a single cell.
 

@@ -9,12 +9,14 @@ passed to the layer if its ``call`` takes one.
 
 from torchkeras.layers.layer import Layer
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
 def _fold(batch, time):
     return None if batch is None or time is None else batch * time
 
 
+@keras_export("keras.layers.TimeDistributed")
 class TimeDistributed(Layer):
     """Applies the wrapped layer to every temporal slice of an input.
 
