@@ -21,6 +21,7 @@ import torch
 
 from torchkeras.backend import config
 from torchkeras.backend import global_state
+from torchkeras.backend.call_context import CALL_CONTEXT
 
 _MIXED = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 _AUTOCAST_TYPES = ("cpu", "cuda", "xpu", "mps", "hpu")
@@ -208,11 +209,6 @@ def serialize(policy):
 # The scope of a layer call.
 
 
-# How many calls of mixed layers are running (entered by layers, not by
-# the user): a float layer turns autocast off only inside one of those.
-active_mixed_calls = 0
-
-
 def call_with_policy(policy, inputs, call, args, kwargs):
     """Runs ``call(*args, **kwargs)`` as a layer with ``policy`` computes.
 
@@ -221,7 +217,6 @@ def call_with_policy(policy, inputs, call, args, kwargs):
     with autocast off. Meta tensors (shape inference) get neither: their
     dtypes come from the input casts alone.
     """
-    global active_mixed_calls
     device_type = _device_type(inputs)
     if device_type is None:
         return call(*args, **kwargs)
@@ -230,12 +225,13 @@ def call_with_policy(policy, inputs, call, args, kwargs):
         if (torch.is_autocast_enabled(device_type)
                 and torch.get_autocast_dtype(device_type) == dtype):
             return call(*args, **kwargs)
-        active_mixed_calls += 1
+        context = CALL_CONTEXT
+        context.mixed_calls += 1
         try:
             with torch.autocast(device_type, dtype=dtype):
                 return call(*args, **kwargs)
         finally:
-            active_mixed_calls -= 1
+            context.mixed_calls -= 1
     if (policy._torch_compute_dtype is None
             or not torch.is_autocast_enabled(device_type)):
         return call(*args, **kwargs)

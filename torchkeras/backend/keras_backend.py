@@ -18,6 +18,7 @@ import torch
 from torchkeras.backend import config
 from torchkeras.backend import ctc
 from torchkeras.backend import global_state
+from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.ops.dispatch import keras_op
 from torchkeras.ops.nn import _log_prob_of_labels
 
@@ -745,8 +746,6 @@ def learning_phase():
     ``K.function([model.input, K.learning_phase()], [out])([x, 1])`` runs
     with ``training=True`` (dropout on).
     """
-    from torchkeras.layers.layer import CALL_CONTEXT
-
     phase = _GLOBAL_LEARNING_PHASE[0]
     if phase is None:
         phase = 1 if CALL_CONTEXT.training else 0

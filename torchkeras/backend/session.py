@@ -8,7 +8,8 @@ to set, mapped onto torch:
 - ``allow_growth`` / ``set_memory_growth``: recorded; torch's caching
   allocator already grows on demand;
 - ``log_device_placement``: each layer prints the device it runs on, once
-  per device (``log_placement``, called from the layer's call);
+  per device (``log_placement``, from a global torch module hook installed
+  only while logging is on);
 - ``device_count={'GPU': 0}`` and hidden GPUs: the CPU becomes the default
   device (``backend.device.set_device``);
 - ``allow_soft_placement``: accepted; placement already falls back to the
@@ -34,7 +35,7 @@ from torchkeras.backend.device import set_device
 
 
 class _Settings:
-    """Flags read on the hot path (a layer call checks one attribute)."""
+    """Process-wide flags (a graph run checks ``log_placement``)."""
 
     log_placement = False  # debugging flag OR the session's config
     debug_log_placement = False
@@ -46,6 +47,9 @@ _MEMORY_GROWTH = {}  # GPU index -> bool
 _MEMORY_FRACTION = {}  # GPU index -> fraction applied
 _LOGICAL_CONFIG = {}  # (device type, index) -> LogicalDeviceConfigurations
 _LOGGED = weakref.WeakKeyDictionary()  # layer -> devices already logged
+# The forward pre-hook that logs a layer (registered by layers/layer.py)
+# and its handle while installed.
+_PLACEMENT_HOOK = {"hook": None, "handle": None}
 _SESSION = {"current": None}
 
 
@@ -129,13 +133,38 @@ def get_log_device_placement():
     return SETTINGS.debug_log_placement
 
 
+def set_placement_hook(hook):
+    """Registers ``hook(module, args)``, the forward pre-hook that logs a
+    layer's placement (``layers/layer.py`` owns what a layer's inputs are;
+    this module cannot import it). It is installed on every torch module
+    only while logging is on, so layer calls pay nothing otherwise."""
+    _install_placement_hook(None)
+    _PLACEMENT_HOOK["hook"] = hook
+    _refresh_log_placement()
+
+
 def _refresh_log_placement():
     session = _SESSION["current"]
     from_session = session is not None and bool(
         session.config.log_device_placement)
     SETTINGS.log_placement = SETTINGS.debug_log_placement or from_session
-    if not SETTINGS.log_placement:
+    if SETTINGS.log_placement:
+        _install_placement_hook(_PLACEMENT_HOOK["hook"])
+    else:
+        _install_placement_hook(None)
         _LOGGED.clear()
+
+
+def _install_placement_hook(hook):
+    """Installs ``hook`` as the global forward pre-hook (None: removes it)."""
+    handle = _PLACEMENT_HOOK["handle"]
+    if hook is None:
+        if handle is not None:
+            handle.remove()
+            _PLACEMENT_HOOK["handle"] = None
+    elif handle is None:
+        _PLACEMENT_HOOK["handle"] = (
+            torch.nn.modules.module.register_module_forward_pre_hook(hook))
 
 
 def log_placement(layer, inputs):

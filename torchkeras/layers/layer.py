@@ -180,11 +180,6 @@ class Layer(torch.nn.Module):
     # Construction helpers.
 
     @staticmethod
-    def _resolve_dtype(dtype):
-        """The variable dtype that a ``dtype`` argument names."""
-        return dtype_policies.get(dtype).variable_dtype
-
-    @staticmethod
     def _batch_shape_from_kwargs(kwargs):
         if kwargs.get("batch_input_shape") is not None:
             return tuple(kwargs["batch_input_shape"])
@@ -819,9 +814,11 @@ class Layer(torch.nn.Module):
         if not self.built:
             self._assert_input_compatibility(inputs)
             self._build_on_first_call(inputs)
+        context = CALL_CONTEXT  # per thread: each access costs a lookup
+        outer = context.training
         training = kwargs.pop("training", None)
         if training is None:
-            training = CALL_CONTEXT.training
+            training = outer
             if training is None:
                 training = self.training
         if takes_training:
@@ -833,26 +830,24 @@ class Layer(torch.nn.Module):
                 kwargs["mask"] = mask
         elif not takes_mask:
             kwargs.pop("mask")
-        if session.SETTINGS.log_placement:
-            session.log_placement(self, inputs)
-        context = CALL_CONTEXT
-        outer = context.training
-        context.training = training
-        context.depth += 1
-        if context.depth == 1:
+        if training is not outer:
+            context.training = training
+        depth = context.depth
+        context.depth = depth + 1
+        if not depth:
             context.generation += 1
             context.losses_added = False
         try:
-            if (self._dtype_policy._is_mixed
-                    or dtype_policies.active_mixed_calls):
+            if self._dtype_policy._is_mixed or context.mixed_calls:
                 outputs = dtype_policies.call_with_policy(
                     self._dtype_policy, inputs, self.call, args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
         finally:
-            context.training = outer
-            context.depth -= 1
-        if (self._dtype_policy._is_mixed and context.depth == 0
+            if training is not outer:
+                context.training = outer
+            context.depth = depth
+        if (self._dtype_policy._is_mixed and not depth
                 and self._float32_outputs):
             outputs = dtype_policies.cast_outputs_to_float32(outputs)
         if self.activity_regularizer is not None:
@@ -1271,7 +1266,16 @@ def _shape_structure_to_tensors(shape, dtype):
     return KerasTensor(tuple(shape), dtype)
 
 
-def warn_once(message, _seen=set()):
-    if message not in _seen:
-        _seen.add(message)
-        warnings.warn(message, stacklevel=3)
+def _log_placement(module, args):
+    """The global forward pre-hook ``backend/session.py`` installs while
+    placement logging is on: logs each torchkeras layer's device, read
+    from its first input as ``forward`` converts it (NumPy follows the
+    weights)."""
+    if isinstance(module, Layer):
+        inputs = args[0] if args else ()
+        if not torch.is_tensor(inputs):
+            inputs = module._convert_inputs(inputs)
+        session.log_placement(module, inputs)
+
+
+session.set_placement_hook(_log_placement)
