@@ -204,8 +204,11 @@ def test_foreign_checkpoint_is_an_error(tmp_path):
         foreign.load_weights(prefix)
 
 
-def test_version_1_checkpoints_still_load(tmp_path):
-    # Format v1 keyed values by layer names (``dense_3/kernel``).
+@pytest.mark.parametrize("index_format", [checkpoint.FORMAT,
+                                          "torchkeras-checkpoint-v1"])
+def test_checkpoints_of_another_format_are_refused(tmp_path, index_format):
+    # Values keyed by layer names (``dense_3/kernel``) under another
+    # format name: the index, or else the data file, says it is not ours.
     source = Net()
     source(X)
     _randomized(source)
@@ -215,11 +218,17 @@ def test_version_1_checkpoints_still_load(tmp_path):
     tensors = {f"model/{names[id(w)]}": weight_paths.to_keras(o, w)
                for o, w in source._weights_with_owner()}
     safetensors_io.write(prefix + checkpoint.DATA_SUFFIX, tensors,
-                         {"format": checkpoint.FORMAT_V1, "epoch": "0"})
+                         {"format": "torchkeras-checkpoint-v1", "epoch": "0"})
     with open(prefix + checkpoint.INDEX_SUFFIX, "w") as f:
-        json.dump({"format": checkpoint.FORMAT_V1}, f)
-    source.set_weights([np.zeros_like(w) for w in expected])
-    source.load_weights(prefix).assert_consumed()
+        json.dump({"format": index_format}, f)
+    refused = (prefix + checkpoint.INDEX_SUFFIX
+               if index_format != checkpoint.FORMAT
+               else prefix + checkpoint.DATA_SUFFIX)
+    with pytest.raises(saving.FileFormatError,
+                       match="torchkeras checkpoint|checkpoint format"
+                       ) as info:
+        source.load_weights(prefix)
+    assert refused in str(info.value)
     for a, b in zip(expected, source.get_weights()):
         np.testing.assert_array_equal(a, b)
 

@@ -715,8 +715,8 @@ def _two_same_shape_kernels():
 
 
 def _swap_datasets(path, first, second):
-    """Exchanges two datasets' values and checksum attributes, as an
-    attacker who knows the version-1 digest would."""
+    """Exchanges two datasets' values and checksum attributes, as one
+    would who knows how the digest is computed."""
     with h5py.File(path, "r+") as f:
         a, b = f[first], f[second]
         va, vb = a[()], b[()]
@@ -743,5 +743,30 @@ def test_swapped_same_shape_kernels_are_detected(tmp_path, suffix):
     with pytest.raises(saving.IntegrityError) as info:
         fresh.load_weights(path)
     assert os.path.basename(path) in str(info.value)
+    for got, want in zip(fresh.get_weights(), before):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("suffix", [".weights.h5", ".h5"])
+def test_digests_not_bound_to_their_place_are_refused(tmp_path, suffix):
+    # A hex SHA-256 without the "2:" prefix (dtype, shape and bytes only,
+    # as torchkeras wrote before its first release) is not accepted as a
+    # weaker check: the file is refused naming the file and the weight.
+    model = _two_same_shape_kernels()
+    path = str(tmp_path / f"w{suffix}")
+    model.save_weights(path)
+    with h5py.File(path, "r+") as f:
+        kernels = []
+        f.visititems(lambda name, obj: kernels.append(obj) if (
+            isinstance(obj, h5py.Dataset) and obj.shape == (4, 4)) else None)
+        kernels[0].attrs["torchkeras_sha256"] = "0" * 64
+        damaged = kernels[0].name
+    fresh = _two_same_shape_kernels()
+    before = [w.copy() for w in fresh.get_weights()]
+    with pytest.raises(saving.IntegrityError,
+                       match="not a torchkeras digest") as info:
+        fresh.load_weights(path)
+    assert os.path.basename(path) in str(info.value)
+    assert damaged in str(info.value)
     for got, want in zip(fresh.get_weights(), before):
         np.testing.assert_array_equal(got, want)

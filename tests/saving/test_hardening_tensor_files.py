@@ -244,10 +244,20 @@ def test_exchanged_dense_kernels_are_detected(tmp_path):
         model.load_weights(path)
 
 
-def _legacy_file(path, tensors, metadata):
-    """A file as torchkeras wrote it before digests were bound: version-1
-    digests (dtype, shape, bytes), no integrity marker, no header
-    digest."""
+def _unbound_digest(array):
+    """A digest of dtype, shape and bytes only (not bound to the tensor's
+    key), as torchkeras wrote before its first release."""
+    array = np.ascontiguousarray(array)
+    h = hashlib.sha256()
+    h.update(array.dtype.str.encode("ascii"))
+    h.update(repr(tuple(array.shape)).encode("ascii"))
+    h.update(array.tobytes())
+    return h.hexdigest()
+
+
+def _unmarked_file(path, tensors, metadata):
+    """A file marked as torchkeras's by its ``format`` whose digests are
+    unbound, with no integrity marker and no header digest."""
     header, chunks, offset = {}, [], 0
     for name, array in tensors.items():
         data = np.ascontiguousarray(array).tobytes()
@@ -257,38 +267,38 @@ def _legacy_file(path, tensors, metadata):
         offset += len(data)
     meta = dict(metadata)
     meta[safetensors_io.CHECKSUMS] = json.dumps(
-        {k: integrity.digest(a) for k, a in tensors.items()}, sort_keys=True)
+        {k: _unbound_digest(a) for k, a in tensors.items()}, sort_keys=True)
     header["__metadata__"] = meta
     return _write_raw(path, header, b"".join(chunks))
 
 
-def test_files_with_version_1_digests_still_load_and_are_checked(tmp_path):
+def test_files_without_bound_digests_are_refused(tmp_path):
     source = _trained()
     tensors = {k: np.asarray(v, dtype="float32")
                for k, v in safetensors_io.weight_tensors("w", source).items()}
-    path = _legacy_file(tmp_path / "old.safetensors", tensors,
-                        {"format": "torchkeras-weights", "layout": "keras"})
+    path = _unmarked_file(tmp_path / "old.safetensors", tensors,
+                          {"format": "torchkeras-weights", "layout": "keras"})
     fresh = _model()
-    fresh.load_weights(path)
-    for a, b in zip(source.get_weights(), fresh.get_weights()):
+    before = fresh.get_weights()
+    with pytest.raises(saving.IntegrityError,
+                       match="'torchkeras_integrity'.*Received: none") as info:
+        fresh.load_weights(path)
+    _assert_names_file(info, path)
+    for a, b in zip(before, fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
-    # A version-1 checkpoint (weights and Keras optimizer state) too.
+    # A checkpoint whose data file is written so.
     prefix = str(tmp_path / "old_ckpt")
     source.save_weights(prefix)
     stored, meta = checkpoint.read(prefix)
-    _legacy_file(prefix + DATA, {k: v.astype("float32") for k, v in
-                                 stored.items()}, meta)
+    _unmarked_file(prefix + DATA, {k: v.astype("float32") for k, v in
+                                   stored.items()}, meta)
     fresh = _trained(seed=1)
-    fresh.load_weights(prefix)
-    targets.assert_same_state(targets.model_state(fresh),
-                              targets.model_state(source), "legacy")
-    # and their digests still catch a flipped bit
-    n, _, data = _header_of(path)
-    with open(path, "r+b") as f:
-        f.seek(8 + n + 5)
-        f.write(bytes([data[5] ^ 0x04]))
-    with pytest.raises(saving.IntegrityError, match="checksum mismatch"):
-        _model().load_weights(path)
+    before = targets.model_state(fresh)
+    with pytest.raises(saving.IntegrityError,
+                       match="'torchkeras_integrity'") as info:
+        fresh.load_weights(prefix)
+    _assert_names_file(info, prefix + DATA)
+    targets.assert_same_state(targets.model_state(fresh), before, "refused")
 
 
 def _damage(path, old, new):
@@ -315,7 +325,7 @@ def _flip_data_bit(path, tensor):
     (b'"torchkeras_sha256"', b'"tor#hkeras_sha256"'),
     # the digest's own entry for the damaged tensor
     (b'\\"d2/kernel\\"', b'\\"`2/kernel\\"'),
-    # the version marker (the file then looks like version 1)
+    # the version marker
     (b'"torchkeras_integrity"', b'"torchkeras_integritz"'),
     (b'"torchkeras_header_sha256"', b'"torchkeras_header_sha25&"'),
     (b'"format":"torchkeras-weights"', b'"format":"torchkeras-weightz"'),

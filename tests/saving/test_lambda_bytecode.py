@@ -163,6 +163,24 @@ def test_unreadable_bytecode_of_unknown_version(tmp_path):
     assert OURS in message
 
 
+def test_lambda_without_code_is_a_clear_error(tmp_path):
+    # A ``__lambda__`` entry whose ``code`` is gone is refused, naming the
+    # file and the layer, rather than failing inside marshal.
+    path = str(tmp_path / "m.h5")
+    _model().save(path)
+    with h5py.File(path, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        for entry in config["config"]["layers"]:
+            if entry["config"]["name"] == "lam":
+                del entry["config"]["function"]["config"]["code"]
+        f.attrs["model_config"] = json.dumps(config)
+        del f.attrs["torchkeras_config_sha256"]
+    with pytest.raises(saving.FileFormatError,
+                       match="'lam'.*Received: code=None") as info:
+        keras.models.load_model(path, safe_mode=False)
+    assert path in str(info.value)
+
+
 def test_custom_objects_win_over_bytecode():
     config = layers.Lambda(lambda t: t + 1, name="inc").get_config()
     layer = layers.Lambda.from_config(

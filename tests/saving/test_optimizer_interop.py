@@ -293,12 +293,12 @@ def test_wrong_shape_leaves_the_optimizer_untouched(tmp_path):
     assert all(not v.any() for v in twin.optimizer.get_weights()[2:])
 
 
-def test_unknown_h5_names_and_old_groups_are_skipped(tmp_path):
+def test_unknown_h5_names_are_skipped_and_foreign_groups_refused(tmp_path):
     model = trained("sgd")
     h5_path = str(tmp_path / "m.h5")
     saving.save_model(model, h5_path)
     with h5py.File(h5_path, "r+") as f:
-        # Earlier torchkeras versions: our order, generic names.
+        # Names no Keras writes: the order of the values is unknown.
         count = len(f["optimizer_weights"].attrs["weight_names"])
         del f["optimizer_weights"]
         group = f.create_group("optimizer_weights")
@@ -309,18 +309,21 @@ def test_unknown_h5_names_and_old_groups_are_skipped(tmp_path):
     with pytest.warns(UserWarning, match="order is unknown"):
         loaded = saving.load_model(h5_path)
     assert int(loaded.optimizer.iterations) == 0
+    # A group that is neither a layer nor Keras's 'optimizer' is refused
+    # before anything is read or assigned.
     path = str(tmp_path / "m.weights.h5")
     saving.save_weights(model, path)
     with h5py.File(path, "r+") as f:
         f.move("optimizer", "torchkeras_optimizer")
-        # Those versions wrote version-1 checksums (not bound to the path).
-        for dataset in f["torchkeras_optimizer/vars"].values():
-            dataset.attrs["torchkeras_sha256"] = integrity.digest(
-                dataset[()])
     twin = _fresh_twin(model, OPTIMIZERS["sgd"]())
-    with pytest.warns(UserWarning, match="earlier torchkeras"):
+    before = twin.get_weights()
+    with pytest.raises(saving.WeightMismatchError,
+                       match="'torchkeras_optimizer'") as info:
         saving.load_weights(twin, path)
+    assert path in str(info.value)
     assert int(twin.optimizer.iterations) == 0
+    for got, want in zip(twin.get_weights(), before):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_load_without_compile_ignores_the_state(tmp_path):

@@ -174,7 +174,3 @@ def _ops():
 def is_keras_tensor(x):
     """True for symbolic tensors made by ``Input`` or a layer call."""
     return isinstance(x, KerasTensor)
-
-
-def any_symbolic(flat):
-    return any(isinstance(x, KerasTensor) for x in flat)

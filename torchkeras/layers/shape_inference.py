@@ -38,8 +38,6 @@ def _concrete(args, kwargs, probe, device):
         dtype = config.to_torch_dtype(x.dtype)
         if device == "meta":
             return torch.empty(shape, dtype=dtype, device="meta")
-        if dtype.is_floating_point:
-            return torch.zeros(shape, dtype=dtype)
         return torch.zeros(shape, dtype=dtype)
 
     return tree.map_structure(make, args), tree.map_structure(make, kwargs)

@@ -10,8 +10,7 @@ the previous checkpoint loadable.
 
 Tensor keys: ``model/<structure path>`` (``model/dense1/kernel``, Keras
 layouts; ``weight_paths.structure_names``: attribute paths, not layer
-names, so any instance of the model class matches; files of format v1 used
-layer names and still load), and for the optimizer
+names, so any instance of the model class matches), and for the optimizer
 either ``optimizer/<i>`` (a Keras optimizer's ``variables``) or
 ``torch_optimizer/<param index>/<slot>`` (any ``torch.optim`` optimizer's
 ``state_dict``, its non-tensor parts JSON in the metadata). Nothing is
@@ -46,8 +45,6 @@ from torchkeras.saving.errors import WeightMismatchError
 DATA_SUFFIX = ".data-00000-of-00001"
 INDEX_SUFFIX = ".index"
 FORMAT = "torchkeras-checkpoint-v2"
-FORMAT_V1 = "torchkeras-checkpoint-v1"  # keys by layer names
-_FORMATS = (FORMAT, FORMAT_V1)
 MAX_INDEX = 1024 * 1024  # an index is a few dozen bytes
 _EPOCH = re.compile(r"[0-9]{1,18}")
 _KERAS_KEY = re.compile(r"optimizer/(0|[1-9][0-9]{0,8})")
@@ -144,7 +141,7 @@ def _check_index(prefix):
             "TensorFlow's own format cannot be read here; re-save the "
             "weights from tf.keras as a '.h5' or '.weights.h5' file)."
         ) from None
-    if not isinstance(index, dict) or index.get("format") not in _FORMATS:
+    if not isinstance(index, dict) or index.get("format") != FORMAT:
         raise FileFormatError(
             path, f"unknown checkpoint format. Received: {str(index)[:80]}")
 
@@ -169,23 +166,21 @@ def read(prefix, model=None):
             prefix + INDEX_SUFFIX,
             f"the checkpoint's data file '{data}' is missing."
         )
-    expected = None if model is None else (
-        lambda meta: expected_shapes(model, meta))
+    expected = None if model is None else expected_shapes(model)
     tensors, meta = safetensors_io.read(data, expected)
-    if meta.get("format") not in _FORMATS:
+    if meta.get("format") != FORMAT:
         raise FileFormatError(
             data, "a safetensors file, but not a torchkeras checkpoint.")
     check_contents(data, tensors, meta)
     return tensors, meta
 
 
-def expected_shapes(model, meta):
+def expected_shapes(model):
     """{key: shape} the file's values must have to fit ``model``: its
     weights (Keras layouts) and its Keras optimizer's slots when built."""
-    namer = _layer_names if meta.get("format") == FORMAT_V1 else (
-        weight_paths.structure_names)
+    names = weight_paths.structure_names(model)
     shapes = {f"model/{k}": tuple(owner._keras_shape(w))
-              for k, (owner, w) in namer(model).items()}
+              for k, (owner, w) in names.items()}
     opt = getattr(model, "optimizer", None)
     if hasattr(opt, "load_own_variables") and getattr(opt, "built", False):
         shapes.update({f"optimizer/{i}": tuple(v.shape)
@@ -372,13 +367,6 @@ def load(model, prefix):
     return int(meta.get("epoch", 0))
 
 
-def _layer_names(model):
-    """Format v1's keys: scoped layer names (``dense_1/kernel``)."""
-    names = weight_paths.scoped_names(model)[0]
-    return {names[id(w)]: (owner, w)
-            for owner, w in model._weights_with_owner()}
-
-
 def restore(model, prefix, tensors, meta):
     """Starts restoring ``read``'s result into ``model``; returns the status.
 
@@ -388,8 +376,6 @@ def restore(model, prefix, tensors, meta):
     """
     data = prefix + DATA_SUFFIX
     check_contents(data, tensors, meta)
-    namer = (_layer_names if meta.get("format") == FORMAT_V1
-             else weight_paths.structure_names)
 
     def prepare_optimizer():
         """Checks the optimizer state now; returns what assigns it."""
@@ -408,7 +394,8 @@ def restore(model, prefix, tensors, meta):
         return assign
 
     status = checkpoint_status.CheckpointLoadStatus(
-        model, data, tensors, namer, prepare_optimizer)
+        model, data, tensors, weight_paths.structure_names,
+        prepare_optimizer)
     if deferred.needs_deferral(model):
         status._restore(final=False)
         deferred.defer(model, status._restore)

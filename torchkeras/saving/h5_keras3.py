@@ -36,10 +36,6 @@ from torchkeras.saving.errors import WeightMismatchError
 
 # Keras 3's optimizer group.
 OPTIMIZER_PATH = "optimizer"
-# Earlier torchkeras versions wrote their optimizer state in torch layouts
-# here; it is recognised (not counted as a layer) and skipped.
-OWN_OPTIMIZER_PATH = "torchkeras_optimizer"
-_OPTIMIZER_PATHS = (OPTIMIZER_PATH, OWN_OPTIMIZER_PATH)
 
 
 def _write_vars(root, path, name, arrays):
@@ -153,12 +149,12 @@ def _check_declared(filepath, model, listed, skip_mismatch):
     known = {path for path, _, _ in groups}
     extra = sorted(p for p, datasets in listed.items() if datasets
                    and p not in known
-                   and p.split("/")[0] not in _OPTIMIZER_PATHS)
+                   and p.split("/")[0] != OPTIMIZER_PATH)
     if extra and not skip_mismatch:
         raise _extra_layers(filepath, extra, groups)
     if optimizer_io.keras_optimizer(model) is None:
         # Nothing to restore it into: its values are never read.
-        skipped |= {p for p in _OPTIMIZER_PATHS if p in listed}
+        skipped |= {OPTIMIZER_PATH} & set(listed)
     else:
         check_optimizer_declared(
             filepath, model, [(d, d.name) for d in
@@ -227,7 +223,7 @@ def match_items(filepath, model, store, skip_mismatch=False):
             as None, is skipped silently).
     """
     store = {k: v for k, v in store.items()
-             if k.split("/")[0] not in _OPTIMIZER_PATHS}
+             if k.split("/")[0] != OPTIMIZER_PATH}
     owners = weight_paths.owner_map(model)
     items = []
     for path, layer, weights in weight_paths.keras3_groups(model):
@@ -263,8 +259,6 @@ def optimizer_restorer(filepath, model, store):
     if optimizer_io.keras_optimizer(model) is None:
         return None
     if not saved:
-        if store.get(OWN_OPTIMIZER_PATH):
-            optimizer_io.skip_foreign_group(filepath)
         return None
     return optimizer_io.prepare(filepath, model, [a for a, _ in saved],
                                 optimizer_state.FLAVOR_KERAS3)

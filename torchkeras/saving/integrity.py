@@ -5,20 +5,14 @@ on each dataset (``.h5``, ``.weights.h5``, ``.keras``), an entry in the
 safetensors ``__metadata__`` (``.safetensors``, checkpoints), so a flipped
 byte anywhere in the data is reported naming the weight.
 
-Two kinds of digest exist, told apart by their text:
+A digest (``"2:<hex>"``, ``bound_digest``) covers the tensor's key (its
+path in the file), dtype name, shape and little-endian bytes. Binding the
+key means that two tensors of one shape exchanged with their digests
+(Adam's ``m`` and ``v`` of one kernel, the kernels of two Dense layers) do
+not verify: each value is checked against the place it was written for.
+A stored digest of any other form (a damaged version prefix, say) is an
+``IntegrityError``, never a reason to check less.
 
-- version 2 (``"2:<hex>"``, written now, ``bound_digest``): covers the
-  tensor's key (its path in the file), dtype name, shape and little-endian
-  bytes. Binding the key means that two tensors of one shape exchanged
-  with their digests (Adam's ``m`` and ``v`` of one kernel, the kernels of
-  two Dense layers) no longer verify: each value is checked against the
-  place it was written for.
-- version 1 (``"<hex>"``, files of earlier torchkeras versions,
-  ``digest``): dtype, shape and bytes only. Still verified, so those files
-  load; they cannot detect such an exchange.
-
-Damage to the version prefix itself makes the digest fail (the other
-version's hash differs), so a damaged file cannot pass as an older one.
 Files without digests (Keras's own) load unchecked.
 """
 
@@ -34,19 +28,6 @@ ATTRIBUTE = "torchkeras_sha256"
 VERSION = 2
 _V2 = "2:"
 _HEX = re.compile(r"[0-9a-f]{64}")
-
-
-def digest(array):
-    """Version 1: the hex SHA-256 of ``array``'s dtype, shape and bytes.
-
-    Kept for the files that hold it; new files use ``bound_digest``.
-    """
-    array = np.asarray(array, order="C")
-    h = hashlib.sha256()
-    h.update(array.dtype.str.encode("ascii"))
-    h.update(repr(tuple(array.shape)).encode("ascii"))
-    h.update(array.tobytes())
-    return h.hexdigest()
 
 
 def _little_endian_bytes(array):
@@ -70,12 +51,9 @@ def bound_digest(key, array):
     return _V2 + h.hexdigest()
 
 
-def version_of(expected):
-    """The version of a stored digest: 2, 1, or None when it is neither
-    (damaged)."""
-    if expected.startswith(_V2):
-        return 2 if _is_hex(expected[len(_V2):]) else None
-    return 1 if _is_hex(expected) else None
+def is_digest(text):
+    """True when ``text`` has the form of a stored digest (``"2:<hex>"``)."""
+    return text.startswith(_V2) and _is_hex(text[len(_V2):])
 
 
 def _is_hex(text):
@@ -89,18 +67,21 @@ def verify(filepath, name, array, expected, key=None):
         filepath: the file, for the message.
         name: the weight, for the message.
         array: the value read.
-        expected: the stored digest (either version), or None (no check).
-        key: what a version-2 digest was bound to; default ``name``.
+        expected: the stored digest, or None (no check).
+        key: what the digest was bound to; default ``name``.
     """
     if expected is None:
         return
     if isinstance(expected, bytes):
         expected = expected.decode("ascii", "replace")
     expected = str(expected)
-    if version_of(expected) == 2:
-        actual = bound_digest(name if key is None else key, array)
-    else:
-        actual = digest(array)
+    if not is_digest(expected):
+        raise IntegrityError(
+            filepath,
+            f"the checksum of weight '{name}' is not a torchkeras digest "
+            f"(expected '{_V2}' and 64 hex digits, received "
+            f"{expected[:80]!r}). The file is corrupt.")
+    actual = bound_digest(name if key is None else key, array)
     if actual != expected:
         raise IntegrityError(
             filepath,

@@ -432,8 +432,7 @@ def load(filepath, custom_objects=None, compile=True, safe_mode=True):
             store = _read_store(filepath, path, model)
         if not compile:
             store = {k: v for k, v in store.items()
-                     if k not in (h5_keras3.OPTIMIZER_PATH,
-                                  h5_keras3.OWN_OPTIMIZER_PATH)}
+                     if k != h5_keras3.OPTIMIZER_PATH}
 
         def apply():
             h5_keras3.apply_store(model, filepath, store)

@@ -157,10 +157,3 @@ def prepare_h5(filepath, model, names, arrays):
                         "its order is unknown.")
         return None
     return prepare(filepath, model, arrays, flavor)
-
-
-def skip_foreign_group(filepath):
-    """Files of earlier torchkeras versions kept the state in torch
-    layouts under ``torchkeras_optimizer``: not read any more."""
-    _skip(filepath, "it was written by an earlier torchkeras "
-                    "('torchkeras_optimizer' group, torch layouts).")

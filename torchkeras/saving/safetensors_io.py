@@ -23,10 +23,9 @@ optimizer settings). A file is taken to be ours when any metadata key
 starts with ``torchkeras`` or its ``format`` does, and then all three must
 be present and whole: damage to one marker is caught by the others, so a
 flipped bit anywhere in the file either fails to parse, fails a digest,
-or leaves the values read unchanged. Files of earlier versions (no
-marker: version-1 digests, no header digest) still load, checked as they
-were. Foreign files (Keras's, Hugging Face's) carry none of this and load
-unchecked.
+or leaves the values read unchanged. A file that is ours by its markers
+but lacks one of them is refused, whatever wrote it. Foreign files
+(Keras's, Hugging Face's) carry none of this and load unchecked.
 
 For weights, keys are the weights' scoped names (``dense_1/kernel``,
 ``bidirectional/forward_gru/gru_cell/kernel``; ``weight_paths``)
@@ -296,9 +295,7 @@ def _parse(filepath, header, data_size):
     return metadata, entries
 
 
-def _check_expected(filepath, entries, metadata, expected):
-    if callable(expected):  # shapes that depend on the file's format
-        expected = expected(metadata)
+def _check_expected(filepath, entries, expected):
     for name, shape in (expected or {}).items():
         if name in entries and entries[name][1] != tuple(shape):
             raise WeightMismatchError(
@@ -325,16 +322,15 @@ def _damaged(filepath, message):
 
 
 def _digests(filepath, metadata, names):
-    """``(version, {name: digest})`` the file must satisfy, or
-    ``(None, {})`` for a file not written by torchkeras."""
+    """``{name: digest}`` the file must satisfy, or None for a file not
+    written by torchkeras."""
     if not _written_here(metadata):
-        return None, {}
+        return None
     marker = metadata.get(INTEGRITY)
-    if marker not in (None, str(integrity.VERSION)):
-        _damaged(filepath, f"unknown integrity version {marker[:20]!r} "
-                           f"in metadata '{INTEGRITY}' (this torchkeras "
-                           f"reads up to {integrity.VERSION}).")
-    version = 1 if marker is None else integrity.VERSION
+    if marker != str(integrity.VERSION):
+        received = "none" if marker is None else repr(marker[:20])
+        _damaged(filepath, f"its integrity marker '{INTEGRITY}' should be "
+                           f"'{integrity.VERSION}'. Received: {received}.")
     text = metadata.get(CHECKSUMS)
     if text is None:
         _damaged(filepath, f"it was written by torchkeras but has no "
@@ -350,16 +346,16 @@ def _digests(filepath, metadata, names):
     for name in names:
         if name not in sums:
             _damaged(filepath, f"tensor '{name}' has no checksum.")
-        if integrity.version_of(sums[name]) != version:
+        if not integrity.is_digest(sums[name]):
             _damaged(filepath, f"the checksum of tensor '{name}' is not a "
-                               f"version-{version} digest.")
+                               "torchkeras digest.")
     extra = sorted(set(sums) - set(names))
     if extra:
         _damaged(filepath, f"there are checksums for tensors the file "
                            f"lacks: {extra[:5]}.")
-    if version >= 2 and HEADER_CHECKSUM not in metadata:
+    if HEADER_CHECKSUM not in metadata:
         _damaged(filepath, f"metadata '{HEADER_CHECKSUM}' is missing.")
-    return version, sums
+    return sums
 
 
 def _read_tensor(filepath, f, start, name, dtype, shape, begin, end):
@@ -379,8 +375,7 @@ def read(filepath, expected=None):
     Args:
         filepath: the file.
         expected: optional ``{name: shape}``, the model's shapes, checked
-            against the header before any tensor is read; or a function
-            of the metadata returning it.
+            against the header before any tensor is read.
 
     Returns:
         The tensors and the metadata without the integrity entries.
@@ -396,15 +391,16 @@ def read(filepath, expected=None):
     with open(filepath, "rb") as f:
         n, header = _read_header(filepath, f, size)
         metadata, entries = _parse(filepath, header, size - 8 - n)
-        _check_expected(filepath, entries, metadata, expected)
-        version, sums = _digests(filepath, metadata, list(entries))
-        header_ok = version is None or version < 2 or (
+        _check_expected(filepath, entries, expected)
+        sums = _digests(filepath, metadata, list(entries))
+        header_ok = sums is None or (
             metadata[HEADER_CHECKSUM] == _header_digest(header))
         tensors = {}
         for name, (dtype, shape, begin, end) in entries.items():
             array = _read_tensor(filepath, f, 8 + n, name, dtype, shape,
                                  begin, end)
-            integrity.verify(filepath, name, array, sums.get(name))
+            integrity.verify(filepath, name, array,
+                             sums[name] if sums is not None else None)
             tensors[name] = array
     if not header_ok:
         # Checked after the tensors, so that values exchanged between two

@@ -288,8 +288,7 @@ def _load_store_model(filepath, entry, store, custom_objects, compile,
                                          custom_objects)
     if not compile:
         store = {k: v for k, v in store.items()
-                 if k not in (h5_keras3.OPTIMIZER_PATH,
-                              h5_keras3.OWN_OPTIMIZER_PATH)}
+                 if k != h5_keras3.OPTIMIZER_PATH}
     _apply_or_defer(model, lambda: h5_keras3.apply_store(model, filepath,
                                                          store))
     return model

@@ -137,11 +137,6 @@ def load(spec, layer_name, what, module=None, custom_objects=None):
         written = inner.get("python_version")
     else:
         (text, defaults, closure), written = spec, None
-    if text is None:
-        raise ValueError(
-            f"Lambda layer '{layer_name}': its `{what}` is a Python lambda "
-            "saved without its code (by an older torchkeras). Pass the "
-            f"function as custom_objects={{'{layer_name}': fn}}.")
     if written is not None and written != PYTHON_VERSION:
         raise _version_error(layer_name, what, written)
     code = _unmarshal(text, layer_name, what, written)
