@@ -63,6 +63,3 @@ class CTC(LossFunctionWrapper):
 
     def call(self, y_true, y_pred):
         return ctc(y_true, y_pred)
-
-    def get_config(self):
-        return Loss.get_config(self)

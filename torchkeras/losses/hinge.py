@@ -101,6 +101,3 @@ class CategoricalHinge(LossFunctionWrapper):
         super().__init__(
             categorical_hinge, name=name, reduction=reduction, dtype=dtype
         )
-
-    def get_config(self):
-        return Loss.get_config(self)

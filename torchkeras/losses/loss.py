@@ -202,6 +202,11 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        if not _takes_fn(type(self)):
+            # A named loss's arguments are its attributes too
+            # (``loss.from_logits``), as in Keras.
+            for key, value in kwargs.items():
+                setattr(self, key, value)
 
     def call(self, y_true, y_pred):
         if isinstance(y_true, torch.Tensor) and isinstance(
@@ -211,8 +216,14 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        config = super().get_config()
-        config["fn"] = serialize_keras_object(self.fn)
+        """The constructor's arguments: ``name`` and ``reduction``, ``fn``
+        when the class takes one (a plain wrapper; a named loss such as
+        `MeanSquaredError` fixes its own), then the keyword arguments for
+        ``fn`` in the order the constructor passed them, which is the
+        order of Keras's configs."""
+        config = Loss.get_config(self)
+        if _takes_fn(type(self)):
+            config["fn"] = serialize_keras_object(self.fn)
         config.update(self._fn_kwargs)
         return config
 
@@ -228,6 +239,13 @@ class LossFunctionWrapper(Loss):
 
     def __repr__(self):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_fn(cls):
+    """Whether ``cls``'s constructor takes ``fn`` (a plain wrapper) or
+    fixes it (a named loss such as `MeanSquaredError`)."""
+    return "fn" in inspect.signature(cls.__init__).parameters
 
 
 def _is_numbers(x):

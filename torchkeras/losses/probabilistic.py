@@ -509,17 +509,12 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
             name=name,
             reduction=reduction,
             dtype=dtype,
-            alpha=alpha,
-            gamma=gamma,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
+            alpha=alpha,
+            gamma=gamma,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-        self.alpha = alpha
-        self.gamma = gamma
         self._alpha_on_device = {}
 
     def call(self, y_true, y_pred):
@@ -580,8 +575,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             from_logits=from_logits,
             ignore_class=ignore_class,
         )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
 
     def call(self, y_true, y_pred):
         # Labels are not rank-matched: (n,) and (n, 1) both fit (n, classes).
@@ -620,6 +613,3 @@ class Poisson(LossFunctionWrapper):
         self, reduction="sum_over_batch_size", name="poisson", dtype=None
     ):
         super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        return Loss.get_config(self)

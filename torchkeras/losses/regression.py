@@ -269,6 +269,3 @@ class LogCosh(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(log_cosh, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        return Loss.get_config(self)

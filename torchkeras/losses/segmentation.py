@@ -106,11 +106,3 @@ class Tversky(LossFunctionWrapper):
             beta=beta,
             axis=axis,
         )
-        self.alpha = alpha
-        self.beta = beta
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(alpha=self.alpha, beta=self.beta, axis=self.axis)
-        return config

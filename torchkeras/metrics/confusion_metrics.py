@@ -51,6 +51,12 @@ class _ThresholdedMetric(Metric):
         for name in names:
             setattr(self, name, self.add_variable(shape=shape, name=name))
 
+    def _four_counts(self):
+        """The variables of ``_FOUR_COUNTS`` by condition, for
+        ``_update``."""
+        return {_TP: self.true_positives, _FP: self.false_positives,
+                _TN: self.true_negatives, _FN: self.false_negatives}
+
     def _update(self, variables, y_true, y_pred, sample_weight, **kwargs):
         metrics_utils.update_confusion_matrix_variables(
             self,
@@ -70,12 +76,13 @@ class _ThresholdedMetric(Metric):
 
 
 class _ConfusionMatrixConditionCount(_ThresholdedMetric):
-    """Counts (weighted) one confusion-matrix condition per threshold."""
+    """Counts (weighted) one confusion-matrix condition per threshold:
+    the subclass's ``_confusion_matrix_cond``."""
 
-    def __init__(self, confusion_matrix_cond, thresholds=None, name=None,
-                 dtype=None):
+    _confusion_matrix_cond = None
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self._confusion_matrix_cond = confusion_matrix_cond
         self.init_thresholds = thresholds
         values = metrics_utils.parse_init_thresholds(thresholds, 0.5)
         self._set_thresholds(
@@ -183,8 +190,7 @@ class TruePositives(_ConfusionMatrixConditionCount):
     2.0
     """
 
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(_TP, thresholds=thresholds, name=name, dtype=dtype)
+    _confusion_matrix_cond = _TP
 
 
 class _PrecisionRecallBase(_ThresholdedMetric):
@@ -280,12 +286,32 @@ class Recall(_PrecisionRecallBase):
     _other = "false_negatives"
 
 
+def _check_unit_interval(arg, value):
+    if value < 0 or value > 1:
+        raise ValueError(
+            f"Argument `{arg}` must be in the range [0, 1]. "
+            f"Received: {arg}={value}"
+        )
+
+
 class SensitivitySpecificityBase(_ThresholdedMetric):
     """Base of the "X at Y" metrics: four counts at evenly spaced
-    thresholds, then the best X among thresholds where Y >= ``value``."""
+    thresholds, then the best X among thresholds where Y >= ``value``.
+
+    A subclass names its constructor argument (``_argument``: the bound
+    on Y, in ``[0, 1]``, kept as an attribute and in the config) and the
+    two rates of ``_rates`` it compares (``_constrained``, Y, and
+    ``_maximized``, X).
+    """
+
+    _argument = None
+    _constrained = None
+    _maximized = None
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None,
                  dtype=None):
+        if self._argument is not None:
+            _check_unit_interval(self._argument, value)
         super().__init__(name=name, dtype=dtype)
         self._direction = "up"
         if num_thresholds <= 0:
@@ -295,25 +321,32 @@ class SensitivitySpecificityBase(_ThresholdedMetric):
             )
         self.value = value
         self.class_id = class_id
+        self.num_thresholds = num_thresholds
+        if self._argument is not None:
+            setattr(self, self._argument, value)
         if num_thresholds == 1:
             self._set_thresholds([0.5], False)
         else:
-            inner = [(i + 1) * 1.0 / (num_thresholds - 1)
-                     for i in range(num_thresholds - 2)]
-            self._set_thresholds([0.0] + inner + [1.0], True)
-        self._add_counts(("true_positives", "false_positives",
-                          "true_negatives", "false_negatives"))
+            self._set_thresholds(
+                [0.0] + _inner_even_thresholds(num_thresholds) + [1.0], True)
+        self._add_counts(_FOUR_COUNTS)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Accumulates the four confusion counts."""
-        self._update(
-            {_TP: self.true_positives, _TN: self.true_negatives,
-             _FP: self.false_positives, _FN: self.false_negatives},
-            y_true, y_pred, sample_weight, class_id=self.class_id,
-        )
+        self._update(self._four_counts(), y_true, y_pred, sample_weight,
+                     class_id=self.class_id)
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates[self._constrained],
+                                               rates[self._maximized])
 
     def get_config(self):
-        return {**super().get_config(), "class_id": self.class_id}
+        config = {**super().get_config(), "class_id": self.class_id}
+        if self._argument is not None:
+            config.update(num_thresholds=self.num_thresholds,
+                          **{self._argument: self.value})
+        return config
 
     def _rates(self):
         tp, fp = self.true_positives.value(), self.false_positives.value()
@@ -541,9 +574,7 @@ class AUC(_ThresholdedMetric):
                 f"Received: num_thresholds={num_thresholds}"
             )
         self.num_thresholds = num_thresholds
-        inner = [(i + 1) * 1.0 / (num_thresholds - 1)
-                 for i in range(num_thresholds - 2)]
-        return inner, True
+        return _inner_even_thresholds(num_thresholds), True
 
     def _set_label_weights(self, label_weights):
         if label_weights is None:
@@ -572,9 +603,7 @@ class AUC(_ThresholdedMetric):
         if self._device is None and device is not None:
             self._device = device
         self._build_input_shape = shape
-        self._add_counts(("true_positives", "false_positives",
-                          "true_negatives", "false_negatives"),
-                         shape=variable_shape)
+        self._add_counts(_FOUR_COUNTS, shape=variable_shape)
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -585,9 +614,7 @@ class AUC(_ThresholdedMetric):
         if self._from_logits:
             y_pred = torch.sigmoid(y_pred)
         self._update(
-            {_TP: self.true_positives, _TN: self.true_negatives,
-             _FP: self.false_positives, _FN: self.false_negatives},
-            y_true, y_pred, sample_weight,
+            self._four_counts(), y_true, y_pred, sample_weight,
             multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights,
         )
