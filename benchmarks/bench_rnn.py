@@ -2,10 +2,9 @@
 """torchkeras recurrent layers in ``fit``/``predict`` against hand-written
 torch loops.
 
-Workloads (``/work/shared/bench/keras_bench.py``'s ``bigru`` and
-``bigru_mask``): Embedding(20000, 128) -> Bidirectional(GRU(64)) ->
-Dense(1, sigmoid), sequences of 100 tokens, batch 64, binary crossentropy,
-Adam (lr 1e-3, epsilon 1e-7):
+Workloads ``bigru`` and ``bigru_mask``: Embedding(20000, 128) ->
+Bidirectional(GRU(64)) -> Dense(1, sigmoid), sequences of 100 tokens,
+batch 64, binary crossentropy, Adam (lr 1e-3, epsilon 1e-7):
 
 - ``bigru``: full-length sequences; the reference is ``nn.GRU(128, 64,
   bidirectional=True)`` on the embedded batch;
@@ -46,7 +45,8 @@ CONFIG = {"bigru": dict(n=3840, batch=64, epochs=1),
 
 
 def make_data(workload, n, seed=0):
-    """Token ids (0 = padding) and binary labels, as keras_bench.py."""
+    """Token ids (0 = padding) and binary labels: 1 when more than half
+    of a sequence's tokens lie in the lower half of the vocabulary."""
     rng = np.random.default_rng(seed)
     x = rng.integers(1, VOCAB, size=(n, SEQ_LEN), dtype=np.int64)
     lengths = np.full((n,), SEQ_LEN)

@@ -181,8 +181,9 @@ def test_fit_generator_samples_per_epoch_counts_samples():
     assert len(val_drawn) == 4
 
 
-def test_seed_program_runs_end_to_end():
-    # The Stack Overflow program of ../shared/seed (Keras 1 spellings).
+def test_keras1_program_runs_end_to_end():
+    # A two-output program as Keras 1 users wrote it (Keras 1 spellings:
+    # Convolution2D(8, 5, 5, subsample=...), W_regularizer).
     image_input = keras.Input((16, 16, 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

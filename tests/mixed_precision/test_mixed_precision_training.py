@@ -1,6 +1,5 @@
-"""Layers and models under a mixed policy (needs the mixed-precision patch
-of ``layers/layer.py``, ``engine/model.py``, ``engine/trainer.py``; see
-``/work/helper_notes/mixed_precision_patch.md``).
+"""Layers and models under a mixed policy (the dtype handling of
+``layers/layer.py``, ``engine/model.py`` and ``engine/trainer.py``).
 
 References: torch's own bfloat16/float16 kernels for the numbers, Keras's
 documented behaviour for the dtypes (variables float32, outputs of a mixed

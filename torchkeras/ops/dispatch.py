@@ -2,9 +2,9 @@
 
 An op function (``keras.ops.mean``, ``K.square``, a ``tf.*`` name, a
 functional loss or activation) is decorated with ``keras_op``. Called on
-tensors it runs its torch code; called from the user's own code (outside
-any layer call and any engine step) its tensor results are
-``EagerTensor``s, which read as NumPy as TF's eager tensors do. Called with a KerasTensor
+tensors it runs its torch code; called from the user's own code (outside any
+layer call and any engine step) its tensor results are ``EagerTensor``s,
+which read as NumPy as TF's eager tensors do. Called with a KerasTensor
 anywhere in its arguments, it computes nothing: it records one
 ``TFOpLambda`` node in the functional graph (shape and dtype found by the
 graph's meta-device tracing), as tf.keras 2 records ``TFOpLambda`` layers
