@@ -39,8 +39,9 @@ ALLOWED = {
     # tf.keras's K.* crossentropies and activations delegate to the losses
     # and activations they name.
     ("backend/keras_backend.py", "ops"),
-    ("backend/keras_backend.py", "layers"),
     ("backend/keras_backend.py", "activations"),
+    # K.placeholder is a symbolic Input.
+    ("backend/keras_backend.py", "layers"),
     # K.is_keras_tensor asks whether a value is the graph's KerasTensor.
     ("backend/keras_backend.py", "graph"),
     # K.variable(value, constraint=...) resolves the constraint it names.
@@ -52,8 +53,6 @@ ALLOWED = {
     ("backend/keras_backend.py", "engine"),
     # `Layer.add_metric` tracks a `Mean` metric, as tf.keras 2's does.
     ("layers/layer.py", "metrics"),
-    # Deserializing a layer config may name a Model or Sequential class.
-    ("layers/__init__.py", "engine"),
     # keras.utils re-exports the *_dataset_from_directory builders, which
     # live in preprocessing (they resize with the layers' image kernels);
     # loaded on first use.
