@@ -1,6 +1,6 @@
-"""Graph runs that call ``layer.call`` directly (``Layer._direct_call_info``)
+"""Graph runs that call ``layer.call`` directly (``CallPlan.direct``)
 and ``predict`` that skips the model's calling machinery
-(``Model._predict_directly``) must keep every behaviour of the full call:
+(``Functional._direct_predictor``) must keep every behaviour of the full call:
 hooks, ``training``, activity regularizers, replaced ``call`` methods,
 overridden ``predict_step``, input checks, no autograd graph in predict.
 """
@@ -235,7 +235,7 @@ class _FailsOnSecondBatch(layers.Layer):
 
 
 def test_predict_shortcut_restores_the_call_context_after_an_error():
-    from torchkeras.layers.layer import CALL_CONTEXT
+    from torchkeras.backend.call_context import CALL_CONTEXT
 
     inputs = keras.Input(shape=(4,))
     outputs = layers.Dense(2, activation="softmax")(

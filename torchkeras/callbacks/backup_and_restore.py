@@ -8,18 +8,19 @@ metric states, the seeded layers' generators, the random states of torch
 (CPU and CUDA), NumPy and Python, the epoch and the number of batches done
 in it, and torch's random state at the start of that epoch.
 
-Resuming mid-epoch needs the fit loop's help (see `on_train_begin`): the
-callback sets `model._initial_epoch` (the epoch to start at, as Keras 3)
-and `model._skip_steps` (the batches of that epoch already done), which the
-loop consumes. The data order is restored without touching the data: at the
-start of the resumed epoch torch's random state is set back to what it was
-when that epoch started, so the adapter draws the same permutation; the
-loop skips the done batches, and before the first new batch every random
-state is set to the backup's, so Dropout draws the same masks as the
-uninterrupted run. A run whose data order does not come from torch's
-global generator at the start of each epoch (a Python generator, a
-`steps_per_epoch` that spans several passes over arrays) resumes from the
-right state, but its later batches may differ from the uninterrupted run's.
+Resuming mid-epoch needs the fit loop's help (see `on_train_begin`): after
+`on_train_begin` the loop asks the callbacks for a `ResumePoint` (the epoch
+to start at, as Keras 3's `initial_epoch`, and the batches of that epoch
+already done) through `resume_point()`, which hands it over once. The data
+order is restored without touching the data: at the start of the resumed
+epoch torch's random state is set back to what it was when that epoch
+started, so the adapter draws the same permutation; the loop skips the done
+batches, and before the first new batch every random state is set to the
+backup's, so Dropout draws the same masks as the uninterrupted run. A run
+whose data order does not come from torch's global generator at the start of
+each epoch (a Python generator, a `steps_per_epoch` that spans several
+passes over arrays) resumes from the right state, but its later batches may
+differ from the uninterrupted run's.
 
 A batch backup due at an epoch's last batch is written at the epoch's end
 instead, so a resumed epoch always has batches left to run. In a
@@ -37,6 +38,7 @@ weights and the optimizer are assigned. A backup that fails leaves them
 as they were, with an error naming the file.
 """
 
+import dataclasses
 import os
 import warnings
 
@@ -47,12 +49,23 @@ from torchkeras.callbacks import _state_checks as checks
 from torchkeras.callbacks import _training_state as state_lib
 from torchkeras.callbacks._rank import is_main_process
 from torchkeras.callbacks.callback import Callback
+from torchkeras.utils.registry import keras_export
 
 _FORMAT = "torchkeras.BackupAndRestore"
 _VERSION = 1
 _FILENAME = "latest.backup.pt"
 
 
+@dataclasses.dataclass(frozen=True)
+class ResumePoint:
+    """Where ``fit`` resumes: at ``epoch``, after its first ``step``
+    batches (done before the interruption)."""
+
+    epoch: int
+    step: int = 0
+
+
+@keras_export("keras.callbacks.BackupAndRestore")
 class BackupAndRestore(Callback):
     """Callback to back up and restore the training state.
 
@@ -113,6 +126,7 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = 0
         self._epoch_rng = None
         self._pending = None  # A restored state not fully applied yet.
+        self._resume = None  # Not yet handed to the fit loop.
         self._save_at_epoch_end = False
         self._kept_for_nan = False
 
@@ -137,11 +151,17 @@ class BackupAndRestore(Callback):
             return
         restore = self._checked_restore(backup)
         restore()
-        # Read by the fit loop (see the module docstring).
-        model._initial_epoch = backup["epoch"]
-        model._skip_steps = backup["step"]
+        # Handed to the fit loop once (see the module docstring).
+        self._resume = ResumePoint(epoch=int(backup["epoch"]),
+                                   step=int(backup["step"]))
         self._last_batch_seen = max(backup["step"] - 1, 0)
         self._pending = backup
+
+    def resume_point(self):
+        """The `ResumePoint` the restored backup asks ``fit`` to start at
+        (None without a backup); handed over once per ``fit``."""
+        point, self._resume = self._resume, None
+        return point
 
     def _read_backup(self):
         if not os.path.exists(self._path):
@@ -222,7 +242,8 @@ class BackupAndRestore(Callback):
             raise RuntimeError(
                 f"BackupAndRestore: the backup resumes at epoch "
                 f"{backup['epoch']} but `fit` started epoch {epoch}: this fit "
-                "loop does not read `model._initial_epoch`. Received: "
+                "loop does not resume at the callback's `resume_point()`. "
+                f"Received: "
                 f"epoch={epoch}"
             )
         # `fit` reset the metrics just before this hook.
@@ -241,8 +262,8 @@ class BackupAndRestore(Callback):
             raise RuntimeError(
                 f"BackupAndRestore: the backup resumes after batch "
                 f"{backup['step']} of epoch {backup['epoch']}, but `fit` ran "
-                f"batch {batch}: this fit loop does not read "
-                f"`model._skip_steps`. Received: batch={batch}"
+                f"batch {batch}: this fit loop does not resume at the "
+                f"callback's `resume_point()`. Received: batch={batch}"
             )
         self._apply_random_states()
 

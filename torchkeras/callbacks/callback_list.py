@@ -119,6 +119,17 @@ class CallbackList(Callback):
     def __iter__(self):
         return iter(self.callbacks)
 
+    def resume_point(self):
+        """Where a callback (`BackupAndRestore`) asks ``fit`` to resume,
+        read once after ``on_train_begin``: the first callback's
+        ``resume_point()`` that is not None, else None."""
+        for callback in self.callbacks:
+            ask = getattr(callback, "resume_point", None)
+            point = ask() if ask is not None else None
+            if point is not None:
+                return point
+        return None
+
     def set_params(self, params):
         self.params = params
         if params:

@@ -65,15 +65,13 @@ def flatten_targets(y_true, names):
     if y_true is None:
         return [None] * len(names)
     if isinstance(y_true, dict):
-        missing = [n for n in names if n not in y_true]
         unknown = set(y_true) - set(names)
         if unknown:
             raise ValueError(
                 f"Unknown keys in the targets: {sorted(unknown)}. Expected "
                 f"the model's output names: {names}"
             )
-        return [y_true.get(n) for n in names] if not missing else [
-            y_true.get(n) for n in names]
+        return [y_true.get(n) for n in names]
     if isinstance(y_true, (list, tuple)) and len(names) > 1:
         if len(y_true) != len(names):
             raise ValueError(
@@ -446,7 +444,3 @@ class CompileMetrics:
     @property
     def flat_metrics(self):
         return [m for _, m, _ in self.metrics]
-
-
-def map_leaves(fn, structure):
-    return tree.map_structure(fn, structure)

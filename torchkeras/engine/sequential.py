@@ -12,13 +12,15 @@ import warnings
 import numpy as np
 import torch
 
-from torchkeras.engine.model import Model
+from torchkeras.engine.functional import Functional
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.layers.core.input_layer import InputLayer
 from torchkeras.layers.layer import Layer
+from torchkeras.utils.registry import keras_export
 
 
-class Sequential(Model):
+@keras_export("keras.Sequential", "keras.models.Sequential")
+class Sequential(Functional):
     """A linear stack of layers.
 
     Args:
@@ -32,6 +34,8 @@ class Sequential(Model):
     >>> model.output_shape
     (None, 8)
     """
+
+    _model_kind = "sequential"
 
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
@@ -93,7 +97,6 @@ class Sequential(Model):
     def _rebuild(self):
         self._forget_graph_nodes()
         self._graph = None
-        self._is_graph_network = False
         self.built = False
         batch_shape = self._input_batch_shape()
         if batch_shape is not None and self.layers:
@@ -129,9 +132,7 @@ class Sequential(Model):
         else:
             inputs = Input(batch_shape=batch_shape,
                            dtype=dtype or getattr(first, "_input_dtype",
-                                                  None),
-                           name=f"{self.name}_input"
-                           if False else None)
+                                                  None))
         x = inputs
         for layer in self.layers:
             x = layer(x)

@@ -29,10 +29,9 @@ from torchkeras.engine.compile_utils import CompileMetrics
 from torchkeras.engine.compile_utils import flatten_targets
 from torchkeras.engine.compile_utils import non_numeric_target_error
 from torchkeras.layers import legacy_interfaces
-from torchkeras.layers.core.embedding import Embedding
-from torchkeras.layers.core.embedding import skip_index_validation
 from torchkeras.layers.layer import ADDED_METRICS
-from torchkeras.layers.layer import CALL_CONTEXT
+from torchkeras.backend.call_context import CALL_CONTEXT
+from torchkeras.backend.call_context import data_checked_once
 from torchkeras.losses.probabilistic import is_sparse_loss
 from torchkeras.losses.probabilistic import sparse_label_error
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
@@ -86,28 +85,60 @@ def to_python_logs(logs):
             logs[k] = v.item()
     return logs
 
+# The trainer's state, declared here and nowhere else: every key below is
+# written straight into the model's ``__dict__``, bypassing
+# ``nn.Module.__setattr__``. The optimizer, the compiled losses and metrics,
+# the step functions and the DDP/compiled wrappers (which hold the model
+# itself) are not parts of the model: registered as submodules they would
+# enter ``state_dict()``, ``modules()`` and ``.to()``, and a wrapper holding
+# the model would make a cycle. It also keeps ``__setattr__``'s checks off
+# the step. tests/engine/test_trainer_state.py checks that the trainer
+# writes no undeclared key.
+TRAINER_STATE = {
+    # compile
+    "compiled": False,
+    "optimizer": None,
+    "loss": None,
+    "compiled_loss": None,
+    "compiled_metrics": None,
+    "_compile_args": None,
+    "_loss_tracker": None,
+    "_output_loss_trackers": (),  # a fresh list per model
+    "_run_eagerly": False,
+    "_jit_compile": False,
+    "_steps_per_execution": 1,
+    # built on the first step
+    "_optimizer_built": False,
+    "_compiled_trainable_state": None,
+    "_constrained": None,  # weights with a constraint, applied each step
+    "_has_penalties": True,  # regularizers or add_loss to collect
+    "_layer_metrics_cache": None,
+    "_target_checks_cache": None,
+    # the step functions and what wraps the model's forward
+    "train_function": None,
+    "test_function": None,
+    "predict_function": None,
+    "_jit_forward": None,
+    "_ddp_forward": None,
+    "_replica_loss_scale": 1.0,  # local / global batch in a DDP step
+    # fit's run
+    "stop_training": False,
+    "history": None,
+    "_indices_checked": False,  # input data checked once (no step checks)
+}
+
+
+def _fresh_trainer_state():
+    state = dict(TRAINER_STATE)
+    state["_output_loss_trackers"] = []
+    return state
+
+
 class Trainer:
     """The training API of ``Model`` (a mixin; see ``engine/model.py``)."""
 
     def __init__(self):
-        d = self.__dict__
-        d["compiled"] = False
-        d["optimizer"] = None
-        d["loss"] = None
-        d["compiled_loss"] = None
-        d["compiled_metrics"] = None
-        d["stop_training"] = False
-        d["history"] = None
-        d["train_function"] = None
-        d["test_function"] = None
-        d["predict_function"] = None
-        d["_loss_tracker"] = None
-        d["_output_loss_trackers"] = []
-        d["_run_eagerly"] = False
-        d["_jit_compile"] = False
-        d["_compiled_trainable_state"] = None
-        d["_constrained"] = None
-        d["_steps_per_execution"] = 1
+        self.__dict__.update(_fresh_trainer_state())
 
     # ------------------------------------------------------------------
     # compile
@@ -208,12 +239,7 @@ class Trainer:
 
     def _build_optimizer(self):
         opt = self.optimizer
-        if hasattr(opt, "build") and not isinstance(
-                opt, torch.optim.Optimizer.__mro__[0]) or (
-                hasattr(opt, "build") and not getattr(opt, "param_groups",
-                                                      None)):
-            opt.build(self.trainable_weights)
-        elif hasattr(opt, "build"):
+        if hasattr(opt, "build"):
             opt.build(self.trainable_weights)
         self.__dict__["_optimizer_built"] = True
         self.__dict__["_constrained"] = [
@@ -439,20 +465,15 @@ class Trainer:
         if self.predict_function is not None and not force:
             return self.predict_function
         step = self.predict_step
-        direct = getattr(self, "_predict_directly", None)
 
         def predict_function(data):
             if torch.is_grad_enabled():
                 with torch.no_grad():
-                    return predict_function(data)
-            if direct is not None and type(data) is tuple and len(data) == 1:
-                out = direct(data[0])
-                if out is not NotImplemented:
-                    return out
+                    return step(data)
             return step(data)
 
-        # Ours, running `predict_step` as defined: predict may take the
-        # model's chain shortcut (`_predict_batches`).
+        # Ours, running `predict_step` as defined: a batch may take the
+        # model's direct predictor instead (`_predict_batch`).
         predict_function._plain = True
         self.__dict__["predict_function"] = predict_function
         return predict_function
@@ -500,30 +521,12 @@ class Trainer:
             self(sample)
 
     def _check_array_data(self, x, y, argument="x"):
-        """Checks structure and label ranges before training starts."""
-        if not getattr(self, "_is_graph_network", False):
-            return
-        input_names = [t.name for t in self.inputs]
-        if isinstance(x, dict):
-            unknown = set(x) - set(input_names)
-            missing = set(input_names) - set(x)
-            if unknown or missing:
-                raise ValueError(
-                    f"Model '{self.name}': the keys of `{argument}` must be "
-                    f"the input names {input_names}. Received: "
-                    f"keys={sorted(x)}"
-                )
-        else:
-            count = len(x) if isinstance(x, (list, tuple)) else 1
-            if count != len(input_names) and not (
-                    len(input_names) == 1 and isinstance(x, list)
-                    and count != 1 and np.asarray(x[0]).ndim == 0):
-                raise ValueError(
-                    f"Model '{self.name}' expects {len(input_names)} "
-                    f"input(s) ({input_names}), but `{argument}` holds "
-                    f"{count} arrays."
-                )
-        self.__dict__["_indices_checked"] = _check_embedding_inputs(self, x)
+        """Checks arrays before training starts: the model checks its
+        inputs (structure, and the layers that check data once), then the
+        labels are checked against the compiled losses."""
+        check = getattr(self, "_check_input_data", None)
+        self.__dict__["_indices_checked"] = (
+            check is not None and check(x, argument))
         self._check_targets(y)
 
     def _check_targets(self, y, host_only=False):
@@ -693,7 +696,8 @@ class Trainer:
             steps=adapter.steps_per_epoch)
         self.stop_training = False
         callback_list.on_train_begin()
-        initial_epoch, skip_steps = self._resume_point(initial_epoch)
+        initial_epoch, skip_steps = self._resume_point(callback_list,
+                                                       initial_epoch)
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -809,21 +813,21 @@ class Trainer:
                 v.copy_(old)
         return result
 
-    def _resume_point(self, initial_epoch):
-        """Where a callback (BackupAndRestore) asked `fit` to resume:
-        ``(epoch, batches of it already done)``; consumed once."""
-        d = self.__dict__
-        epoch = d.pop("_initial_epoch", None)
-        skip_steps = d.pop("_skip_steps", None) or 0
-        return (initial_epoch if epoch is None else int(epoch),
-                int(skip_steps))
+    @staticmethod
+    def _resume_point(callback_list, initial_epoch):
+        """Where a callback (BackupAndRestore) asks `fit` to resume:
+        ``(epoch, batches of it already done)``."""
+        point = callback_list.resume_point()
+        if point is None:
+            return initial_epoch, 0
+        return point.epoch, point.step
 
     def _run_train_epoch(self, adapter, callback_list, weigh, skip_steps=0):
         if self.__dict__.get("_indices_checked") and isinstance(
                 adapter, data_adapter.ArrayAdapter):
             # Embedding indices were checked once on the whole array: no
             # per-step host check on accelerators.
-            with skip_index_validation():
+            with data_checked_once():
                 return self._train_batches(adapter, callback_list, weigh,
                                            skip_steps)
         return self._train_batches(adapter, callback_list, weigh,
@@ -990,21 +994,15 @@ class Trainer:
         # skipped: they would dispatch to nobody.
         listening = any(callback_list._receivers_of(hook) for hook in (
             "on_predict_batch_begin", "on_predict_batch_end"))
-        direct = None
-        if not listening and getattr(predict_function, "_plain", False):
-            chain = getattr(self, "_chain_predictor", None)
-            direct = chain() if chain is not None else None
+        # Nothing changes the model between batches unless a callback
+        # listens: the direct predictor is decided once.
+        direct = None if listening else self._direct_predictor_for(
+            predict_function)
         for step, batch in enumerate(adapter):
             if listening:
                 callback_list.on_predict_batch_begin(step)
-            out = NotImplemented
-            if direct is not None and batch[1] is None and batch[2] is None:
-                out = direct(batch[0])
-            if out is NotImplemented:
-                out = _step(
-                    predict_function,
-                    (batch[0],) if batch[1] is None and batch[2] is None
-                    else _pack(batch))
+                direct = self._direct_predictor_for(predict_function)
+            out = _predict_batch(predict_function, direct, batch)
             if type(out) is torch.Tensor:  # one output: no tree walk
                 if leaves is None:
                     structure, leaves = out, [[]]
@@ -1071,8 +1069,20 @@ class Trainer:
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays."""
         batch = self._batch_tensors(x)
-        out = _step(self.make_predict_function(), (batch[0],))
+        predict_function = self.make_predict_function()
+        with torch.no_grad():
+            out = _predict_batch(
+                predict_function,
+                self._direct_predictor_for(predict_function), batch)
         return tree.map_structure(_to_numpy, out)
+
+    def _direct_predictor_for(self, predict_function):
+        """The model's direct predictor (``Functional._direct_predictor``)
+        when ``predict_function`` is ours and the model offers one."""
+        direct = getattr(self, "_direct_predictor", None)
+        if direct is None or not getattr(predict_function, "_plain", False):
+            return None
+        return direct()
 
     def _format_batch_logs(self, logs, return_dict):
         logs = to_python_logs(logs)
@@ -1192,6 +1202,19 @@ def _named_step(function):
         with distribute.named_failures():
             return function(data)
     return named_step
+
+
+def _predict_batch(predict_function, direct, batch):
+    """One batch of ``predict``: the direct predictor where it takes the
+    batch, else ``predict_function``."""
+    x, y, sample_weight = batch
+    if y is None and sample_weight is None:
+        if direct is not None:
+            out = direct(x)
+            if out is not NotImplemented:
+                return out
+        return _step(predict_function, (x,))
+    return _step(predict_function, _pack(batch))
 
 
 def _pack(batch):
@@ -1413,36 +1436,3 @@ def _compiled_or_eager(model):
 
     return run
 
-def _check_embedding_inputs(model, x):
-    """Checks integer inputs feeding Embedding layers, once, on the host.
-
-    Returns True when every Embedding of the model reads a model input
-    directly (so the per-step check can be skipped).
-    """
-    inputs = {id(t): i for i, t in enumerate(model.inputs)}
-    flat_x = model._flatten_inputs_for_check(x)
-    covered = True
-    for layer in model.layers:
-        if not isinstance(layer, Embedding):
-            continue
-        for node in layer._inbound_nodes:
-            if node not in model._graph.nodes:
-                continue
-            tensor = node.input_tensors[0] if node.input_tensors else None
-            index = inputs.get(id(tensor))
-            if index is None or flat_x is None:
-                covered = False
-                continue
-            values = flat_x[index]
-            if not torch.is_tensor(values) or values.numel() == 0:
-                continue
-            low, high = torch.aminmax(values.detach().reshape(-1).cpu())
-            if int(low) < 0 or int(high) >= layer.input_dim:
-                bad = int(low) if int(low) < 0 else int(high)
-                raise ValueError(
-                    f"Layer '{layer.name}' (Embedding) expects indices in "
-                    f"[0, {layer.input_dim}) (input_dim={layer.input_dim}), "
-                    f"but input '{model.inputs[index].name}' contains "
-                    f"{bad}. Received: index={bad}"
-                )
-    return covered

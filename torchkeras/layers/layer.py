@@ -21,10 +21,10 @@ The graph itself (ordering, running nodes) belongs to ``engine/functional``;
 weight layout conversion for Keras files belongs to each layer family.
 """
 
+import dataclasses
 import functools
 import inspect
 import re
-import warnings
 
 import numpy as np
 import torch
@@ -43,6 +43,7 @@ from torchkeras.graph.node import Node
 from torchkeras.layers.input_spec import assert_input_compatibility
 from torchkeras.utils import tree
 from torchkeras.utils.naming import to_snake_case
+from torchkeras.utils.registry import keras_export
 
 
 class _AddedMetrics:
@@ -86,6 +87,7 @@ def _is_plain_config_value(value):
     return False
 
 
+@keras_export("keras.layers.Layer")
 class Layer(torch.nn.Module):
     """The base class of all layers: a torch module with Keras's API.
 
@@ -215,7 +217,7 @@ class Layer(torch.nn.Module):
         self._dtype_policy = dtype_policies.get(value)
         if not self._weight_keys:
             self._dtype = self._dtype_policy.variable_dtype
-        self._forget_call_info()
+        self._forget_call_plan()
 
     @property
     def compute_dtype(self):
@@ -238,8 +240,8 @@ class Layer(torch.nn.Module):
     # lists/dicts of layers (tracked by Keras, not by torch).
 
     def __setattr__(self, name, value):
-        if name in _CALL_INFO_ATTRS:
-            self._forget_call_info()
+        if name in _CALL_PLAN_ATTRS:
+            self._forget_call_plan()
         aliases = self.__dict__.get("_weight_aliases")
         if aliases is not None and isinstance(value, Variable):
             key = self._key_of(value)
@@ -361,7 +363,7 @@ class Layer(torch.nn.Module):
                 if self._dtype != self._dtype_policy.variable_dtype:
                     self._dtype_policy = dtype_policies.get(self._dtype)
                 break
-        self._forget_call_info()
+        self._forget_call_plan()
         for key, _ in self._weight_keys:
             buf = self._buffers.get(key)
             if buf is not None and not isinstance(buf, Variable):
@@ -799,10 +801,11 @@ class Layer(torch.nn.Module):
                 )
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
-        info = self.__dict__.get("_forward_info")
-        if info is None:
-            info = self._make_forward_info()
-        takes_training, takes_mask, computes_mask, float_dtype = info
+        plan = self.__dict__.get("_call_plan") or self._call_plan()
+        takes_training = plan.takes_training
+        takes_mask = plan.takes_mask
+        computes_mask = plan.computes_mask
+        float_dtype = plan.float_dtype
         if type(inputs) is torch.Tensor:
             if (float_dtype is not None and inputs.dtype != float_dtype
                     and inputs.is_floating_point()):
@@ -856,46 +859,33 @@ class Layer(torch.nn.Module):
             self._set_output_mask(inputs, mask, outputs)
         return outputs
 
-    def _forget_call_info(self):
-        d = self.__dict__
-        d.pop("_forward_info", None)
-        d.pop("_direct_info", None)
+    def _forget_call_plan(self):
+        self.__dict__.pop("_call_plan", None)
 
-    def _direct_call_info(self):
-        """``(call, takes_training, float_dtype, mixed)`` when a model's
-        graph run may call ``call`` directly: ``__call__`` would only
-        resolve what the run already resolved (built, no masks, no activity
-        regularizer, calling machinery not overridden). ``mixed``: False,
-        or a mixed policy's compute dtype (direct only inside an autocast
-        of it). None otherwise."""
-        d = self.__dict__
-        info = d.get("_direct_info", False)
-        if info is not False:
-            return info
-        if not self.built:
-            return None
-        info = None
-        if _plain_calling(type(self)):
-            takes_training, takes_mask, computes_mask, float_dtype = (
-                d.get("_forward_info") or self._make_forward_info())
+    def _call_plan(self):
+        """What calling this layer involves (`CallPlan`), decided once and
+        kept until ``call``, ``built``, ``activity_regularizer`` or the
+        dtype policy changes."""
+        plan = self.__dict__.get("_call_plan")
+        if plan is None:
+            takes_training, takes_mask = _call_signature(type(self))
+            computes_mask = self._computes_mask()
             policy = self._dtype_policy
-            if not (takes_mask or computes_mask
-                    or self.activity_regularizer is not None):
-                info = (self.call, takes_training, float_dtype,
-                        policy._torch_compute_dtype if policy._is_mixed
-                        else False)
-        d["_direct_info"] = info
-        return info
-
-    def _make_forward_info(self):
-        """Per-layer facts ``forward`` needs every call, computed once."""
-        takes_training, takes_mask = _call_signature(type(self))
-        float_dtype = (self._compute_torch_dtype if config.is_float_dtype(
-            self._dtype) else None)
-        info = (takes_training, takes_mask, self._computes_mask(),
-                float_dtype)
-        self.__dict__["_forward_info"] = info
-        return info
+            plan = CallPlan(
+                call=self.call,
+                takes_training=takes_training,
+                takes_mask=takes_mask,
+                computes_mask=computes_mask,
+                float_dtype=(self._compute_torch_dtype
+                             if config.is_float_dtype(self._dtype) else None),
+                direct=bool(self.built and _plain_calling(type(self))
+                            and not (takes_mask or computes_mask)
+                            and self.activity_regularizer is None),
+                mixed_dtype=(policy._torch_compute_dtype
+                             if policy._is_mixed else False),
+            )
+            self.__dict__["_call_plan"] = plan
+        return plan
 
     def _convert_inputs(self, inputs):
         """NumPy and Python numbers become tensors; floats take the dtype."""
@@ -1237,7 +1227,34 @@ def _marks_built(build):
     return wrapper
 
 
-_CALL_INFO_ATTRS = frozenset(("activity_regularizer", "call", "built"))
+@dataclasses.dataclass(frozen=True)
+class CallPlan:
+    """What a call of one layer involves, decided once per layer.
+
+    ``Layer.forward`` reads it on every call; the graph runner
+    (``engine/graph_network.py``) reads ``direct`` to call ``call`` itself
+    when ``__call__`` would only resolve what the run has already resolved.
+    """
+
+    # (`slots=True` needs Python 3.10.)
+    __slots__ = ("call", "takes_training", "takes_mask", "computes_mask",
+                 "float_dtype", "direct", "mixed_dtype")
+
+    call: object  # the bound `call`
+    takes_training: bool  # `call` has a `training` argument
+    takes_mask: bool  # `call` has a `mask` argument
+    computes_mask: bool  # the layer makes an output mask
+    float_dtype: object  # torch dtype floating inputs are cast to, or None
+    # Built, the calling machinery of Layer and nn.Module not overridden,
+    # no masks and no activity regularizer: a graph run may call `call`.
+    direct: bool
+    # A mixed policy's compute dtype (direct calls only inside an autocast
+    # of it), else False.
+    mixed_dtype: object
+
+
+# Setting one of these forgets the layer's `CallPlan`.
+_CALL_PLAN_ATTRS = frozenset(("activity_regularizer", "call", "built"))
 
 
 def _plain_calling(cls):

@@ -26,7 +26,7 @@ def _model_class(model):
 
 
 def _clone_sequential(model, input_tensors, clone_function):
-    stack = list(model.__dict__["_stack"])
+    stack = list(model._stack)
     layers = [clone_function(layer) for layer in stack
               if not isinstance(layer, InputLayer)]
     first = []
@@ -109,9 +109,10 @@ def clone_model(model, input_tensors=None, clone_function=None):
             model that cannot be rebuilt from its config.
     """
     clone_function = clone_function or _default_clone
-    if "_stack" in model.__dict__:
+    kind = getattr(model, "_model_kind", None)
+    if kind == "sequential":
         return _clone_sequential(model, input_tensors, clone_function)
-    if getattr(model, "_is_graph_network", False):
+    if kind == "functional" and model._is_graph_network:
         return _clone_functional(model, input_tensors, clone_function)
     if input_tensors is not None:
         raise ValueError(

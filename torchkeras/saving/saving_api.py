@@ -254,8 +254,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True,
 
 
 def _check_h5_model(model, filepath):
-    if not getattr(model, "_is_graph_network", False) and (
-            "_stack" not in model.__dict__):
+    if getattr(model, "_model_kind", None) not in ("functional",
+                                                   "sequential"):
         raise NotImplementedError(
             f"Saving model '{model.name}' to '{filepath}' (HDF5) requires a "
             "functional or Sequential model: a subclassed model's "

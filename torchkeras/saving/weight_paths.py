@@ -63,14 +63,14 @@ def _is_layer_container(module):
 
 
 def _is_functional_like(layer):
-    return bool(getattr(layer, "_is_graph_network", False)) or (
-        "_stack" in layer.__dict__)
+    return getattr(layer, "_model_kind", None) in ("functional",
+                                                   "sequential")
 
 
 def _tracked_by_graph(layer):
     """Layers a Functional/Sequential model tracks itself (not attributes
     in Keras): its graph's layers and stack, InputLayers included."""
-    tracked = list(layer.__dict__.get("_stack", ()))
+    tracked = list(getattr(layer, "_stack", ()))
     graph = getattr(layer, "_graph", None)
     if graph is not None:
         tracked += list(graph.layers)

@@ -13,10 +13,12 @@ index and ``input_dim``, on every device, never a device-side assert:
   assert that poisons the CUDA context, so the indices are checked on the
   host before the lookup (one ``aminmax`` and one device-to-host copy).
   This check runs on a layer's first call and whenever the module flag
-  ``VALIDATE_INDICES`` is true (the default, for eager calls). The training
-  engine validates integer input data once before ``fit``/``evaluate``/
-  ``predict`` and then runs its steps inside ``skip_index_validation()``, so
-  the per-step hot path has no host sync.
+  ``VALIDATE_INDICES`` is true (the default, for eager calls), unless the
+  call context says the data was checked once (``data_checked``): the
+  training engine has the model call ``_check_data_once`` on the whole
+  input array before ``fit``/``evaluate`` and then runs its steps inside
+  ``call_context.data_checked_once()``, so the per-step hot path has no
+  host sync.
 """
 
 import contextlib
@@ -137,7 +139,8 @@ class Embedding(Layer):
 
     def _check_on_device(self, indices):
         """Host check of accelerator indices (first call, or when asked)."""
-        if self._checked_on_device and not VALIDATE_INDICES:
+        if self._checked_on_device and (
+                not VALIDATE_INDICES or CALL_CONTEXT.data_checked):
             return
         if torch.compiler.is_compiling() or indices.numel() == 0:
             return
@@ -145,6 +148,19 @@ class Embedding(Layer):
         if low < 0 or high >= self.input_dim:
             raise self._index_error(indices)
         self._checked_on_device = True
+
+    def _check_data_once(self, values, input_name):
+        """The hook a model calls on the whole array of the model input
+        that feeds this layer, before ``fit``/``evaluate`` runs a step:
+        one host pass, so no step checks accelerator indices again."""
+        low, high = torch.aminmax(values.detach().reshape(-1).cpu())
+        if int(low) < 0 or int(high) >= self.input_dim:
+            bad = int(low) if int(low) < 0 else int(high)
+            raise ValueError(
+                f"Layer '{self.name}' (Embedding) expects indices in "
+                f"[0, {self.input_dim}) (input_dim={self.input_dim}), but "
+                f"input '{input_name}' contains {bad}. Received: index={bad}"
+            )
 
     def _index_error(self, indices):
         bad = indices[(indices < 0) | (indices >= self.input_dim)]
