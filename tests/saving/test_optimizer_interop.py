@@ -1,7 +1,7 @@
 """Optimizer state across files: Keras's orders and layouts, resuming.
 
 References: the golden files Keras 3.15 and tf.keras 2.21 wrote
-(tests/data, with their Adam state), read with plain h5py; an optimizer
+(tests/saving/golden, with their Adam state), read with plain h5py; an optimizer
 step recomputed with NumPy from gradients measured in Keras layout (an SGD
 step with learning rate 1 on a twin model, read with ``get_weights``); an
 uninterrupted run; and, when Keras 3 is installed (or
@@ -21,9 +21,8 @@ import pytest
 
 import torchkeras as keras
 from torchkeras import saving
-from torchkeras.saving import integrity
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+DATA = os.path.join(os.path.dirname(__file__), "golden")
 MODELS = ["dense", "conv", "bn", "bigru", "lstm"]
 RNG = np.random.default_rng(7)
 X = RNG.normal(size=(8, 4, 3, 2)).astype("float32")

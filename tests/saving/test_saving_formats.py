@@ -1,7 +1,7 @@
 """File layouts, legacy spellings and options, checked against Keras.
 
 Layouts are compared with the golden files Keras itself wrote (see
-tests/data/make_golden.py), read with plain h5py: an independent reference.
+tests/saving/golden/make_golden.py), read with plain h5py: an independent reference.
 """
 
 import json
@@ -18,7 +18,7 @@ from torchkeras import saving
 from torchkeras.saving import h5_keras2
 
 layers = keras.layers
-DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+DATA = os.path.join(os.path.dirname(__file__), "golden")
 
 
 def h5_tree(path):

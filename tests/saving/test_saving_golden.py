@@ -1,7 +1,7 @@
-"""Interop with real Keras files: golden files in tests/data.
+"""Interop with real Keras files: golden files in tests/saving/golden.
 
 The files were written by Keras 3.15 (jax backend) and tf.keras 2.21 with
-``tests/data/make_golden.py``, each with an input and Keras's prediction
+``tests/saving/golden/make_golden.py``, each with an input and Keras's prediction
 for it. Loaded here, predictions must match Keras's to 1e-5. Files written
 here are read back by Keras 3 when it is importable (or when
 ``TORCHKERAS_KERAS_PYTHON`` names a Python that has it), optimizer state
@@ -21,7 +21,7 @@ import pytest
 import torchkeras as keras
 from torchkeras import saving
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+DATA = os.path.join(os.path.dirname(__file__), "golden")
 MODELS = ["dense", "conv", "bn", "bigru", "lstm"]
 
 

@@ -31,7 +31,7 @@ the next step through the tensors' version counters
 (``optimizer_variables``).
 
 Variable order (``variables``, ``save_own_variables``), as Keras 3.15's
-``optimizer.variables`` (and its golden files in ``tests/data``):
+``optimizer.variables`` (and its golden files in ``tests/saving/golden``):
 ``iterations``; ``learning_rate`` when it is a float (not a schedule); then
 every ``average`` (``use_ema``), then every ``gradient_accumulator``
 (``gradient_accumulation_steps``); then the optimizer's slots in the groups

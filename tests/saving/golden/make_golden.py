@@ -1,4 +1,4 @@
-"""Writes the golden Keras files in tests/data (run with real Keras).
+"""Writes the golden Keras files in tests/saving/golden (run with real Keras).
 
 Not part of the test suite: the tests only read the files it wrote. Run it
 in a separate environment, never the project's venv:
@@ -6,12 +6,12 @@ in a separate environment, never the project's venv:
     # Keras 3 (files keras3_*):
     python -m venv /tmp/kerasenv
     /tmp/kerasenv/bin/pip install keras jax jaxlib h5py
-    KERAS_BACKEND=jax /tmp/kerasenv/bin/python tests/data/make_golden.py \
+    KERAS_BACKEND=jax /tmp/kerasenv/bin/python tests/saving/golden/make_golden.py \
         keras3
     # tf.keras 2 (files tfkeras_*):
     python -m venv /tmp/tfenv
     /tmp/tfenv/bin/pip install tensorflow-cpu tf-keras
-    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python tests/data/make_golden.py \
+    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python tests/saving/golden/make_golden.py \
         tfkeras
 
 For each model (dense, conv, bn, bigru, lstm) it writes, from Keras 3, a

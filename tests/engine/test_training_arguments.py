@@ -4,7 +4,7 @@ Every failing call is checked three ways: the error type, a message that
 names the argument (or loss) and the received value, and weights equal to
 those before the call. The models train with a real learning rate, so the
 weights would move if the step ran (``test_a_valid_call_moves_the_weights``
-shows they do). ``tests/trainer/test_inputs.py`` holds the ``fit(arrays)``
+shows they do). ``tests/engine/test_inputs.py`` holds the ``fit(arrays)``
 label check these extend to the other paths.
 """
 
