@@ -30,19 +30,22 @@ def _enter_inference():
     """The call context of an outermost ``training=False`` call of
     ``predict`` (what the model's ``forward`` would set, its outputs going
     to NumPy); returns what to restore."""
-    context = CALL_CONTEXT
+    context = CALL_CONTEXT  # per thread: each access costs a lookup
     outer = context.training
-    context.training = False
+    if outer is not False:
+        context.training = False
     context.depth = 1
     context.generation += 1
-    context.losses_added = False
+    if context.losses_added:
+        context.losses_added = False
     context.predicting = True
     return outer
 
 
 def _leave_inference(outer):
     context = CALL_CONTEXT
-    context.training = outer
+    if outer is not False:
+        context.training = outer
     context.depth = 0
     context.predicting = False
 
@@ -172,7 +175,7 @@ class Functional(Model):
             dtype = self._input_dtypes[0]
             device = self._model_device()
             on_cpu = device is None or device.type == "cpu"
-            run_graph = graph.run
+            run_chain = graph.run_chain
 
             def predict_chain(x):
                 # An input checked and adapted before (same shape, dtype
@@ -183,7 +186,7 @@ class Functional(Model):
                     return NotImplemented
                 outer = _enter_inference()
                 try:
-                    return run_graph((x,), False)[0]
+                    return run_chain(x, False, False)
                 finally:
                     _leave_inference(outer)
 

@@ -174,10 +174,7 @@ class GraphNetwork:
             mode = direct_call_mode(flat_inputs)
         training = CALL_CONTEXT.training
         if self.is_chain:
-            x = flat_inputs[0]
-            for step in self.steps:
-                x = _call_node(step.layer, x, mode, training)
-            return [x]
+            return [self.run_chain(flat_inputs[0], mode, training)]
         values = dict(zip(self.input_keys, flat_inputs))
         for step in self.steps:
             if step.fast_key is not None:
@@ -197,6 +194,14 @@ class GraphNetwork:
                 for key, value in zip(step.out_keys, tree.flatten(out)):
                     values[key] = value
         return [values[k] for k in self.output_keys]
+
+    def run_chain(self, x, mode, training):
+        """What ``run([x], mode)`` computes for a chain (``is_chain``):
+        each output goes to the next node, nothing is kept by key. Used
+        by ``run`` and, without its setup, by predict's per-batch call."""
+        for step in self.steps:
+            x = _call_node(step.layer, x, mode, training)
+        return x
 
 
 def _call_node(layer, x, mode, training):
