@@ -53,11 +53,24 @@ class _CallContext(threading.local):
         # recorded in one thread's call never pass for current in another
         # thread's call that happens to have the same count.
         serial = next(_THREAD_SERIALS)
+        # Every field lives in this thread's own dict (`fields()`), so a
+        # hot path can read and write several with one thread lookup.
+        state = self.__dict__
+        for name, value in vars(_CallContext).items():
+            if not name.startswith("_") and not callable(value):
+                state[name] = value
         if serial:
-            self.generation = serial << 48
+            state["generation"] = serial << 48
 
 
 CALL_CONTEXT = _CallContext()
+
+
+def fields():
+    """This thread's call context as a plain dict of its fields: one
+    thread lookup, then dict reads and writes (each attribute access of
+    `CALL_CONTEXT` is a lookup of its own, ~100 ns)."""
+    return CALL_CONTEXT.__dict__
 
 
 @contextlib.contextmanager

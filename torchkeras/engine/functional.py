@@ -13,6 +13,7 @@ import torch
 
 from torchkeras.backend import config
 from torchkeras.backend import global_state
+from torchkeras.backend import call_context
 from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.engine.graph_network import GraphNetwork
 from torchkeras.engine.graph_network import nothing_global_to_honour
@@ -30,24 +31,21 @@ def _enter_inference():
     """The call context of an outermost ``training=False`` call of
     ``predict`` (what the model's ``forward`` would set, its outputs going
     to NumPy); returns what to restore."""
-    context = CALL_CONTEXT  # per thread: each access costs a lookup
-    outer = context.training
-    if outer is not False:
-        context.training = False
-    context.depth = 1
-    context.generation += 1
-    if context.losses_added:
-        context.losses_added = False
-    context.predicting = True
+    context = call_context.fields()  # one thread lookup for all fields
+    outer = context["training"]
+    context["training"] = False
+    context["depth"] = 1
+    context["generation"] += 1
+    context["losses_added"] = False
+    context["predicting"] = True
     return outer
 
 
 def _leave_inference(outer):
-    context = CALL_CONTEXT
-    if outer is not False:
-        context.training = outer
-    context.depth = 0
-    context.predicting = False
+    context = call_context.fields()
+    context["training"] = outer
+    context["depth"] = 0
+    context["predicting"] = False
 
 
 @keras_export("keras.models.Functional")

@@ -199,8 +199,14 @@ class GraphNetwork:
         """What ``run([x], mode)`` computes for a chain (``is_chain``):
         each output goes to the next node, nothing is kept by key. Used
         by ``run`` and, without its setup, by predict's per-batch call."""
-        for step in self.steps:
-            x = _call_node(step.layer, x, mode, training)
+        for step in self.steps:  # `_call_node`, inlined: one frame less
+            layer = step.layer
+            plan = _direct(layer, x, mode)
+            if plan is None:
+                x = layer(x)
+            else:
+                x = (plan.call(x, training=training) if plan.takes_training
+                     else plan.call(x))
         return x
 
 

@@ -785,8 +785,8 @@ class Layer(torch.nn.Module):
             if any(isinstance(x, KerasTensor) for x in flat):
                 return self._symbolic_call(args, kwargs)
             outputs = super().__call__(*args, **kwargs)
-        context = CALL_CONTEXT
-        if context.depth or context.in_step:
+        context = CALL_CONTEXT.__dict__  # one thread lookup (`fields()`)
+        if context["depth"] or context["in_step"]:
             return outputs
         # The outermost eager call: its outputs read as NumPy, as tf.keras
         # eager tensors do (`model(x).numpy()`), with nothing else changed.
@@ -817,8 +817,9 @@ class Layer(torch.nn.Module):
         if not self.built:
             self._assert_input_compatibility(inputs)
             self._build_on_first_call(inputs)
-        context = CALL_CONTEXT  # per thread: each access costs a lookup
-        outer = context.training
+        # This thread's context fields: one thread lookup for all of them.
+        context = CALL_CONTEXT.__dict__
+        outer = context["training"]
         training = kwargs.pop("training", None)
         if training is None:
             training = outer
@@ -834,22 +835,22 @@ class Layer(torch.nn.Module):
         elif not takes_mask:
             kwargs.pop("mask")
         if training is not outer:
-            context.training = training
-        depth = context.depth
-        context.depth = depth + 1
+            context["training"] = training
+        depth = context["depth"]
+        context["depth"] = depth + 1
         if not depth:
-            context.generation += 1
-            context.losses_added = False
+            context["generation"] += 1
+            context["losses_added"] = False
         try:
-            if self._dtype_policy._is_mixed or context.mixed_calls:
+            if self._dtype_policy._is_mixed or context["mixed_calls"]:
                 outputs = dtype_policies.call_with_policy(
                     self._dtype_policy, inputs, self.call, args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
         finally:
             if training is not outer:
-                context.training = outer
-            context.depth = depth
+                context["training"] = outer
+            context["depth"] = depth
         if (self._dtype_policy._is_mixed and not depth
                 and self._float32_outputs):
             outputs = dtype_policies.cast_outputs_to_float32(outputs)
