@@ -394,6 +394,9 @@ class Functional(Model):
         if not self._is_graph_network:
             Model._require_graph(self, attr)
 
+    def _symbolic_outputs(self):
+        return self.outputs if self._is_graph_network else None
+
     @property
     def inputs(self):
         self._require_graph("inputs")

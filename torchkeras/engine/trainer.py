@@ -229,10 +229,16 @@ class Trainer:
                                else None)
         return config
 
-    def _known_output_names(self):
-        if getattr(self, "_is_graph_network", False):
-            return list(self.output_names)
+    def _symbolic_outputs(self):
+        """The model's output KerasTensors where a graph defines them
+        (`Functional`), else None: what the trainer may know of the
+        outputs before a step runs."""
         return None
+
+    def _known_output_names(self):
+        if self._symbolic_outputs() is None:
+            return None
+        return list(self.output_names)
 
     def _trainable_state(self):
         return tuple(w.requires_grad for w in self.weights)
@@ -558,18 +564,20 @@ class Trainer:
         loss of a graph network (``classes`` only for sparse losses), made
         once per ``compile``."""
         compiled = self.compiled_loss
-        if compiled is None or not getattr(self, "_is_graph_network",
-                                           False):
+        if compiled is None:
             return None
         cached = self.__dict__.get("_target_checks_cache")
         if cached is not None and cached[0] is compiled:
             return cached[1]
+        outputs = self._symbolic_outputs()
+        if outputs is None:
+            return None
         names = self.output_names
         if not compiled.built:
             compiled.build(names)
         plan = []
         for index, loss, _, _ in compiled.entries:
-            shape = self.outputs[index].shape
+            shape = outputs[index].shape
             classes = shape[-1] if len(shape) and is_sparse_loss(
                 loss) else None
             plan.append((index, loss, names[index], classes))
@@ -579,10 +587,10 @@ class Trainer:
     def _single_output_classes(self):
         """The class count of a single-output model (2 for one unit), or
         None where it is unknown."""
-        if not getattr(self, "_is_graph_network", False) or len(
-                self.outputs) != 1:
+        outputs = self._symbolic_outputs()
+        if outputs is None or len(outputs) != 1:
             return None
-        shape = self.outputs[0].shape
+        shape = outputs[0].shape
         last = shape[-1] if len(shape) else None
         if last is None:
             return None
@@ -635,9 +643,8 @@ class Trainer:
         return apply
 
     def _output_count(self):
-        if getattr(self, "_is_graph_network", False):
-            return len(self.outputs)
-        return None
+        outputs = self._symbolic_outputs()
+        return None if outputs is None else len(outputs)
 
     # ------------------------------------------------------------------
     # fit / evaluate / predict.
