@@ -723,3 +723,20 @@ def test_model_from_json_refuses_what_is_not_json():
         with pytest.raises(saving.FileFormatError) as info:
             keras.models.model_from_json(value)
         _names(info, model_config.JSON_STRING)
+
+
+def test_a_failed_model_folder_load_leaves_the_process_as_it_was(tmp_path):
+    # A model folder (export_saved_model) is loaded as an archive is: the
+    # same last steps, under the same restore-on-failure guard.
+    model, _ = _saved(tmp_path)
+    folder = tmp_path / "folder"
+    saving.export_saved_model(model, str(folder))
+    config = json.loads((folder / "config.json").read_text())
+    _unnamed_then_broken(config)
+    (folder / "config.json").write_text(json.dumps(config))
+    layers.Dense(1)  # a counter in use
+    before = _process_state()
+    with pytest.raises(saving.SavingError) as info:
+        keras.models.load_model(str(folder))
+    _names(info, folder)
+    _assert_same_state(_process_state(), before)

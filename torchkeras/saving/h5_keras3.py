@@ -277,6 +277,22 @@ def load_weights(model, filepath, skip_mismatch=False, root_path=None):
     apply_store(model, filepath, store, skip_mismatch)
 
 
+def apply_loaded_store(model, filepath, store, compile):
+    """The last step of ``load_model`` (archive or model folder): the
+    store's weights, and its optimizer state only when ``compile``, now or
+    at the model's first call when it is not built yet (``deferred``)."""
+    if not compile:
+        store = {k: v for k, v in store.items() if k != OPTIMIZER_PATH}
+
+    def apply():
+        apply_store(model, filepath, store)
+
+    if deferred.needs_deferral(model):
+        deferred.defer(model, apply)
+    else:
+        apply()
+
+
 def apply_store(model, filepath, store, skip_mismatch=False):
     """Assigns ``store`` to ``model``: every weight matched and checked
     first, then the optimizer's state prepared (which may build the

@@ -430,15 +430,5 @@ def load(filepath, custom_objects=None, compile=True, safe_mode=True):
         limit = weights_bound(model) or MAX_WEIGHTS_BYTES
         with _weights_file(filepath, archive, metadata, limit) as path:
             store = _read_store(filepath, path, model)
-        if not compile:
-            store = {k: v for k, v in store.items()
-                     if k != h5_keras3.OPTIMIZER_PATH}
-
-        def apply():
-            h5_keras3.apply_store(model, filepath, store)
-
-        if deferred.needs_deferral(model):
-            deferred.defer(model, apply)
-        else:
-            apply()
+        h5_keras3.apply_loaded_store(model, filepath, store, compile)
     return model

@@ -265,13 +265,6 @@ def _check_h5_model(model, filepath):
     weight_paths.unique_names(filepath, model)
 
 
-def _apply_or_defer(model, apply):
-    if deferred.needs_deferral(model):
-        deferred.defer(model, apply)
-    else:
-        apply()
-
-
 def _load_h5_model(filepath, custom_objects, compile, safe_mode):
     # Structure, configs, model, declared shapes, values, optimizer: each
     # bounded by the one before, everything assigned last.
@@ -280,17 +273,15 @@ def _load_h5_model(filepath, custom_objects, compile, safe_mode):
 
 def _load_store_model(filepath, entry, store, custom_objects, compile,
                       safe_mode):
-    model = model_config.deserialize_model(filepath, entry, custom_objects,
-                                           safe_mode)
-    if compile and entry.get("compile_config"):
-        model_config.compile_from_config(filepath, model,
-                                         entry["compile_config"],
-                                         custom_objects)
-    if not compile:
-        store = {k: v for k, v in store.items()
-                 if k != h5_keras3.OPTIMIZER_PATH}
-    _apply_or_defer(model, lambda: h5_keras3.apply_store(model, filepath,
-                                                         store))
+    # As an archive loads (keras_archive.load), from a folder's parts.
+    with model_config.state_restored_on_failure():
+        model = model_config.deserialize_model(filepath, entry,
+                                               custom_objects, safe_mode)
+        if compile and entry.get("compile_config"):
+            model_config.compile_from_config(filepath, model,
+                                             entry["compile_config"],
+                                             custom_objects)
+        h5_keras3.apply_loaded_store(model, filepath, store, compile)
     return model
 
 
