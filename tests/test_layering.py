@@ -97,3 +97,42 @@ def test_dependencies_point_down():
             if rank > own_rank and (rel, target) not in ALLOWED:
                 violations.append(f"{rel} imports torchkeras.{target}")
     assert not violations, "\n".join(violations)
+
+
+# Modules of `layers` the training engine may import: the base class and
+# its bookkeeping, and the Keras 1 argument names. A concrete layer's needs
+# (an Embedding's index check) reach the trainer through hooks the model
+# calls (`_check_data_once`), so the trainer never names a layer class.
+TRAINER_MAY_IMPORT = {"torchkeras.layers", "torchkeras.layers.layer",
+                      "torchkeras.layers.legacy_interfaces"}
+
+
+def _modules_imported(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            for alias in node.names:
+                yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+
+
+def test_the_trainer_knows_no_layer_class():
+    engine = ROOT / "engine"
+    found = []
+    for name in ("trainer.py", "data_adapter.py", "compile_utils.py"):
+        tree = ast.parse((engine / name).read_text())
+        for module in set(_modules_imported(tree)):
+            parts = module.split(".")
+            if parts[:2] != ["torchkeras", "layers"]:
+                continue
+            # `from torchkeras.layers.layer import Layer` names the module
+            # and then `...layer.Layer`: judge the module part.
+            prefix = ".".join(parts[:3]) if len(parts) > 2 else module
+            if prefix not in TRAINER_MAY_IMPORT and not (
+                    module.startswith("torchkeras.layers.layer.")
+                    or module.startswith(
+                        "torchkeras.layers.legacy_interfaces.")):
+                found.append(f"engine/{name} imports {module}")
+    assert not found, "\n".join(found)
