@@ -25,16 +25,15 @@ from torchkeras import ops as ops
 from torchkeras import optimizers as optimizers
 from torchkeras import regularizers as regularizers
 from torchkeras import utils as utils
-from torchkeras.backend.device import device as device
-from torchkeras.backend.gradient_tape import GradientTape as GradientTape
-from torchkeras.backend.variables import Variable as Variable
-from torchkeras.engine.model import Model as Model
-from torchkeras.graph.keras_tensor import KerasTensor as KerasTensor
-from torchkeras.engine.sequential import Sequential as Sequential
-from torchkeras.layers.core.input_layer import Input as Input
-from torchkeras.layers.core.input_layer import InputLayer as InputLayer
 from torchkeras import datasets as datasets
 from torchkeras import distribute as distribute
 from torchkeras import preprocessing as preprocessing
 from torchkeras import experimental as experimental
 from torchkeras import saving as saving
+from torchkeras.utils import registry as _registry
+
+# `keras.Model`, `keras.Input`, `keras.Variable`, `keras.device`, ...: each
+# is registered as an alias where it is defined (the namespaces above have
+# imported those modules: `models` the engine, `layers` the input layer,
+# `backend` its variables, tape and devices).
+_registry.export_into(globals(), "keras")

@@ -8,6 +8,8 @@ Device choice lives in ``backend/device.py``; name counters in
 
 import torch
 
+from torchkeras.utils.registry import keras_export
+
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
@@ -15,11 +17,13 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 
+@keras_export("keras.backend.floatx")
 def floatx():
     """Returns the default float type, as a string (``'float32'``)."""
     return _FLOATX
 
 
+@keras_export("keras.backend.set_floatx")
 def set_floatx(value):
     """Sets the default float type (``'float16'``, ``'float32'``, ...)."""
     global _FLOATX
@@ -31,22 +35,26 @@ def set_floatx(value):
     _FLOATX = str(value)
 
 
+@keras_export("keras.backend.epsilon")
 def epsilon():
     """Returns the fuzz factor used in numeric expressions (``1e-7``)."""
     return _EPSILON
 
 
+@keras_export("keras.backend.set_epsilon")
 def set_epsilon(value):
     """Sets the fuzz factor used in numeric expressions."""
     global _EPSILON
     _EPSILON = float(value)
 
 
+@keras_export("keras.backend.image_data_format")
 def image_data_format():
     """Returns ``'channels_last'`` (the default) or ``'channels_first'``."""
     return _IMAGE_DATA_FORMAT
 
 
+@keras_export("keras.backend.set_image_data_format")
 def set_image_data_format(data_format):
     """Sets the default image data format."""
     global _IMAGE_DATA_FORMAT
@@ -81,6 +89,7 @@ _TORCH_DTYPES = {
 _STANDARD_CACHE = {}
 
 
+@keras_export("keras.backend.standardize_dtype")
 def standardize_dtype(dtype):
     """Returns the Keras name (``'float32'``, ``'int64'``, ``'string'``)."""
     try:

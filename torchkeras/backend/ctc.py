@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras.backend.config import epsilon
+from torchkeras.utils.registry import keras_export
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
@@ -138,6 +139,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     return loss.unsqueeze(1)
 
 
+@keras_export("keras.backend.ctc_label_dense_to_sparse")
 def ctc_label_dense_to_sparse(labels, label_lengths):
     """Converts dense CTC labels to a sparse COO tensor.
 
@@ -327,6 +329,7 @@ def beam_search_decode(
     return list(decoded), scores
 
 
+@keras_export("keras.backend.ctc_decode")
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     """Decodes the output of a softmax (tf.keras conventions).
 

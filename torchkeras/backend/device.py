@@ -11,6 +11,8 @@ import os
 
 import torch
 
+from torchkeras.utils.registry import keras_export
+
 _DEVICE_STACK = []
 _DEFAULT = None
 
@@ -28,6 +30,7 @@ def default_device():
     return torch.device("cuda") if _visible_cuda() else torch.device("cpu")
 
 
+@keras_export("keras.backend.current_device")
 def current_device():
     """The device of the innermost ``device(...)`` scope, or the default."""
     if _DEVICE_STACK:
@@ -35,6 +38,7 @@ def current_device():
     return default_device()
 
 
+@keras_export("keras.backend.set_device")
 def set_device(device_name):
     """Sets the default device for new weights (``'cpu'``, ``'cuda:0'``)."""
     global _DEFAULT
@@ -61,6 +65,7 @@ def _parse(device_name):
     return device
 
 
+@keras_export("keras.device", "keras.backend.device")
 @contextlib.contextmanager
 def device(device_name):
     """``with torchkeras.device('cpu'):`` scopes where new weights go."""

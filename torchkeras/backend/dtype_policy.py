@@ -22,11 +22,16 @@ import torch
 from torchkeras.backend import config
 from torchkeras.backend import global_state
 from torchkeras.backend.call_context import CALL_CONTEXT
+from torchkeras.utils.registry import keras_export
 
 _MIXED = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 _AUTOCAST_TYPES = ("cpu", "cuda", "xpu", "mps", "hpu")
 
 
+@keras_export(
+    "keras.mixed_precision.DTypePolicy",
+    "keras.mixed_precision.Policy",
+)
 class DTypePolicy:
     """A dtype policy: the compute dtype and the variable dtype of a layer.
 
@@ -123,6 +128,10 @@ def _parse_name(name):
 _GLOBAL = {"policy": None}
 
 
+@keras_export(
+    "keras.mixed_precision.set_dtype_policy",
+    "keras.mixed_precision.set_global_policy",
+)
 def set_dtype_policy(policy):
     """Sets the policy of layers created from now on (Keras 3 name).
 
@@ -153,6 +162,10 @@ def set_dtype_policy(policy):
     _GLOBAL["policy"] = policy
 
 
+@keras_export(
+    "keras.mixed_precision.dtype_policy",
+    "keras.mixed_precision.global_policy",
+)
 def dtype_policy():
     """The global policy (``DTypePolicy(floatx())`` unless one was set)."""
     policy = _GLOBAL["policy"]

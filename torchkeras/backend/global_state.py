@@ -7,6 +7,8 @@ Every other module that needs global state keeps it here, so that
 import collections
 import gc
 
+from torchkeras.utils.registry import keras_export
+
 _NAME_COUNTERS = collections.defaultdict(int)
 _RESET_HOOKS = []
 
@@ -24,6 +26,7 @@ def register_reset_hook(fn):
     return fn
 
 
+@keras_export("keras.backend.clear_session")
 def clear_session(free_memory=True):
     """Resets name counters and graph state, as ``tf.keras``'s does."""
     _NAME_COUNTERS.clear()

@@ -21,6 +21,8 @@ import threading
 
 import torch
 
+from torchkeras.utils.registry import keras_export
+
 _STATE = threading.local()
 # How many live tapes turned on ``requires_grad`` of a watched tensor (by
 # id): the last one to let go turns it off again.
@@ -73,6 +75,7 @@ def _differentiable(tensor):
             and (tensor.is_floating_point() or tensor.is_complex()))
 
 
+@keras_export("keras.GradientTape")
 class GradientTape:
     """Records operations for automatic differentiation, as tf.GradientTape.
 

@@ -21,6 +21,7 @@ from torchkeras.backend import global_state
 from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.ops.dispatch import keras_op
 from torchkeras.ops.nn import _log_prob_of_labels
+from torchkeras.utils.registry import keras_export
 
 
 def _t(x, dtype=None):
@@ -78,6 +79,7 @@ def _eager_only(name, *args, **kwargs):
 
 
 
+@keras_export("keras.backend.int_shape")
 def int_shape(x):
     """The static shape as a tuple of ints (``None`` where unknown)."""
     shape = getattr(x, "shape", None)
@@ -86,6 +88,7 @@ def int_shape(x):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+@keras_export("keras.backend.is_keras_tensor")
 def is_keras_tensor(x):
     """True for symbolic tensors of the functional API."""
     from torchkeras.graph.keras_tensor import KerasTensor
@@ -93,6 +96,7 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
+@keras_export("keras.backend.ndim")
 def ndim(x):
     return len(int_shape(x))
 
@@ -112,6 +116,7 @@ def shape(x):
     return torch.tensor(tuple(_t(x).shape), dtype=torch.int32)
 
 
+@keras_export("keras.backend.dtype")
 def dtype(x):
     """The dtype name of ``x`` (a tensor or a KerasTensor)."""
     if isinstance(getattr(x, "dtype", None), str):
@@ -137,6 +142,7 @@ def constant(value, dtype=None, shape=None, name=None):
     return t.reshape(shape)
 
 
+@keras_export("keras.backend.variable")
 def variable(value, dtype=None, name=None, constraint=None):
     """A ``Variable`` holding a copy of ``value`` (default dtype floatx).
 
@@ -154,6 +160,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     return var
 
 
+@keras_export("keras.backend.get_value")
 def get_value(x):
     """The value as NumPy, a copy (floats pass through, as tf.keras
     allows)."""
@@ -171,10 +178,12 @@ def get_value(x):
     return np.asarray(x)
 
 
+@keras_export("keras.backend.batch_get_value")
 def batch_get_value(tensors):
     return [get_value(t) for t in tensors]
 
 
+@keras_export("keras.backend.set_value")
 def set_value(x, value):
     """Assigns ``value`` to a variable (in place).
 
@@ -194,11 +203,13 @@ def set_value(x, value):
         x.copy_(_t(value, x.dtype))
 
 
+@keras_export("keras.backend.batch_set_value")
 def batch_set_value(tuples):
     for x, value in tuples:
         set_value(x, value)
 
 
+@keras_export("keras.backend.eval")
 def eval(x):  # noqa: A001 - tf.keras name
     return get_value(x)
 
@@ -738,6 +749,7 @@ def _reset_learning_phase():
 global_state.register_reset_hook(_reset_learning_phase)
 
 
+@keras_export("keras.backend.learning_phase")
 def learning_phase():
     """The learning phase: 1 in a training call, else 0.
 
@@ -752,6 +764,7 @@ def learning_phase():
     return _LearningPhase(phase)
 
 
+@keras_export("keras.backend.set_learning_phase")
 def set_learning_phase(value):
     """Deprecated tf.keras 2 global learning phase (0 or 1).
 
@@ -770,6 +783,7 @@ def set_learning_phase(value):
     _GLOBAL_LEARNING_PHASE[0] = int(value)
 
 
+@keras_export("keras.backend.in_train_phase")
 def in_train_phase(x, alt, training=None):
     """``x`` in the training phase, else ``alt`` (callables are called)."""
     if training is None:
@@ -778,6 +792,7 @@ def in_train_phase(x, alt, training=None):
     return chosen() if callable(chosen) else chosen
 
 
+@keras_export("keras.backend.in_test_phase")
 def in_test_phase(x, alt, training=None):
     """``x`` in the inference phase, else ``alt``."""
     return in_train_phase(alt, x, training=training)
@@ -838,6 +853,7 @@ class GraphFunction:
         return arrays if self._listed else arrays[0]
 
 
+@keras_export("keras.backend.function")
 def function(inputs, outputs, updates=None, name=None, **kwargs):
     """tf.keras 2's ``K.function``: a callable from inputs to outputs.
 
@@ -868,6 +884,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     return GraphFunction(inputs, outputs, updates=updates, name=name)
 
 
+@keras_export("keras.backend.count_params")
 def count_params(x):
     return int(np.prod(int_shape(x)))
 
@@ -881,6 +898,7 @@ def stop_gradient(variables):
     return _t(variables).detach()
 
 
+@keras_export("keras.backend.backend")
 def backend():
     """The name of the backend: ``'torch'``."""
     return "torch"
@@ -902,23 +920,27 @@ def _reset_uids():
 global_state.register_reset_hook(_reset_uids)
 
 
+@keras_export("keras.backend.get_uid")
 def get_uid(prefix=""):
     """1, 2, 3, ... for successive calls with the same ``prefix``."""
     _UIDS[prefix] += 1
     return _UIDS[prefix]
 
 
+@keras_export("keras.backend.reset_uids")
 def reset_uids():
     """Resets the counters of ``get_uid``."""
     _UIDS.clear()
 
 
+@keras_export("keras.backend.manual_variable_initialization")
 def manual_variable_initialization(value):
     """Accepted for tf.keras 1 code; variables here are always
     initialized when created."""
     _MANUAL_VAR_INIT[0] = bool(value)
 
 
+@keras_export("keras.backend.learning_phase_scope")
 @contextlib.contextmanager
 def learning_phase_scope(value):
     """Deprecated tf.keras 2 scope setting ``learning_phase()``."""
@@ -938,6 +960,7 @@ def learning_phase_scope(value):
         _GLOBAL_LEARNING_PHASE[0] = previous
 
 
+@keras_export("keras.backend.name_scope")
 class name_scope:  # noqa: N801 - tf.keras name
     """A context manager naming a scope; accepted for tf.keras code (names
     here come from the layers)."""
@@ -956,6 +979,7 @@ class name_scope:  # noqa: N801 - tf.keras name
         return False
 
 
+@keras_export("keras.backend.is_sparse")
 def is_sparse(tensor):
     """True for a sparse tensor (or a sparse KerasTensor)."""
     if isinstance(getattr(tensor, "dtype", None), str):
@@ -970,6 +994,7 @@ def to_dense(tensor):
     return tensor.to_dense() if tensor.layout != torch.strided else tensor
 
 
+@keras_export("keras.backend.placeholder")
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None,
                 ragged=False):
     """A symbolic input (``Input``) with the full ``shape``, batch first,
@@ -995,6 +1020,7 @@ def cast_to_floatx(x):
     return np.asarray(x, dtype=config.floatx())
 
 
+@keras_export("keras.backend.random_uniform_variable")
 def random_uniform_variable(shape, low, high, dtype=None, name=None,
                             seed=None):
     """A variable of uniform samples in ``[low, high)``."""
@@ -1002,6 +1028,7 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None,
     return variable(value, dtype=dtype, name=name)
 
 
+@keras_export("keras.backend.random_normal_variable")
 def random_normal_variable(shape, mean, scale, dtype=None, name=None,
                            seed=None):
     """A variable of normal samples (``mean``, standard deviation
@@ -1028,21 +1055,25 @@ def _assign(x, value, how):
     return x
 
 
+@keras_export("keras.backend.update")
 def update(x, new_x):
     """Assigns ``new_x`` to the variable ``x``; returns ``x``."""
     return _assign(x, new_x, "assign")
 
 
+@keras_export("keras.backend.update_add")
 def update_add(x, increment):
     """Adds ``increment`` to the variable ``x``; returns ``x``."""
     return _assign(x, increment, "assign_add")
 
 
+@keras_export("keras.backend.update_sub")
 def update_sub(x, decrement):
     """Subtracts ``decrement`` from the variable ``x``; returns ``x``."""
     return _assign(x, decrement, "assign_sub")
 
 
+@keras_export("keras.backend.moving_average_update")
 def moving_average_update(x, value, momentum):
     """``x = x * momentum + value * (1 - momentum)`` in place, as
     tf.keras 2 (TF2 behaviour, no zero-debiasing); returns ``x``."""
@@ -1250,6 +1281,7 @@ def print_tensor(x, message="", summarize=3):
     return x
 
 
+@keras_export("keras.backend.gradients")
 def gradients(loss, variables):
     """Gradients of ``loss`` with respect to ``variables`` (None for a
     variable that ``loss`` does not depend on)."""
@@ -1263,6 +1295,7 @@ def gradients(loss, variables):
                                     allow_unused=True))
 
 
+@keras_export("keras.backend.rnn")
 def rnn(step_function, inputs, initial_states, go_backwards=False,
         mask=None, constants=None, unroll=False, input_length=None,
         time_major=False, zero_output_for_mask=False,
@@ -1652,6 +1685,7 @@ def _unstacked(elems):
     return list(torch.unbind(_t(elems)))
 
 
+@keras_export("keras.backend.map_fn")
 def map_fn(fn, elems, name=None, dtype=None):
     """``fn`` applied to each slice of ``elems`` along its first axis; the
     results stacked."""
@@ -1659,6 +1693,7 @@ def map_fn(fn, elems, name=None, dtype=None):
     return torch.stack([_t(fn(e)) for e in _unstacked(elems)])
 
 
+@keras_export("keras.backend.foldl")
 def foldl(fn, elems, initializer=None, name=None):
     """``fn(acc, x)`` over the slices of ``elems`` from the first (the
     first slice is the start value when ``initializer`` is None)."""
@@ -1670,6 +1705,7 @@ def foldl(fn, elems, initializer=None, name=None):
     return acc
 
 
+@keras_export("keras.backend.foldr")
 def foldr(fn, elems, initializer=None, name=None):
     """``fn(acc, x)`` over the slices of ``elems`` from the last."""
     _eager_only("foldr", elems, initializer)

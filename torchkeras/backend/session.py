@@ -32,6 +32,7 @@ from torchkeras.backend import global_state
 from torchkeras.backend.device import _visible_cuda
 from torchkeras.backend.device import current_device
 from torchkeras.backend.device import set_device
+from torchkeras.utils.registry import keras_export
 
 
 class _Settings:
@@ -202,6 +203,7 @@ DeviceAttributes = collections.namedtuple(
     "DeviceAttributes", ["name", "device_type", "memory_limit_bytes"])
 
 
+@keras_export("keras.backend.GPUOptions")
 class GPUOptions:
     """tf 1.x ``GPUOptions``: the GPU fields torchkeras maps.
 
@@ -227,6 +229,7 @@ class GPUOptions:
         return _repr(self)
 
 
+@keras_export("keras.backend.ConfigProto")
 class ConfigProto:
     """tf 1.x ``ConfigProto``: session options mapped onto torch.
 
@@ -277,6 +280,7 @@ def _repr(obj):
     return f"{type(obj).__name__}({fields})"
 
 
+@keras_export("keras.backend.Session")
 class Session:
     """tf 1.x ``Session``: holds a `ConfigProto`; torch runs eagerly.
 
@@ -362,6 +366,7 @@ def _to_numpy(value):
     return value
 
 
+@keras_export("keras.backend.set_session")
 def set_session(session):
     """Makes ``session`` current and applies its config (tf.keras 2).
 
@@ -378,6 +383,7 @@ def set_session(session):
     _refresh_log_placement()
 
 
+@keras_export("keras.backend.get_session")
 def get_session(op_input_list=()):
     """The current session (a default one is created when there is none)."""
     if _SESSION["current"] is None:

@@ -16,11 +16,13 @@ import numpy as np
 import torch
 
 from torchkeras.backend import config
+from torchkeras.utils.registry import keras_export
 
 _AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
 _SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
 
 
+@keras_export("keras.Variable")
 class Variable(torch.nn.Parameter):
     """A Keras variable: a tensor with a name, ``assign`` and ``numpy``.
 

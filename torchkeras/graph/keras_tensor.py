@@ -11,12 +11,14 @@ histories back to the inputs.
 import collections
 
 from torchkeras.backend.config import standardize_dtype
+from torchkeras.utils.registry import keras_export
 
 KerasHistory = collections.namedtuple(
     "KerasHistory", ["layer", "node_index", "tensor_index"]
 )
 
 
+@keras_export("keras.KerasTensor")
 class KerasTensor:
     """A symbolic tensor: ``shape`` (``None`` for unknown dims), ``dtype``.
 

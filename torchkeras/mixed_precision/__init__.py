@@ -7,16 +7,10 @@ keep float32 variables and compute in half precision under
 ``policy.py``, loss scaling in ``loss_scale_optimizer.py``.
 """
 
-from torchkeras.optimizers.loss_scale_optimizer import (
-    LossScaleOptimizer as LossScaleOptimizer,
-)
-from torchkeras.backend.dtype_policy import DTypePolicy as DTypePolicy
-from torchkeras.backend.dtype_policy import Policy as Policy
-from torchkeras.backend.dtype_policy import dtype_policy as dtype_policy
-from torchkeras.backend.dtype_policy import global_policy as global_policy
-from torchkeras.backend.dtype_policy import (
-    set_dtype_policy as set_dtype_policy,
-)
-from torchkeras.backend.dtype_policy import (
-    set_global_policy as set_global_policy,
-)
+# Each name is registered where it is defined (`keras_export`, next to its
+# `keras.optimizers` or tf.keras 2 alias); importing the modules runs that.
+from torchkeras.backend import dtype_policy as _dtype_policy  # noqa: F401
+from torchkeras.optimizers import loss_scale_optimizer as _lso  # noqa: F401
+from torchkeras.utils import registry as _registry
+
+_registry.export_into(globals(), "keras.mixed_precision")

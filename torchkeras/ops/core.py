@@ -28,6 +28,7 @@ from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.ops.dispatch import any_symbolic
 from torchkeras.ops.dispatch import keras_op
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
 def _python_dtype(x):
@@ -136,6 +137,7 @@ def convert_to_tensor(x, dtype=None, device=None, sparse=None, ragged=None):
     return torch.as_tensor(np.asarray(x), dtype=torch_dtype, device=device)
 
 
+@keras_export("keras.ops.convert_to_numpy")
 def convert_to_numpy(x):
     """``x`` as a NumPy array (a copy of a tensor, detached, on the CPU)."""
     if isinstance(x, KerasTensor):
@@ -173,11 +175,13 @@ def saturate_cast(x, dtype):
     return torch.clamp(x, low, high).to(target)
 
 
+@keras_export("keras.ops.is_tensor")
 def is_tensor(x):
     """Whether ``x`` is a torch tensor (the backend's native tensor)."""
     return isinstance(x, torch.Tensor)
 
 
+@keras_export("keras.ops.shape")
 def shape(x):
     """The shape of ``x`` as a tuple; a KerasTensor gives its static shape
     (``None`` for unknown dims), as Keras 3 does."""
@@ -188,6 +192,7 @@ def shape(x):
     return tuple(np.shape(x))
 
 
+@keras_export("keras.ops.dtype")
 def dtype(x):
     """The Keras dtype name of ``x`` (``"float32"``, ``"string"``, ...)."""
     if isinstance(x, KerasTensor):
@@ -313,12 +318,14 @@ def _eager_only(name, *args, **kwargs):
         raise _symbolic_error(name)
 
 
+@keras_export("keras.ops.cond")
 def cond(pred, true_fn, false_fn):
     """``true_fn()`` if ``pred`` else ``false_fn()``."""
     _eager_only("cond", pred)
     return true_fn() if bool(pred) else false_fn()
 
 
+@keras_export("keras.ops.switch")
 def switch(index, branches, *operands):
     """``branches[index](*operands)``, ``index`` clamped to the range."""
     _eager_only("switch", index, *operands)
@@ -326,6 +333,7 @@ def switch(index, branches, *operands):
     return branches[i](*operands)
 
 
+@keras_export("keras.ops.while_loop")
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Runs ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``."""
     _eager_only("while_loop", loop_vars)
@@ -344,6 +352,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     return type(loop_vars)(values) if isinstance(loop_vars, list) else values
 
 
+@keras_export("keras.ops.fori_loop")
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``."""
     _eager_only("fori_loop", lower, upper, init_val)
@@ -374,6 +383,7 @@ def _length(xs, length):
     return int(length)
 
 
+@keras_export("keras.ops.scan")
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Scans ``f(carry, x) -> (carry, y)`` over the leading axis of
     ``xs``; returns the last carry and the stacked ``y``s."""
@@ -391,6 +401,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     return carry, _stack_structure(ys)
 
 
+@keras_export("keras.ops.map")
 def map(f, xs):
     """``f`` applied to each slice of ``xs`` along its leading axis, the
     results stacked."""
@@ -401,6 +412,7 @@ def map(f, xs):
         for i in range(n)])
 
 
+@keras_export("keras.ops.vectorized_map")
 def vectorized_map(function, elements):
     """``function`` over the leading axis of ``elements`` (a loop, results
     stacked), as Keras's torch backend falls back to."""
@@ -408,6 +420,7 @@ def vectorized_map(function, elements):
     return map(function, elements)
 
 
+@keras_export("keras.ops.associative_scan")
 def associative_scan(f, elems, reverse=False, axis=0):
     """Prefix scan of ``f`` along ``axis``: ``out[i] = f(out[i-1],
     elems[i])`` (from the end when ``reverse``)."""
@@ -426,6 +439,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     return tree.map_structure(lambda v: v.movedim(0, axis), stacked)
 
 
+@keras_export("keras.ops.custom_gradient")
 def custom_gradient(f):
     """Decorates ``f(*args) -> (output, grad_fn)`` so the backward pass uses
     ``grad_fn(*args, upstream=upstream)`` (Keras 3's torch convention).

@@ -21,6 +21,13 @@ need to write and read it back:
 - tf.keras 2 (``.h5``): the TensorFlow function name a ``TFOpLambda`` holds
   (``math.reduce_mean``) and that function's argument names.
 
+An op's registry name also places it in the public API
+(``utils/registry.py``): ``"mean"`` is ``keras.ops.mean``,
+``"image.resize"`` is ``keras.ops.image.resize`` and ``"backend.square"``
+is tf.keras's ``keras.backend.square``, so those namespaces bind what
+``keras_op`` recorded. Activations and losses carry their own
+``keras_export`` (with their aliases); ``tf.*`` ops have no public path.
+
 This module owns the registry and the dispatch; the layer that runs a
 recorded op is ``torchkeras.layers.core.tf_op_layer``.
 """
@@ -32,10 +39,17 @@ from torchkeras.backend.call_context import CALL_CONTEXT
 from torchkeras.backend.eager_tensor import eager_outputs
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.ops.keras3_table import KERAS3_OPS
+from torchkeras.utils.registry import keras_export
 
 _BY_NAME = {}
 _BY_KERAS3_CLASS = {}
 _BY_TF_NAME = {}
+# An op name's prefix -> the public namespace of the op (see above).
+_PUBLIC_NAMESPACES = {
+    "": "keras.ops",
+    "image": "keras.ops.image",
+    "backend": "keras.backend",
+}
 
 
 class OpSpec:
@@ -194,8 +208,19 @@ def register(name, fn, keras3=None, tf=None):
     return spec
 
 
+def public_path(name):
+    """The public path of the op ``name`` (``"keras.ops.mean"``), or None
+    for an op its namespace exports itself (``activations.relu``) or none
+    does (``tf.shape``)."""
+    prefix, _, short = name.rpartition(".")
+    namespace = _PUBLIC_NAMESPACES.get(prefix)
+    return None if namespace is None else f"{namespace}.{short}"
+
+
 def keras_op(name=None, keras3=None, tf=None):
     """Decorates an eager op function so KerasTensors record a graph node.
+
+    The decorated function is also registered under ``public_path(name)``.
 
     Example:
 
@@ -219,6 +244,9 @@ def keras_op(name=None, keras3=None, tf=None):
             return eager_outputs(outputs, args, kwargs)
 
         op.op_spec = spec
+        path = public_path(spec.name)
+        if path is not None:
+            keras_export(path)(op)
         return op
 
     return decorate

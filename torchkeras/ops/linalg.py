@@ -14,6 +14,7 @@ from torchkeras.backend.config import floatx
 from torchkeras.backend.config import to_torch_dtype
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 
 def _float(x):
@@ -162,6 +163,7 @@ def matrix_rank(x, tol=None):
     return torch.linalg.matrix_rank(x, atol=tol).to(torch.int32)
 
 
+@keras_export("keras.ops.jvp")
 def jvp(fun, primals, tangents, has_aux=False):
     """``(fun(*primals), J @ tangents)`` (``torch.func.jvp``); with
     ``has_aux``, ``fun`` returns ``(output, aux)`` and so does this."""

@@ -30,6 +30,7 @@ from torchkeras.backend.config import to_torch_dtype
 from torchkeras.ops import core as _core
 from torchkeras.ops.core import convert_to_tensor
 from torchkeras.ops.dispatch import keras_op
+from torchkeras.utils.registry import keras_export
 
 _SMALL_INTS = (torch.bool, torch.uint8, torch.int8, torch.int16)
 
@@ -1799,6 +1800,7 @@ def select(condlist, choicelist, default=0):
 # ---------------------------------------------------------------------------
 # Introspection and functions of functions.
 
+@keras_export("keras.ops.ndim")
 def ndim(x):
     """The number of axes of ``x``, a Python int (static, so a KerasTensor
     records no node)."""

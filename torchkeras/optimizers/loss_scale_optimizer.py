@@ -34,7 +34,8 @@ _BASE_DEFAULTS = {
 }
 
 
-@keras_export("keras.optimizers.LossScaleOptimizer")
+@keras_export("keras.optimizers.LossScaleOptimizer",
+              "keras.mixed_precision.LossScaleOptimizer")
 class LossScaleOptimizer(Optimizer):
     """An optimizer that dynamically scales the loss to prevent underflow.
 

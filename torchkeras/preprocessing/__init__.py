@@ -10,15 +10,14 @@ dataset builders that tf.keras 2.3 introduced here
 `timeseries_dataset_from_array`; also in `keras.utils`).
 """
 
-from torchkeras.preprocessing import image as image
-from torchkeras.preprocessing import sequence as sequence
-from torchkeras.preprocessing import text as text
-from torchkeras.preprocessing.image_dataset import (
-    image_dataset_from_directory as image_dataset_from_directory,
-)
-from torchkeras.preprocessing.text_dataset import (
-    text_dataset_from_directory as text_dataset_from_directory,
-)
-from torchkeras.preprocessing.timeseries_dataset import (
-    timeseries_dataset_from_array as timeseries_dataset_from_array,
-)
+from torchkeras.utils import registry as _registry
+
+# The dataset builders carry `@keras_export("keras.utils.<name>",
+# "keras.preprocessing.<name>")`; `image`, `sequence` and `text` are
+# namespaces of their own, the modules themselves.
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.preprocessing")
+
+from torchkeras.preprocessing import image as image  # noqa: E402
+from torchkeras.preprocessing import sequence as sequence  # noqa: E402
+from torchkeras.preprocessing import text as text  # noqa: E402

@@ -18,6 +18,7 @@ from torchkeras.backend import config
 from torchkeras.layers.preprocessing import image_utils
 from torchkeras.preprocessing import dataset_utils
 from torchkeras.preprocessing import image_decoding
+from torchkeras.utils.registry import keras_export
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -90,6 +91,10 @@ def load_image(path, image_size, num_channels, interpolation, data_format,
     return image.contiguous()
 
 
+@keras_export(
+    "keras.utils.image_dataset_from_directory",
+    "keras.preprocessing.image_dataset_from_directory",
+)
 def image_dataset_from_directory(directory, labels="inferred",
                                  label_mode="int", class_names=None,
                                  color_mode="rgb", batch_size=32,

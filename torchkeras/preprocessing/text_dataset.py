@@ -7,8 +7,13 @@ labels and splits are `dataset_utils`'s.
 """
 
 from torchkeras.preprocessing import dataset_utils
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export(
+    "keras.utils.text_dataset_from_directory",
+    "keras.preprocessing.text_dataset_from_directory",
+)
 def text_dataset_from_directory(directory, labels="inferred",
                                 label_mode="int", class_names=None,
                                 batch_size=32, max_length=None, shuffle=True,

@@ -11,6 +11,7 @@ import torch
 from torchkeras.data.dataset import AUTOTUNE
 from torchkeras.data.dataset import Dataset
 from torchkeras.data.structure import to_leaf
+from torchkeras.utils.registry import keras_export
 
 
 def _check_arguments(length, sequence_stride, sampling_rate, start_index,
@@ -64,6 +65,10 @@ def _gather(leaf, index):
     return leaf[index]
 
 
+@keras_export(
+    "keras.utils.timeseries_dataset_from_array",
+    "keras.preprocessing.timeseries_dataset_from_array",
+)
 def timeseries_dataset_from_array(data, targets, sequence_length,
                                   sequence_stride=1, sampling_rate=1,
                                   batch_size=128, shuffle=False, seed=None,

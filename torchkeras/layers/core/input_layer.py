@@ -14,7 +14,7 @@ from torchkeras.layers.layer import Layer
 from torchkeras.utils.registry import keras_export
 
 
-@keras_export("keras.layers.InputLayer")
+@keras_export("keras.layers.InputLayer", "keras.InputLayer")
 class InputLayer(Layer):
     """The layer behind ``Input``: holds the graph's input KerasTensor.
 
@@ -106,7 +106,7 @@ def _check_shape(shape):
             )
 
 
-@keras_export("keras.layers.Input")
+@keras_export("keras.layers.Input", "keras.Input")
 def Input(shape=None, batch_size=None, dtype=None, sparse=None,
           batch_shape=None, name=None, tensor=None, ragged=None,
           optional=False):

@@ -1,13 +1,10 @@
-"""The ``keras.optimizers.schedules`` namespace."""
+"""The ``keras.optimizers.schedules`` namespace.
 
-from torchkeras.optimizers.schedules.learning_rate_schedule import (
-    CosineDecay as CosineDecay,
-    CosineDecayRestarts as CosineDecayRestarts,
-    ExponentialDecay as ExponentialDecay,
-    InverseTimeDecay as InverseTimeDecay,
-    LearningRateSchedule as LearningRateSchedule,
-    PiecewiseConstantDecay as PiecewiseConstantDecay,
-    PolynomialDecay as PolynomialDecay,
-    deserialize as deserialize,
-    serialize as serialize,
-)
+Its names are those of every
+``@keras_export("keras.optimizers.schedules.<Name>")``.
+"""
+
+from torchkeras.utils import registry as _registry
+
+_registry.import_submodules(__name__, __path__)
+_registry.export_into(globals(), "keras.optimizers.schedules")

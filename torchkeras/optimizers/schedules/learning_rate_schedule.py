@@ -15,8 +15,10 @@ import torch
 
 from torchkeras.backend import config as backend_config
 from torchkeras.utils import serialization
+from torchkeras.utils.registry import keras_export
 
 
+@keras_export("keras.optimizers.schedules.LearningRateSchedule")
 class LearningRateSchedule:
     """The learning rate schedule base class.
 
@@ -127,6 +129,7 @@ class _StepRatioDecay(LearningRateSchedule):
         }
 
 
+@keras_export("keras.optimizers.schedules.ExponentialDecay")
 class ExponentialDecay(_StepRatioDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
@@ -155,6 +158,7 @@ class ExponentialDecay(_StepRatioDecay):
             float(self.decay_rate) ** self._ratio(step))
 
 
+@keras_export("keras.optimizers.schedules.PiecewiseConstantDecay")
 class PiecewiseConstantDecay(LearningRateSchedule):
     """``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``.
 
@@ -207,6 +211,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         }
 
 
+@keras_export("keras.optimizers.schedules.PolynomialDecay")
 class PolynomialDecay(LearningRateSchedule):
     """Polynomial decay from `initial_learning_rate` to `end_learning_rate`.
 
@@ -263,6 +268,7 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
+@keras_export("keras.optimizers.schedules.InverseTimeDecay")
 class InverseTimeDecay(_StepRatioDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
@@ -297,6 +303,7 @@ def _cosine_factor(fraction, alpha):
     return (1.0 - alpha) * cosine + alpha
 
 
+@keras_export("keras.optimizers.schedules.CosineDecay")
 class CosineDecay(LearningRateSchedule):
     """Cosine decay, after an optional linear warmup.
 
@@ -364,6 +371,7 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+@keras_export("keras.optimizers.schedules.CosineDecayRestarts")
 class CosineDecayRestarts(LearningRateSchedule):
     """Cosine decay with warm restarts (SGDR).
 
@@ -426,20 +434,12 @@ class CosineDecayRestarts(LearningRateSchedule):
         }
 
 
-ALL_OBJECTS_DICT = {
-    cls.__name__: cls
-    for cls in (
-        LearningRateSchedule,
-        ExponentialDecay,
-        PiecewiseConstantDecay,
-        PolynomialDecay,
-        InverseTimeDecay,
-        CosineDecay,
-        CosineDecayRestarts,
-    )
-}
+# The schedule classes by name: those registered above.
+ALL_OBJECTS_DICT = serialization.name_table("keras.optimizers.schedules",
+                                            classes_only=True)
 
 
+@keras_export("keras.optimizers.schedules.serialize")
 def serialize(learning_rate_schedule):
     """Returns the Keras 3 config dict of a `LearningRateSchedule`.
 
@@ -459,6 +459,7 @@ def serialize(learning_rate_schedule):
     }
 
 
+@keras_export("keras.optimizers.schedules.deserialize")
 def deserialize(config, custom_objects=None):
     """Returns the `LearningRateSchedule` a config dict describes.
 
