@@ -6,13 +6,13 @@ in a separate environment, never the project's venv:
     # Keras 3 (files keras3_*):
     python -m venv /tmp/kerasenv
     /tmp/kerasenv/bin/pip install keras jax jaxlib h5py
-    KERAS_BACKEND=jax /tmp/kerasenv/bin/python tests/saving/golden/make_golden.py \
-        keras3
+    KERAS_BACKEND=jax /tmp/kerasenv/bin/python \
+        tests/saving/golden/make_golden.py keras3
     # tf.keras 2 (files tfkeras_*):
     python -m venv /tmp/tfenv
     /tmp/tfenv/bin/pip install tensorflow-cpu tf-keras
-    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python tests/saving/golden/make_golden.py \
-        tfkeras
+    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python \
+        tests/saving/golden/make_golden.py tfkeras
 
 For each model (dense, conv, bn, bigru, lstm) it writes, from Keras 3, a
 compiled and briefly trained ``.keras`` archive and a ``.weights.h5``; from
