@@ -130,9 +130,8 @@ def test_the_trainer_knows_no_layer_class():
             # `from torchkeras.layers.layer import Layer` names the module
             # and then `...layer.Layer`: judge the module part.
             prefix = ".".join(parts[:3]) if len(parts) > 2 else module
-            if prefix not in TRAINER_MAY_IMPORT and not (
-                    module.startswith("torchkeras.layers.layer.")
-                    or module.startswith(
-                        "torchkeras.layers.legacy_interfaces.")):
+            if prefix not in TRAINER_MAY_IMPORT and not module.startswith(
+                    ("torchkeras.layers.layer.",
+                     "torchkeras.layers.legacy_interfaces.")):
                 found.append(f"engine/{name} imports {module}")
     assert not found, "\n".join(found)

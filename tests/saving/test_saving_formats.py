@@ -1,7 +1,8 @@
 """File layouts, legacy spellings and options, checked against Keras.
 
 Layouts are compared with the golden files Keras itself wrote (see
-tests/saving/golden/make_golden.py), read with plain h5py: an independent reference.
+tests/saving/golden/make_golden.py), read with plain h5py: an independent
+reference.
 """
 
 import json

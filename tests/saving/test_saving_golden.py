@@ -1,9 +1,9 @@
 """Interop with real Keras files: golden files in tests/saving/golden.
 
 The files were written by Keras 3.15 (jax backend) and tf.keras 2.21 with
-``tests/saving/golden/make_golden.py``, each with an input and Keras's prediction
-for it. Loaded here, predictions must match Keras's to 1e-5. Files written
-here are read back by Keras 3 when it is importable (or when
+``tests/saving/golden/make_golden.py``, each with an input and Keras's
+prediction for it. Loaded here, predictions must match Keras's to 1e-5.
+Files written here are read back by Keras 3 when it is importable (or when
 ``TORCHKERAS_KERAS_PYTHON`` names a Python that has it), optimizer state
 included. The optimizer state's values are checked in
 ``test_optimizer_interop.py``.
