@@ -41,6 +41,7 @@ from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import WeightMismatchError
+from torchkeras.utils.registry import keras_export
 
 DATA_SUFFIX = ".data-00000-of-00001"
 INDEX_SUFFIX = ".index"
@@ -285,6 +286,7 @@ def _parse_torch_state(data, tensors, meta):
     return groups, state
 
 
+@keras_export("keras.saving.read_checkpoint_epoch")
 def read_epoch(prefix):
     """The epoch count stored in the checkpoint at ``prefix``."""
     return int(read(prefix)[1].get("epoch", 0))

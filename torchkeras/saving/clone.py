@@ -11,6 +11,7 @@ its config, so weights are freshly initialised, as Keras does).
 from torchkeras.graph.keras_tensor import KerasTensor
 from torchkeras.layers.core.input_layer import InputLayer
 from torchkeras.utils import tree
+from torchkeras.utils.registry import keras_export
 
 
 def _default_clone(layer):
@@ -96,6 +97,7 @@ def _clone_functional(model, input_tensors, clone_function):
                                name=model.name)
 
 
+@keras_export("keras.saving.clone_model", "keras.models.clone_model")
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with ``model``'s architecture and new weights.
 

@@ -33,6 +33,7 @@ from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import SavingError
 from torchkeras.utils import safe_mode as safe_mode_lib
 from torchkeras.utils import serialization
+from torchkeras.utils.registry import keras_export
 
 # Bounds on a config read from a file (JSON text, then the parsed value).
 MAX_CONFIG_BYTES = 16 << 20
@@ -648,6 +649,7 @@ def deserialize_model(filepath, entry, custom_objects=None, safe_mode=True,
     return model
 
 
+@keras_export("keras.saving.model_to_json")
 def model_to_json(model, **kwargs):
     """The model's Keras 3 config as a JSON string (``Model.to_json``)."""
     entry = serialize_model(model, include_compile=False)
@@ -655,6 +657,7 @@ def model_to_json(model, **kwargs):
     return json.dumps(entry, **kwargs)
 
 
+@keras_export("keras.saving.model_from_json", "keras.models.model_from_json")
 def model_from_json(json_string, custom_objects=None):
     """Rebuilds a model (without weights) from ``model_to_json``'s output,
     or from a tf.keras 2 ``to_json`` string.

@@ -35,6 +35,7 @@ from torchkeras.saving import safetensors_io
 from torchkeras.saving import weight_paths
 from torchkeras.saving.errors import FileFormatError
 from torchkeras.saving.errors import SavingError
+from torchkeras.utils.registry import keras_export
 
 
 def _kind(filepath):
@@ -65,6 +66,7 @@ def _require_built(model, filepath):
 # Weights.
 
 
+@keras_export("keras.saving.save_weights")
 def save_weights(model, filepath, overwrite=True):
     """Saves ``model``'s weights; the format follows the suffix."""
     filepath = os.fspath(filepath)
@@ -189,6 +191,7 @@ def _safetensors_loader(model, filepath):
     return lambda: weight_paths.assign_all(filepath, items)
 
 
+@keras_export("keras.saving.load_weights")
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Loads weights saved by ``save_weights``, tf.keras or Keras 3.
 
@@ -224,6 +227,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 # Models.
 
 
+@keras_export("keras.saving.save_model", "keras.models.save_model")
 def save_model(model, filepath, overwrite=True, include_optimizer=True,
                save_format=None, signatures=None, options=None,
                save_traces=True, **kwargs):
@@ -285,6 +289,7 @@ def _load_store_model(filepath, entry, store, custom_objects, compile,
     return model
 
 
+@keras_export("keras.saving.load_model", "keras.models.load_model")
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Loads a model saved by ``save_model``, Keras 3 or tf.keras 2.
 
@@ -330,12 +335,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     )
 
 
+@keras_export("keras.saving.export_saved_model")
 def export_saved_model(model, filepath, input_signature=None):
     """tf.keras 2's ``experimental.export_saved_model``: a model folder."""
     deferred.apply_now(model)
     return serving.save_model_folder(model, filepath, input_signature)
 
 
+@keras_export("keras.saving.load_from_saved_model")
 def load_from_saved_model(saved_model_path, custom_objects=None):
     """tf.keras 2's ``experimental.load_from_saved_model``."""
     entry, store = serving.read_model_folder(

@@ -28,6 +28,7 @@ from torchkeras.saving import atomic
 from torchkeras.saving import h5_keras3
 from torchkeras.saving import model_config
 from torchkeras.saving.errors import FileFormatError
+from torchkeras.utils.registry import keras_export
 
 FOLDER_FORMAT = "torchkeras-saved-model-v1"
 MARKER = "saved_model.json"
@@ -109,6 +110,7 @@ def export_program(model, input_signature=None):
     return program
 
 
+@keras_export("keras.saving.export")
 def export(model, filepath, format="torch", input_signature=None):
     """Writes a serving artifact of ``model`` (see the module docstring).
 
@@ -199,6 +201,7 @@ def read_model_folder(dirpath):
     return entry, store
 
 
+@keras_export("keras.saving.load_program")
 def load_program(dirpath_or_file):
     """The serving program of a folder or ``.pt2`` file, as a module."""
     path = os.fspath(dirpath_or_file)

@@ -11,11 +11,15 @@ the registry.
 import contextlib
 import threading
 
+from torchkeras.utils.registry import keras_export
+
 _GLOBAL_CUSTOM_OBJECTS = {}
 _GLOBAL_CUSTOM_NAMES = {}
 _SCOPE = threading.local()
 
 
+@keras_export("keras.saving.register_keras_serializable",
+              "keras.utils.register_keras_serializable")
 def register_keras_serializable(package="Custom", name=None):
     """Decorator registering a class or function under ``package>name``."""
 
@@ -29,10 +33,14 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
+@keras_export("keras.saving.get_registered_name",
+              "keras.utils.get_registered_name")
 def get_registered_name(obj):
     return _GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", None))
 
 
+@keras_export("keras.saving.get_registered_object",
+              "keras.utils.get_registered_object")
 def get_registered_object(name, custom_objects=None, module_objects=None):
     scope = getattr(_SCOPE, "objects", None) or {}
     for table in (scope, custom_objects or {}, _GLOBAL_CUSTOM_OBJECTS):
@@ -47,6 +55,10 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return None
 
 
+@keras_export("keras.saving.custom_object_scope",
+              "keras.saving.CustomObjectScope",
+              "keras.utils.custom_object_scope",
+              "keras.utils.CustomObjectScope")
 @contextlib.contextmanager
 def custom_object_scope(*dicts):
     """``with custom_object_scope({'MyLayer': MyLayer}): ...``."""
@@ -64,10 +76,14 @@ def custom_object_scope(*dicts):
 CustomObjectScope = custom_object_scope
 
 
+@keras_export("keras.saving.get_custom_objects",
+              "keras.utils.get_custom_objects")
 def get_custom_objects():
     return _GLOBAL_CUSTOM_OBJECTS
 
 
+@keras_export("keras.saving.serialize_keras_object",
+              "keras.utils.serialize_keras_object")
 def serialize_keras_object(obj):
     """Returns a Keras config for ``obj`` (a name for plain functions)."""
     if obj is None:
@@ -165,6 +181,8 @@ def config_path(keys):
     return out or "the top level"
 
 
+@keras_export("keras.saving.deserialize_keras_object",
+              "keras.utils.deserialize_keras_object")
 def deserialize_keras_object(
     config,
     module_objects=None,
