@@ -27,11 +27,11 @@ from torchkeras.utils import tree
 from torchkeras.utils.registry import keras_export
 
 
-def _enter_inference():
-    """The call context of an outermost ``training=False`` call of
-    ``predict`` (what the model's ``forward`` would set, its outputs going
-    to NumPy); returns what to restore."""
-    context = call_context.fields()  # one thread lookup for all fields
+def _enter_inference(context):
+    """Sets ``context`` (a thread's call-context fields,
+    ``call_context.fields()``) as an outermost ``training=False`` call of
+    ``predict`` would (its outputs go to NumPy); returns what to
+    restore."""
     outer = context["training"]
     context["training"] = False
     context["depth"] = 1
@@ -41,8 +41,7 @@ def _enter_inference():
     return outer
 
 
-def _leave_inference(outer):
-    context = call_context.fields()
+def _leave_inference(context, outer):
     context["training"] = outer
     context["depth"] = 0
     context["predicting"] = False
@@ -165,6 +164,9 @@ class Functional(Model):
         """
         if not self._calls_plainly():
             return None
+        # The predictor runs in this thread (predict's loop): its call
+        # context is fetched once, not per batch.
+        context = call_context.fields()
         graph = self._graph
         if (graph.is_chain and not self._symbolic_losses
                 and not self._symbolic_metrics
@@ -182,22 +184,22 @@ class Functional(Model):
                         and accepted.get(0) == x.shape and x.dtype is dtype
                         and (x.is_cpu if on_cpu else x.device == device)):
                     return NotImplemented
-                outer = _enter_inference()
+                outer = _enter_inference(context)
                 try:
                     return run_chain(x, False, False)
                 finally:
-                    _leave_inference(outer)
+                    _leave_inference(context, outer)
 
             return predict_chain
 
         def predict_graph(x):
             if type(x) is not torch.Tensor:
                 return NotImplemented
-            outer = _enter_inference()
+            outer = _enter_inference(context)
             try:
                 return self._run_graph(x)
             finally:
-                _leave_inference(outer)
+                _leave_inference(context, outer)
 
         return predict_graph
 
