@@ -176,3 +176,27 @@ def _ops():
 def is_keras_tensor(x):
     """True for symbolic tensors made by ``Input`` or a layer call."""
     return isinstance(x, KerasTensor)
+
+
+def source_inputs(tensor):
+    """The input tensors `tensor` is computed from (``Input``s), as a list.
+
+    ``keras.utils.get_source_inputs``: walks the tensor's history back to
+    the input nodes; each source appears once, in the order first reached.
+    A value without a history is returned as is.
+    """
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return tensor if not isinstance(tensor, KerasTensor) else [tensor]
+    layer, node_index, _ = history
+    if not layer._inbound_nodes:
+        return [tensor]
+    node = layer._inbound_nodes[node_index]
+    if node.is_input:
+        return list(node.output_tensors)
+    sources = []
+    for parent in node.input_tensors:
+        for x in source_inputs(parent):
+            if all(x is not s for s in sources):
+                sources.append(x)
+    return sources

@@ -18,6 +18,9 @@ from torchkeras.utils.progbar import Progbar as Progbar
 from torchkeras.utils.sequence import PyDataset as PyDataset
 from torchkeras.utils.sequence import Sequence as Sequence
 from torchkeras.utils.file_utils import get_file as get_file
+from torchkeras.graph.keras_tensor import (
+    source_inputs as get_source_inputs,
+)
 from torchkeras.utils.numerical_utils import normalize as normalize
 from torchkeras.utils.numerical_utils import to_categorical as to_categorical
 from torchkeras.utils.model_visualization import (
