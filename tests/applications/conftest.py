@@ -11,7 +11,8 @@ and predict a seeded batch; then it checks torchkeras against that:
   wrote is placed there under that name, and its real hash stands in for
   the published one, so the hash check still runs;
 - the model has Keras's layers, name for name and class for class, with
-  the same weight shapes (Keras layouts, from ``get_weights``), and the same parameter count;
+  the same weight shapes (Keras layouts, from ``get_weights``), and the
+  same parameter count;
 - `preprocess_input` gives Keras's values, and predictions match Keras's
   to 1e-4 (relative to the outputs' magnitude);
 - ``weights=<path>`` loads Keras 3's ``.weights.h5`` to the same numbers.
