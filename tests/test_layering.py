@@ -57,6 +57,9 @@ ALLOWED = {
     # live in preprocessing (they resize with the layers' image kernels);
     # loaded on first use.
     ("utils/__init__.py", "preprocessing"),
+    # keras.utils.get_source_inputs walks a KerasTensor's history back to
+    # its Inputs (the graph's nodes); loaded on first use.
+    ("utils/__init__.py", "graph"),
 }
 
 

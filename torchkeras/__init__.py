@@ -30,6 +30,7 @@ from torchkeras import distribute as distribute
 from torchkeras import preprocessing as preprocessing
 from torchkeras import experimental as experimental
 from torchkeras import saving as saving
+from torchkeras import applications as applications
 from torchkeras.utils import registry as _registry
 
 # `keras.Model`, `keras.Input`, `keras.Variable`, `keras.device`, ...: each

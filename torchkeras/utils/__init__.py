@@ -18,9 +18,6 @@ from torchkeras.utils.progbar import Progbar as Progbar
 from torchkeras.utils.sequence import PyDataset as PyDataset
 from torchkeras.utils.sequence import Sequence as Sequence
 from torchkeras.utils.file_utils import get_file as get_file
-from torchkeras.graph.keras_tensor import (
-    source_inputs as get_source_inputs,
-)
 from torchkeras.utils.numerical_utils import normalize as normalize
 from torchkeras.utils.numerical_utils import to_categorical as to_categorical
 from torchkeras.utils.model_visualization import (
@@ -43,6 +40,11 @@ def __getattr__(name):
     # The dataset builders return `torchkeras.data` pipelines and resize
     # images with the preprocessing layers' kernels, so they live in
     # `torchkeras.preprocessing` (above `utils`) and load on first use.
+    # Walks a KerasTensor's history: the graph sits above utils.
+    if name == "get_source_inputs":
+        from torchkeras.graph.keras_tensor import source_inputs
+
+        return source_inputs
     if name == "image_dataset_from_directory":
         from torchkeras.preprocessing.image_dataset import (
             image_dataset_from_directory,
@@ -70,5 +72,6 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | {
-        "image_dataset_from_directory", "text_dataset_from_directory",
+        "get_source_inputs", "image_dataset_from_directory",
+        "text_dataset_from_directory",
         "timeseries_dataset_from_array", "pad_sequences", *_IMAGE_HELPERS})
