@@ -251,9 +251,12 @@ class Layer(torch.nn.Module):
             if key is None and _unowned(value):
                 self._track_attribute(name, {name: value})
                 return
-            if key == name and name in self.__dict__.get(
-                    "_attribute_weights", ()):
-                return  # `self.alpha = self.alpha`: tracked already
+            if key == name:
+                # `self.count = self.add_weight(name="count")` or
+                # `self.alpha = self.alpha`: already this weight's
+                # attribute. Passing it on would let torch re-register a
+                # buffer as a parameter and reorder the layer's weights.
+                return
         if aliases and name in aliases:
             del aliases[name]
         if self.__dict__.get("_attribute_weights"):

@@ -102,3 +102,15 @@ def test_adapt_with_other_feature_size_raises():
     layer.adapt(DATA[:, 0, :])
     with pytest.raises(ValueError, match="incompatible shape"):
         layer.adapt(np.ones((3, 5), "float32"))
+
+
+def test_weights_are_mean_variance_count_as_in_keras_files():
+    # `self.count = self.add_weight(name="count")` must not move `count`
+    # (a buffer) ahead of mean and variance: files list them in this order.
+    layer = keras.layers.Normalization(axis=-1)
+    layer.build((None, 3))
+    assert [w.name.split("/")[-1] for w in layer.weights] == [
+        "mean", "variance", "count"]
+    assert [np.shape(w) for w in layer.get_weights()] == [(3,), (3,), ()]
+    assert "count" in dict(layer.named_buffers())
+    assert layer.count is layer.weights[2]
