@@ -137,3 +137,20 @@ def test_keras_tensor_in_python_control_flow():
         bool(x)
     with pytest.raises(TypeError, match="symbolic"):
         list(x)
+
+
+def test_a_graph_deeper_than_the_recursion_limit_builds_and_runs():
+    import sys
+
+    depth = sys.getrecursionlimit() + 500
+    inputs = keras.Input((4,))
+    x = inputs
+    for _ in range(depth):
+        x = layers.Activation("linear")(x)
+    skip = layers.Add()([x, inputs])  # a long and a short path to `Add`
+    model = keras.Model(inputs, skip)
+    assert len(model.layers) == depth + 2
+    assert type(model.layers[0]).__name__ == "InputLayer"
+    assert type(model.layers[-1]).__name__ == "Add"
+    x0 = np.arange(8, dtype="float32").reshape(2, 4)
+    np.testing.assert_allclose(model.predict(x0, verbose=0), 2 * x0)

@@ -80,22 +80,26 @@ class GraphNetwork:
         return [t._keras_history.layer for t in self.flat_inputs]
 
     def _order_nodes(self):
+        """The nodes, deepest first (Keras's order: depth is the longest
+        path to an output; ties keep the depth-first post-order).
+
+        Iterative, so a graph of any depth (EfficientNetV2L's ~1000 layers)
+        is ordered without Python recursion.
+        """
         input_ids = {id(t) for t in self.flat_inputs}
-        depth = {}
-        order = []
-        visiting = set()
+        order = []  # depth-first post-order: nodes and ("input", id) keys
+        done = set()
+        on_stack = set()
+        edges = {}  # key -> keys of the items its inputs come from
 
         def producing_node(tensor):
             history = tensor._keras_history
             return history.layer._inbound_nodes[history.node_index]
 
-        def visit(tensor, d, path):
+        def item_for(tensor, stack):
+            """(key, node): node is None for one of the model's inputs."""
             if id(tensor) in input_ids:
-                key = ("input", id(tensor))
-                depth[key] = max(depth.get(key, 0), d)
-                if key not in order:
-                    order.append(key)
-                return
+                return ("input", id(tensor)), None
             node = producing_node(tensor)
             if node.is_input:
                 raise ValueError(
@@ -103,27 +107,54 @@ class GraphNetwork:
                     f"{tensor} at layer '{node.layer.name}' of model "
                     f"'{self.owner_name}'. The following previous layers "
                     f"were accessed without issue: "
-                    f"{[l.name for l in path]}. Pass that input in "
-                    "`inputs` too."
+                    f"{[n.layer.name for _, n, _ in stack]}. Pass that "
+                    "input in `inputs` too."
                 )
-            key = id(node)
-            if key in visiting:
-                raise ValueError(
-                    f"Model '{self.owner_name}': the graph has a cycle at "
-                    f"layer '{node.layer.name}'."
-                )
-            if depth.get(key, -1) >= d:
-                return
-            depth[key] = d
-            visiting.add(key)
-            for t in node.input_tensors:
-                visit(t, d + 1, path + [node.layer])
-            visiting.discard(key)
-            if node not in order:
-                order.append(node)
+            return id(node), node
 
-        for t in self.flat_outputs:
-            visit(t, 0, [])
+        roots = []
+        for out in self.flat_outputs:
+            key, node = item_for(out, [])
+            roots.append(key)
+            if key in done:
+                continue
+            if node is None:
+                done.add(key)
+                order.append(key)
+                continue
+            stack = [(key, node, iter(node.input_tensors))]
+            on_stack.add(key)
+            while stack:
+                key, node, pending = stack[-1]
+                tensor = next(pending, None)
+                if tensor is None:
+                    stack.pop()
+                    on_stack.discard(key)
+                    done.add(key)
+                    order.append(node)
+                    continue
+                child, child_node = item_for(tensor, stack)
+                edges.setdefault(key, []).append(child)
+                if child in on_stack:
+                    raise ValueError(
+                        f"Model '{self.owner_name}': the graph has a cycle "
+                        f"at layer '{child_node.layer.name}'."
+                    )
+                if child in done:
+                    continue
+                if child_node is None:
+                    done.add(child)
+                    order.append(child)
+                    continue
+                on_stack.add(child)
+                stack.append((child, child_node,
+                              iter(child_node.input_tensors)))
+        # Reversed post-order visits every consumer before what it consumes.
+        depth = dict.fromkeys(roots, 0)
+        for item in reversed(order):
+            key = _key(item)
+            for child in edges.get(key, ()):
+                depth[child] = max(depth.get(child, 0), depth[key] + 1)
         ranked = sorted(range(len(order)),
                         key=lambda i: (-depth[_key(order[i])], i))
         nodes = []
@@ -143,14 +174,18 @@ class GraphNetwork:
         return nodes
 
     def _collect_layers(self):
+        seen = set()
         layers = []
         for node in self.nodes:
-            if node.layer not in layers:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
                 layers.append(node.layer)
         return layers
 
     def _check_unique_names(self):
         names = [layer.name for layer in self.layers]
+        if len(set(names)) == len(names):
+            return
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(
