@@ -66,10 +66,30 @@ def _sample(kind, shape, dtype, seed, loc, scale):
     elif kind == "normal" or scale == 0:
         out.normal_(loc, scale, generator=generator)
     else:
-        torch.nn.init.trunc_normal_(
-            out, loc, scale, loc - 2 * scale, loc + 2 * scale, generator
-        )
+        _truncated_normal_(out, loc, scale, generator)
     return out.to(dtype)
+
+
+def _truncated_normal_(out, loc, scale, generator):
+    """Fills `out` with normal values, redrawing those beyond two stddevs.
+
+    Rejection gives the truncated distribution exactly, as TensorFlow's
+    sampler does; it redraws about 4.6 % of the values per round and costs
+    a fraction of ``torch.nn.init.trunc_normal_``'s inverse-CDF transform
+    (``erfinv``: ~10x slower on a convolution kernel; building NASNet
+    spent most of its time there).
+    """
+    flat = out.view(-1)
+    flat.normal_(generator=generator)
+    outside = flat.abs() > 2.0
+    while outside.any():
+        index = outside.nonzero().squeeze(1)
+        redrawn = torch.empty(index.numel(), dtype=flat.dtype).normal_(
+            generator=generator)
+        flat[index] = redrawn
+        outside = torch.zeros_like(outside)
+        outside[index] = redrawn.abs() > 2.0
+    flat.mul_(scale).add_(loc)
 
 
 class RandomInitializer(Initializer):
