@@ -215,16 +215,16 @@ _CONVERTED = ("LSTM", "GRU", "Bidirectional", "TimeDistributed", "Model",
               "Functional", "Sequential")
 
 
-def _shapes(model, layer, weights):
-    owners = weight_paths.owner_map(model)
+def _shapes(owners, weights):
     return [tuple(owners[id(w)]._keras_shape(w)) for w in weights]
 
 
-def _declared_problem(model, layer, listed):
+def _declared_problem(owners, layer, listed):
     """What is wrong with the datasets ``listed`` for ``layer``, judged
-    from their declared shapes alone, or None."""
+    from their declared shapes alone, or None. ``owners``: the model's
+    `weight_paths.owner_map`, computed once per load."""
     weights = weight_paths.keras2_weights(layer)
-    expected = _shapes(model, layer, weights)
+    expected = _shapes(owners, weights)
     declared = [tuple(d.shape or ()) for d, _ in listed]
     if type(layer).__name__ in _CONVERTED or getattr(
             layer, "_is_graph_network", False):
@@ -270,8 +270,9 @@ def check_declared(filepath, model, listed_layers, top, by_name=False,
             raise _count_mismatch(filepath, layers, listed_layers)
         pairs = list(zip(layers, [w for _, w in listed_layers]))
     skipped = set()
+    owners = weight_paths.owner_map(model)
     for layer, listed in pairs:
-        problem = _declared_problem(model, layer, listed)
+        problem = _declared_problem(owners, layer, listed)
         if problem is None:
             continue
         if by_name and skip_mismatch:
@@ -283,11 +284,11 @@ def check_declared(filepath, model, listed_layers, top, by_name=False,
     if top is not None:
         own = weight_paths.own_weights(model)
         declared = [tuple(d.shape or ()) for d, _ in top]
-        if declared != _shapes(model, model, own):
+        if declared != _shapes(owners, own):
             raise WeightMismatchError(
                 filepath,
                 f"model '{model.name}' has top-level weights of shapes "
-                f"{_shapes(model, model, own)}, the file declares "
+                f"{_shapes(owners, own)}, the file declares "
                 f"{declared}.")
     return [(name, listed) for name, listed in listed_layers
             if name not in skipped]
