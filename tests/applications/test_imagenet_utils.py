@@ -2,7 +2,6 @@
 class index file in the Keras cache, and the missing-file errors."""
 
 import json
-import urllib.error
 
 import numpy as np
 import pytest
@@ -120,16 +119,6 @@ def test_decode_predictions_reads_the_cached_class_index(class_index):
 def test_decode_predictions_checks_the_shape():
     with pytest.raises(ValueError, match=r"\(samples, 1000\).*\(2, 10\)"):
         imagenet_utils.decode_predictions(np.zeros((2, 10)))
-
-
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    def urlopen(*args, **kwargs):
-        raise urllib.error.URLError("network is unreachable")
-
-    monkeypatch.setattr(file_utils.urllib.request, "urlopen", urlopen)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    return tmp_path
 
 
 def test_a_missing_class_index_names_the_file_and_where(offline,

@@ -1,6 +1,10 @@
 """VGG16 and VGG19 against real Keras 3 (see conftest.py)."""
 
+import numpy as np
 import pytest
+
+import torchkeras as keras
+from torchkeras import applications
 
 
 @pytest.mark.parametrize("module,fn", [("vgg16", "VGG16"),
@@ -8,6 +12,20 @@ import pytest
 def test_notop_matches_keras(keras_match, module, fn):
     keras_match(module, fn, include_top=False, input_shape=(64, 64, 3),
                 pooling="avg")
+
+
+@pytest.mark.parametrize("file_name", ["model.weights.h5", "legacy.h5"])
+def test_weights_argument_takes_either_keras_file(keras_match, tmp_path,
+                                                  file_name):
+    kwargs = dict(include_top=False, input_shape=(32, 32, 3),
+                  pooling="max")
+    reference = keras_match("vgg16", "VGG16", path_weights=False, **kwargs)
+    keras.backend.clear_session()
+    model = applications.VGG16(weights=str(tmp_path / "VGG16" / file_name),
+                               **kwargs)
+    x = np.random.RandomState(0).uniform(-100, 100, (2, 32, 32, 3))
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               reference.predict(x, verbose=0), rtol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs", [
