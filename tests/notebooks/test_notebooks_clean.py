@@ -14,11 +14,12 @@ NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = [
     "01_quickstart", "02_functional_api", "03_sequences_and_ctc",
     "04_customizing", "05_saving_and_keras_files", "06_multi_gpu",
-    "07_text_preprocessing",
+    "07_text_preprocessing", "08_transfer_learning",
 ]
 PUBLIC = {"layers", "losses", "metrics", "optimizers", "callbacks",
           "models", "backend", "utils", "datasets", "distribute", "ops",
-          "data", "preprocessing", "activations", "initializers"}
+          "data", "preprocessing", "activations", "initializers",
+          "applications"}
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+(torchkeras[\w.]*)(.*)$",
                      re.MULTILINE)
 
