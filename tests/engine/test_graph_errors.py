@@ -154,3 +154,40 @@ def test_a_graph_deeper_than_the_recursion_limit_builds_and_runs():
     assert type(model.layers[-1]).__name__ == "Add"
     x0 = np.arange(8, dtype="float32").reshape(2, 4)
     np.testing.assert_allclose(model.predict(x0, verbose=0), 2 * x0)
+
+
+def test_a_run_drops_each_activation_after_its_last_reader():
+    import weakref
+
+    import torch
+
+    seen = {}
+
+    class Probe(layers.Layer):
+        """Keeps a weak reference to its output; the last probe reports
+        which earlier outputs are still alive while it runs."""
+
+        def __init__(self, tag, **kwargs):
+            super().__init__(**kwargs)
+            self.tag = tag
+
+        def call(self, x):
+            out = x * 1.0
+            seen[self.tag] = weakref.ref(out)
+            if self.tag == "last":
+                seen["alive"] = sorted(
+                    k for k, ref in seen.items()
+                    if k not in ("last", "alive") and ref() is not None)
+            return out
+
+    a, b = keras.Input((3,)), keras.Input((3,))
+    x1 = Probe("x1")(a)
+    x2 = Probe("x2")(x1)
+    y = layers.Add()([x2, b])  # two inputs: not a chain
+    keep = Probe("keep")(y)
+    out = Probe("last")(keep)
+    model = keras.Model([a, b], [out, y])
+    with torch.no_grad():
+        model([torch.ones(2, 3), torch.ones(2, 3)])
+    # x1 and x2 were read by their last step; y is a model output.
+    assert seen["alive"] == ["keep"]
