@@ -121,3 +121,20 @@ def test_summary_shows_the_base_as_one_line_with_keras_counts(
     inner = capsys.readouterr().out
     for layer in base.layers:
         assert f"{layer.name} ({type(layer).__name__})" in inner
+
+
+def test_plot_model_draws_every_layer_and_connection_of_a_residual_net():
+    import re
+
+    model = applications.ResNet50V2(weights=None, include_top=False,
+                                    input_shape=(32, 32, 3), pooling="avg")
+    dot = keras.utils.model_to_dot(model, show_shapes=True).to_string()
+    labels = re.findall(r'label="([^":|]+): (\w+)', dot)
+    drawn = [(name, kind) for name, kind in labels]
+    assert drawn == [(layer.name, type(layer).__name__)
+                     for layer in model.layers]
+    # One edge per (inbound layer, layer) connection of the graph.
+    connections = sum(len(node.input_tensors) for layer in model.layers
+                      for node in layer._inbound_nodes)
+    assert dot.count("->") == connections
+    assert "(None, 1, 1, 2048)" in dot  # post_relu's output shape
