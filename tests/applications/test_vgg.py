@@ -19,7 +19,7 @@ def test_weights_argument_takes_either_keras_file(keras_match, tmp_path,
                                                   file_name):
     kwargs = dict(include_top=False, input_shape=(32, 32, 3),
                   pooling="max")
-    reference = keras_match("vgg16", "VGG16", path_weights=False, **kwargs)
+    reference = keras_match("vgg16", "VGG16", **kwargs)
     keras.backend.clear_session()
     model = applications.VGG16(weights=str(tmp_path / "VGG16" / file_name),
                                **kwargs)
@@ -36,7 +36,8 @@ def test_weights_argument_takes_either_keras_file(keras_match, tmp_path,
     {"weights": None, "include_top": False, "input_shape": [64, 64]},
     {"weights": "imagenet", "include_top": False,
      "input_shape": [64, 64, 1]},
-    {"weights": "imagenet", "classifier_activation": "relu"},
 ])
 def test_argument_errors_match_keras(keras_error, kwargs):
+    # (The classifier_activation check comes after VGG16's 120M-parameter
+    # classifier is built; the other families test it.)
     keras_error("vgg16", "VGG16", **kwargs)
