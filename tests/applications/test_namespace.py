@@ -34,3 +34,28 @@ def test_every_keras_applications_name_is_here(keras_oracle):
         missing += [f"{module_name}.{member}" for member in members
                     if not hasattr(module, member)]
     assert missing == []
+
+
+def test_every_constructor_takes_keras_arguments_and_defaults(keras_oracle):
+    import inspect
+
+    signatures = json.loads(keras_oracle("""
+        import inspect, json
+        import keras
+        out = {}
+        for name in dir(keras.applications):
+            fn = getattr(keras.applications, name)
+            if name[:1].isupper() and callable(fn):
+                out[name] = [[p.name, repr(p.default)] for p in
+                             inspect.signature(fn).parameters.values()]
+        print(json.dumps(out))
+    """))
+    assert len(signatures) >= 40
+    different = {}
+    for name, expected in signatures.items():
+        fn = getattr(torchkeras.applications, name)
+        ours = [[p.name, repr(p.default)]
+                for p in inspect.signature(fn).parameters.values()]
+        if ours != expected:
+            different[name] = (ours, expected)
+    assert different == {}
