@@ -201,3 +201,34 @@ def test_progbar_logger_arguments():
     assert logger.target == 64
     with pytest.raises(ValueError, match="Received: count_mode=batches"):
         ProgbarLogger(count_mode="batches")
+
+
+class FakeHandle:
+    def __init__(self, shown, bundle):
+        self.bundles = [bundle]
+        shown.append(self)
+
+    def update(self, bundle, raw=False):
+        self.bundles.append(bundle)
+
+
+def test_notebook_gets_headers_and_one_display_per_epoch(monkeypatch, clock):
+    stream = _stdout(monkeypatch, tty=False)
+    shown = []
+    monkeypatch.setattr(progbar_module, "_in_notebook_kernel", lambda: True)
+    monkeypatch.setattr(
+        progbar_module, "_open_display", lambda b: FakeHandle(shown, b)
+    )
+    callbacks = CallbackList(add_progbar=True, verbose=1, epochs=2, steps=20)
+    # 1/32 s per step: redraws at steps 1, 5, 9, 13, 17, then the end.
+    _fit(clock, callbacks, epochs=2, steps=20, step_time=1 / 32, validate=True)
+    assert stream.getvalue() == "Epoch 1/2\nEpoch 2/2\n"
+    assert len(shown) == 2  # validation inside `fit` shows nothing
+    assert CountingLogs.reads == 10  # logs are read only to redraw
+    for handle in shown:
+        counts = [b["text/plain"][:2] for b in handle.bundles]
+        assert counts == [" 1", " 5", " 9", "13", "17", "20"]
+        assert handle.bundles[-1]["text/plain"] == (
+            "20/20 " + "━" * 20
+            + " 1s 31ms/step - loss: 0.5000 - accuracy: 0.7500"
+        )

@@ -5,8 +5,12 @@ Expected lines are written by hand from Keras 3's format
 """
 
 import io
+import os
 import re
+import select
+import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -252,3 +256,325 @@ def test_bad_arguments():
         Progbar(10, verbose=3)
     with pytest.raises(ValueError, match="at most one"):
         Progbar(10, stateful_metrics=["a"], stateless_metrics=["b"])
+
+
+# Notebook kernels: one IPython display per bar, updated in place.
+
+
+class FakeHandle:
+    """Records what a bar shows through its IPython display handle."""
+
+    def __init__(self, shown, bundle):
+        self.bundles = [bundle]
+        shown.append(self)
+
+    def update(self, bundle, raw=False):
+        assert raw
+        self.bundles.append(bundle)
+
+
+@pytest.fixture
+def displays(monkeypatch):
+    """A notebook kernel: returns the handles the bars open, in order."""
+    shown = []
+    monkeypatch.setattr(progbar_module, "_in_notebook_kernel", lambda: True)
+    monkeypatch.setattr(
+        progbar_module, "_open_display", lambda b: FakeHandle(shown, b)
+    )
+    return shown
+
+
+def test_notebook_bar_is_one_display_with_a_clean_final_line(
+    monkeypatch, clock, displays
+):
+    stream = _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=32, interval=0.0)
+    _run_epoch(clock, bar, step_time=1 / 32)
+    assert stream.getvalue() == ""
+    (handle,) = displays
+    final = handle.bundles[-1]
+    assert set(final) == {"text/plain", "text/html"}
+    assert final["text/plain"] == (
+        f"32/32 {FULL_BAR} 1s 31ms/step - accuracy: 0.8125 - loss: 0.4321"
+    )
+    for bundle in handle.bundles:
+        for text in bundle.values():
+            assert "\r" not in text and "\x1b" not in text
+            assert "\n" not in text and "\b" not in text
+    assert final["text/html"] == (
+        '<pre style="margin: 0"><span style="font-weight: bold">32/32</span>'
+        f' <span style="color: #4caf50">{FULL_BAR}</span>'
+        ' <span style="font-weight: bold">1s</span>'
+        " 31ms/step - accuracy: 0.8125 - loss: 0.4321</pre>"
+    )
+
+
+def test_notebook_display_shows_progress_in_colour(
+    monkeypatch, clock, displays
+):
+    _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=4, width=4, interval=0.0)
+    clock.now = 1.0
+    bar.update(1, [("a<b", 1.0)])
+    (handle,) = displays
+    assert handle.bundles[0]["text/plain"] == (
+        "1/4 ━━━━ 3s 1s/step - a<b: 1.0000"
+    )
+    html = handle.bundles[0]["text/html"]
+    assert '<span style="color: #4caf50">━</span>' in html
+    assert '<span style="color: #9e9e9e">━━━</span>' in html
+    assert "a&lt;b: 1.0000" in html  # metric names are escaped
+
+
+def test_notebook_display_redraws_at_most_every_tenth_of_a_second(
+    monkeypatch, clock, displays
+):
+    _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=32, interval=0.0)
+    _run_epoch(clock, bar, step_time=1 / 32, values=[("l", 1.0)])
+    # Steps 1, 5, 9, ... 29 are >= 0.1 s apart; step 32 finalizes.
+    (handle,) = displays
+    counts = [b["text/plain"].split("/")[0].strip() for b in handle.bundles]
+    assert counts == ["1", "5", "9", "13", "17", "21", "25", "29", "32"]
+
+
+def test_notebook_display_keeps_a_longer_interval(
+    monkeypatch, clock, displays
+):
+    _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=32, interval=0.25)
+    _run_epoch(clock, bar, step_time=1 / 32, values=[("l", 1.0)])
+    (handle,) = displays
+    counts = [b["text/plain"].split("/")[0].strip() for b in handle.bundles]
+    assert counts == ["1", "9", "17", "25", "32"]
+
+
+def test_notebook_each_bar_has_its_own_display(monkeypatch, clock, displays):
+    _stdout(monkeypatch, tty=False)
+    for _ in range(3):
+        clock.now = 0.0
+        bar = Progbar(target=2)
+        _run_epoch(clock, bar, steps=2, step_time=0.5, values=[("l", 1.0)])
+    assert len(displays) == 3
+    for handle in displays:
+        assert handle.bundles[-1]["text/plain"] == (
+            f"2/2 {FULL_BAR} 1s 500ms/step - l: 1.0000"
+        )
+
+
+def test_notebook_bar_finalized_at_once_opens_one_display(
+    monkeypatch, clock, displays
+):
+    _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=None)
+    clock.now = 2.0
+    bar.update(5, finalize=True)
+    (handle,) = displays
+    assert handle.bundles == [
+        {
+            "text/plain": "      5/Unknown 2s 400ms/step",
+            "text/html": '<pre style="margin: 0">      5/Unknown'
+            ' <span style="font-weight: bold">2s</span> 400ms/step</pre>',
+        }
+    ]
+
+
+def test_notebook_verbose_2_prints_a_plain_line(monkeypatch, clock, displays):
+    stream = _stdout(monkeypatch, tty=False)
+    bar = Progbar(target=32, verbose=2)
+    _run_epoch(clock, bar)
+    assert displays == []
+    assert stream.getvalue() == (
+        "32/32 - 0s - 2ms/step - accuracy: 0.8125 - loss: 0.4321\n"
+    )
+
+
+def test_notebook_verbose_0_shows_nothing(monkeypatch, clock, displays):
+    stream = _stdout(monkeypatch, tty=False)
+    _run_epoch(clock, Progbar(target=4, verbose=0), steps=4)
+    assert displays == [] and stream.getvalue() == ""
+
+
+# Recognising the kernel, from an IPython that is already imported.
+
+
+class ZMQInteractiveShell:
+    config = {}
+
+
+class TerminalInteractiveShell:
+    config = {}
+
+
+class KernelAppShell:
+    config = {"IPKernelApp": {}}
+
+
+class OutStream(io.StringIO):
+    pass
+
+
+def _ipython(monkeypatch, shell):
+    """Fakes `sys.modules["IPython"]` whose `get_ipython` returns `shell`."""
+    module = types.ModuleType("IPython")
+    if isinstance(shell, Exception):
+
+        def get_ipython():
+            raise shell
+
+    else:
+
+        def get_ipython():
+            return shell
+
+    module.get_ipython = get_ipython
+    monkeypatch.setitem(sys.modules, "IPython", module)
+    iostream = types.ModuleType("ipykernel.iostream")
+    iostream.OutStream = OutStream
+    monkeypatch.setitem(sys.modules, "ipykernel.iostream", iostream)
+    monkeypatch.setattr(sys, "stdout", OutStream())
+
+
+@pytest.mark.parametrize(
+    "shell, expected",
+    [
+        (ZMQInteractiveShell(), True),
+        (KernelAppShell(), True),
+        (TerminalInteractiveShell(), False),
+        (None, False),
+        (RuntimeError("broken shell"), False),
+    ],
+)
+def test_kernel_detection(monkeypatch, shell, expected):
+    _ipython(monkeypatch, shell)
+    assert progbar_module._in_notebook_kernel() is expected
+
+
+def test_kernel_detection_recognises_colab(monkeypatch):
+    colab_shell = type("Shell", (), {"config": {}})
+    colab_shell.__module__ = "google.colab._shell"
+    _ipython(monkeypatch, colab_shell())
+    assert progbar_module._in_notebook_kernel()
+
+
+def test_kernel_with_redirected_stdout_is_not_a_display(monkeypatch):
+    _ipython(monkeypatch, ZMQInteractiveShell())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert not progbar_module._in_notebook_kernel()
+
+
+def test_no_imported_ipython_means_no_kernel(monkeypatch):
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not progbar_module._in_notebook_kernel()
+
+
+def test_failed_detection_falls_back_to_carriage_returns(monkeypatch, clock):
+    stream = _stdout(monkeypatch, tty=False, notebook=True)
+    _ipython(monkeypatch, RuntimeError("broken shell"))
+    monkeypatch.setattr(sys, "stdout", stream)
+    bar = Progbar(target=3, interval=0.0)
+    bar.update(1)
+    assert stream.getvalue().startswith("\r")
+
+
+# A real `fit` in a child process, its stdout a terminal or a pipe.
+
+FIT_SCRIPT = """
+import sys
+import time
+
+import numpy as np
+import torchkeras as keras
+
+class Slow(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(0.03)
+
+x = np.random.rand(40, 4).astype("float32")
+y = np.random.rand(40, 1).astype("float32")
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+model.fit(x, y, batch_size=4, epochs=2, verbose=1, callbacks=[Slow()])
+print("IPython imported:", "IPython" in sys.modules)
+"""
+
+TERMINAL_LINE = re.compile(
+    r"10/10 ━{20} \d+s \d+ms/step - loss: \d+\.\d{4} *"
+)
+PLAIN_LINE = re.compile(r"10/10 \[={20}\] \d+s \d+ms/step - loss: \d+\.\d{4}")
+
+
+def _child_env():
+    env = dict(os.environ)
+    for name in ("JPY_PARENT_PID", "PYCHARM_HOSTED"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+def test_fit_in_a_terminal_rewrites_its_line_in_colour():
+    import termios
+
+    master, slave = os.openpty()
+    # Keep `\n` as written (no `\r\n` translation by the terminal).
+    attributes = termios.tcgetattr(slave)
+    attributes[1] &= ~termios.OPOST
+    termios.tcsetattr(slave, termios.TCSANOW, attributes)
+    child = subprocess.Popen(
+        [sys.executable, "-c", FIT_SCRIPT],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env=_child_env(),
+    )
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                if child.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+        stderr = child.communicate(timeout=60)[1]
+    assert child.returncode == 0, stderr.decode()
+    text = b"".join(chunks).decode()
+    assert "\b" not in text
+    # (`str.splitlines` would also split at `\r`.)
+    lines = text.split("\n")
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert lines[4:] == ["IPython imported: False", ""]
+    for bar in (lines[1], lines[3]):
+        assert "\x1b[32m" in bar  # the green done part
+        redraws = ANSI.sub("", bar).split("\r")[1:]
+        assert len(redraws) >= 2  # rewritten in place before the end
+        assert TERMINAL_LINE.fullmatch(redraws[-1]), redraws[-1]
+
+
+def test_fit_into_a_pipe_prints_one_plain_line_per_epoch():
+    child = subprocess.run(
+        [sys.executable, "-c", FIT_SCRIPT],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=_child_env(),
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr.decode()
+    text = child.stdout.decode()
+    for char in ("\r", "\b", "\x1b"):
+        assert char not in text
+    lines = text.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert PLAIN_LINE.fullmatch(lines[1]), lines[1]
+    assert PLAIN_LINE.fullmatch(lines[3]), lines[3]
+    assert lines[4:] == ["IPython imported: False"]

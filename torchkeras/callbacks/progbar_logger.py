@@ -7,6 +7,11 @@ notebook, and never between batches when writing to a log file (one line
 per epoch). So a step costs a clock read, not a host sync. The bar itself
 is `torchkeras.utils.progbar`; which process prints (rank 0) is the
 engine's choice.
+
+What a `fit` leaves in a notebook: an `Epoch i/n` line on stdout before
+each epoch (when there are several), then that epoch's bar as one display
+output updated in place; `evaluate` and `predict` add one display each.
+With `verbose=2` every bar is one plain stdout line instead.
 """
 
 import numbers
