@@ -1,20 +1,30 @@
 """``plot_model`` and ``model_to_dot``: a model's graph as a picture.
 
-``model_to_dot`` writes the Graphviz DOT text of a model itself (no pydot):
-one record-shaped node per layer (name and class, then optionally the
-activation, dtype, input/output shapes and trainability, in tf.keras 2's
-record layout) and one edge per connection recorded by the functional graph
-(each node's input tensors, through their ``_keras_history``). Nested models
-are one node, or with ``expand_nested=True`` a cluster holding their own
-layers. A subclassed model has no graph and is drawn as a single node.
+The model is read once into a small graph (``_graph_layout.GraphNode`` and
+``GraphCluster``): one record per layer (name and class, then optionally
+the activation, dtype, input/output shapes and trainability, the fields of
+tf.keras 2's record labels) and one edge per connection recorded by the
+functional graph (each node's input tensors, through their
+``_keras_history``). Nested models are one node, or with
+``expand_nested=True`` a cluster, labelled with the model's name, holding
+their own layers. A subclassed model has no graph and is drawn as a single
+node.
 
-``plot_model`` renders that text with the ``dot`` executable of Graphviz,
-run as a subprocess, into a PNG/SVG/PDF/... chosen by the file's suffix
-(``.dot``/``.gv`` write the DOT text and need no Graphviz). Without Graphviz
-it raises ``ImportError`` saying how to install it (inside IPython it prints
-that message and returns ``None``, as tf.keras does). The models own the
-graph; this module only reads it (``layers``, ``_graph.nodes``, ``inputs``,
-``outputs``) and never imports the engine.
+``model_to_dot`` writes that graph as Graphviz DOT text itself (no pydot).
+``plot_model`` picks the format from the file's suffix and draws it:
+
+- with Graphviz's ``dot`` program on the PATH, ``dot`` renders the DOT text
+  (run as a subprocess) into any format it knows;
+- without it, the graph is laid out in pure Python (ranks, crossing
+  reduction, coordinates; see ``_graph_layout``) and written as SVG text,
+  or drawn with matplotlib (if installed) as PNG, PDF, JPEG, ...;
+- ``.dot``/``.gv`` write the DOT text and need neither.
+
+Only a format that nothing here can render raises ``ImportError`` saying
+what to install (inside IPython it prints that message and returns
+``None``, as tf.keras does). The models own the graph; this module only
+reads it (``layers``, ``_graph.nodes``, ``inputs``, ``outputs``) and never
+imports the engine.
 """
 
 import os
@@ -24,14 +34,29 @@ import subprocess
 import sys
 import uuid
 
+from torchkeras.utils import _graph_layout
+from torchkeras.utils._graph_layout import GraphCluster
+from torchkeras.utils._graph_layout import GraphNode
+
 _RANKDIRS = ("TB", "LR", "BT", "RL")
 _TEXT_FORMATS = ("dot", "gv")
+_GRAPHVIZ_COMMANDS = (
+    "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+    "(macOS) or `conda install graphviz`"
+)
 _MISSING_GRAPHVIZ = (
-    "plot_model needs Graphviz's `dot` program on the PATH to render a "
-    "picture, and it was not found. Install Graphviz: `apt-get install "
-    "graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or `conda "
-    "install graphviz`; or save the DOT text with a `.dot` file name "
-    "(to_file='model.dot')."
+    "plot_model needs Graphviz's `dot` program on the PATH to write a "
+    "{format!r} file, and it was not found. Install Graphviz: "
+    + _GRAPHVIZ_COMMANDS + ". Without Graphviz, plot_model writes .svg "
+    "files itself and draws .png, .pdf, .jpg, ... files with matplotlib; "
+    "a .dot file name (to_file='model.dot') saves the DOT text."
+)
+_MISSING_MATPLOTLIB = (
+    "Without Graphviz's `dot` program on the PATH, plot_model draws a "
+    "{format!r} file with matplotlib, and matplotlib is not installed "
+    "either. Install matplotlib (`pip install matplotlib`) or Graphviz ("
+    + _GRAPHVIZ_COMMANDS + "), or use a .svg file name "
+    "(to_file='model.svg'), which needs neither."
 )
 
 
@@ -39,14 +64,24 @@ class DotGraph:
     """The DOT text of a model plot, with the few pydot methods users call.
 
     ``model_to_dot(model).create(prog="dot", format="svg")`` returns the
-    rendered bytes, as it does with tf.keras's pydot graph.
+    rendered bytes, as it does with tf.keras's pydot graph. Without
+    Graphviz, ``prog="dot"`` falls back to this package's own layout
+    (SVG, or the formats matplotlib writes).
 
     Args:
         source: the DOT text.
+        graph: the graph the text was written from (a
+            ``_graph_layout.GraphCluster``), for rendering without
+            Graphviz; ``None`` when there is only the text.
+        rankdir: the direction of that rendering.
+        dpi: the resolution of that rendering.
     """
 
-    def __init__(self, source):
+    def __init__(self, source, graph=None, rankdir="TB", dpi=96):
         self.source = source
+        self._graph = graph
+        self._rankdir = rankdir
+        self._dpi = dpi
 
     def to_string(self):
         """The DOT text."""
@@ -56,8 +91,21 @@ class DotGraph:
         return self.source
 
     def create(self, prog="dot", format="png"):  # noqa: A002 - pydot name
-        """Renders the graph with Graphviz and returns the bytes."""
-        exe = _graphviz(prog)
+        """Renders the graph and returns the bytes.
+
+        Graphviz's ``prog`` renders it where it is installed; otherwise
+        (for ``prog="dot"``) the layout of ``_graph_layout`` draws it.
+
+        Raises:
+            ImportError: if nothing here can render ``format``.
+            RuntimeError: if Graphviz fails.
+        """
+        exe = shutil.which(prog)
+        if exe is None:
+            if prog == "dot" and self._graph is not None:
+                return _render(self._graph, format, self._rankdir,
+                               self._dpi)
+            raise ImportError(_MISSING_GRAPHVIZ.format(format=format))
         result = subprocess.run([exe, f"-T{format}"],
                                 input=self.source.encode("utf-8"),
                                 capture_output=True, timeout=120)
@@ -84,6 +132,9 @@ def model_to_dot(model, show_shapes=False, show_dtype=False,
                  show_trainable=False):
     """Converts a Keras model to DOT format.
 
+    Each layer is a record node (its fields chosen by the ``show_*``
+    arguments) and each connection of the functional graph an edge.
+
     Args:
         model: a built Keras model (functional, Sequential or subclassed).
         show_shapes: whether to display input and output shapes.
@@ -92,7 +143,7 @@ def model_to_dot(model, show_shapes=False, show_dtype=False,
         rankdir: ``"TB"`` (a vertical plot), ``"LR"`` (horizontal),
             ``"BT"`` or ``"RL"``.
         expand_nested: whether to draw nested models as clusters of their
-            layers.
+            layers, labelled with the model's name.
         dpi: image resolution in dots per inch.
         layer_range: two layer names or regexes, the first and last layer
             to draw (both inclusive); top level only.
@@ -101,19 +152,22 @@ def model_to_dot(model, show_shapes=False, show_dtype=False,
         show_trainable: whether to display whether each layer is trainable.
 
     Returns:
-        A ``DotGraph`` (``to_string()`` gives the DOT text).
+        A ``DotGraph``: ``to_string()`` gives the DOT text, ``create()``
+        renders it (with or without Graphviz).
 
     Raises:
         ValueError: if the model is not built, or ``rankdir``, ``dpi`` or
             ``layer_range`` are invalid.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> inputs = keras.Input(shape=(4,), name="x")
-    >>> outputs = keras.layers.Dense(2, name="out")(inputs)
-    >>> dot = model_to_dot(keras.Model(inputs, outputs))
-    >>> dot.to_string().startswith("digraph")
-    True
+    Examples:
+        >>> import torchkeras as keras
+        >>> inputs = keras.Input(shape=(4,), name="x")
+        >>> outputs = keras.layers.Dense(2, name="out")(inputs)
+        >>> dot = model_to_dot(keras.Model(inputs, outputs))
+        >>> print(dot.to_string().splitlines()[-2])
+          n0 -> n1;
+        >>> dot.create(format="svg").startswith(b"<?xml")
+        True
     """
     _check_arguments(model, rankdir, dpi)
     options = dict(show_shapes=show_shapes, show_dtype=show_dtype,
@@ -121,49 +175,67 @@ def model_to_dot(model, show_shapes=False, show_dtype=False,
                    expand_nested=expand_nested,
                    show_layer_activations=show_layer_activations,
                    show_trainable=show_trainable, ids={})
-    lines = [
-        "digraph G {",
-        f'  graph [rankdir="{rankdir}", dpi={float(dpi):g}, '
-        'concentrate=true, fontname="Helvetica"];',
-        '  node [shape=record, fontname="Helvetica", fontsize=11];',
-        '  edge [arrowsize=0.7];',
-    ]
-    if _graph(model) is None:
-        lines += _node_lines(model, None, options, "  ")
-    else:
-        layers = _select_layers(model.layers, layer_range)
-        lines += _model_lines(model, layers, options, "  ")
-    lines.append("}")
-    return DotGraph("\n".join(lines) + "\n")
+    graph = _read_graph(model, layer_range, options)
+    return DotGraph(_dot_text(graph, rankdir, dpi), graph, rankdir, dpi)
 
 
 def plot_model(model, to_file="model.png", show_shapes=False,
                show_dtype=False, show_layer_names=True, rankdir="TB",
                expand_nested=False, dpi=96, layer_range=None,
                show_layer_activations=False, show_trainable=False):
-    """Converts a Keras model to DOT format and saves it to a file.
+    """Draws a Keras model's graph and saves it to a file.
 
-    The picture's format comes from the suffix of ``to_file``: ``.png``,
-    ``.svg``, ``.pdf``, ``.jpg``, ... (PNG when there is none) rendered by
-    Graphviz's ``dot`` program; ``.dot``/``.gv`` save the DOT text and need
-    no Graphviz. The file is written whole or not at all.
+    The picture's format comes from the suffix of ``to_file`` (PNG when
+    there is none). Graphviz's ``dot`` program renders it where it is on
+    the PATH (``.png``, ``.svg``, ``.pdf``, ``.jpg``, ...); without it the
+    graph is laid out here and written as ``.svg`` text, or drawn with
+    matplotlib as ``.png``, ``.pdf``, ``.jpg``, ``.tif``, ... ``.dot`` and
+    ``.gv`` save the DOT text. The file is written whole or not at all.
 
     Args:
         model: a built Keras model.
         to_file: the file name of the plot.
-        show_shapes, show_dtype, show_layer_names, rankdir, expand_nested,
-        dpi, layer_range, show_layer_activations, show_trainable: as in
-            ``model_to_dot``.
+        show_shapes: whether to display input and output shapes.
+        show_dtype: whether to display the output dtypes.
+        show_layer_names: whether to display layer names.
+        rankdir: ``"TB"`` (top to bottom), ``"LR"`` (left to right),
+            ``"BT"`` or ``"RL"``.
+        expand_nested: whether to draw nested models as clusters of their
+            layers.
+        dpi: the resolution: pixels per inch of raster images (the SVG's
+            size is scaled by ``dpi / 72``, as Graphviz does).
+        layer_range: two layer names or regexes, the first and last layer
+            to draw (both inclusive); top level only.
+        show_layer_activations: whether to display layer activations.
+        show_trainable: whether to display whether each layer is trainable.
 
     Returns:
         Inside IPython/Jupyter, an ``IPython.display`` Image (or SVG) of
-        the file, so the plot shows inline; otherwise ``None``.
+        the file, so the plot shows inline as a cell's value; otherwise
+        ``None``.
 
     Raises:
-        ImportError: if Graphviz's ``dot`` is not installed (outside
-            IPython; inside, the message is printed and ``None`` returned).
+        ImportError: if nothing can render the format: Graphviz is missing
+            and the format is neither SVG nor one that an installed
+            matplotlib writes (outside IPython; inside, the message is
+            printed and ``None`` returned).
         RuntimeError: if Graphviz fails to render the graph.
         ValueError: as ``model_to_dot``.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import torchkeras as keras
+        >>> inputs = keras.Input(shape=(4,), name="x")
+        >>> outputs = keras.layers.Dense(2, name="out")(inputs)
+        >>> model = keras.Model(inputs, outputs)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "model.svg")
+        >>> plot_model(model, to_file=path, show_shapes=True)
+        >>> with open(path) as f:
+        ...     svg = f.read()
+        >>> svg.count('class="node"'), "out: Dense" in svg, "(None, 2)" in svg
+        (2, True, True)
+        >>> folder.cleanup()
     """
     dot = model_to_dot(model, show_shapes=show_shapes,
                        show_dtype=show_dtype,
@@ -174,12 +246,13 @@ def plot_model(model, to_file="model.png", show_shapes=False,
                        show_trainable=show_trainable)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
-    if extension not in _TEXT_FORMATS and shutil.which("dot") is None:
+    try:
+        dot.write(to_file, format=extension)
+    except ImportError as e:
         if _in_ipython():
-            print(_MISSING_GRAPHVIZ)
+            print(e)
             return None
-        raise ImportError(_MISSING_GRAPHVIZ)
-    dot.write(to_file, format=extension)
+        raise
     return _display_object(to_file, extension)
 
 
@@ -203,6 +276,17 @@ def _check_arguments(model, rankdir, dpi):
         raise ValueError(
             f"`dpi` must be a positive number. Received: dpi={dpi!r}"
         )
+
+
+def _read_graph(model, layer_range, options):
+    """The graph to draw: a root ``GraphCluster``."""
+    root = GraphCluster()
+    if _graph(model) is None:
+        root.items.append(_graph_node(model, None, options))
+    else:
+        _fill(root, model, _select_layers(model.layers, layer_range),
+              options)
+    return root
 
 
 def _graph(model):
@@ -238,16 +322,17 @@ def _select_layers(layers, layer_range):
     return list(layers)[min(first):max(last) + 1]
 
 
-def _model_lines(model, layers, options, indent):
-    """Nodes (or clusters) of ``layers`` and the edges between them."""
-    lines = []
+def _fill(cluster, model, layers, options):
+    """Adds the nodes (or clusters) of ``layers`` of ``model`` to
+    ``cluster``, and the edges between them."""
     for layer in layers:
         if _is_expanded(layer, options):
-            lines += _cluster_lines(layer, options, indent)
+            child = GraphCluster(_node_id(layer, options), layer.name)
+            _fill(child, layer, layer.layers, options)
+            cluster.items.append(child)
         else:
-            lines += _node_lines(layer, model, options, indent)
+            cluster.items.append(_graph_node(layer, model, options))
     drawn = {id(layer) for layer in layers}
-    edges = []
     for node in _graph(model).nodes:
         if id(node.layer) not in drawn:
             continue
@@ -255,21 +340,11 @@ def _model_lines(model, layers, options, indent):
             history = tensor._keras_history
             if history is None or id(history.layer) not in drawn:
                 continue
-            edge = (_source_id(history.layer, history.tensor_index, options),
-                    _target_id(node.layer, position, options))
-            if edge not in edges:
-                edges.append(edge)
-    lines += [f"{indent}{a} -> {b};" for a, b in edges]
-    return lines
-
-
-def _cluster_lines(model, options, indent):
-    lines = [f"{indent}subgraph cluster_{_node_id(model, options)} {{",
-             f'{indent}  label="{_quote(model.name)}";',
-             f'{indent}  style="rounded,dashed";']
-    lines += _model_lines(model, model.layers, options, indent + "  ")
-    lines.append(f"{indent}}}")
-    return lines
+            source = _source_id(history.layer, history.tensor_index,
+                                options)
+            for target in _target_ids(node.layer, position, options):
+                if (source, target) not in cluster.edges:
+                    cluster.edges.append((source, target))
 
 
 def _source_id(layer, tensor_index, options):
@@ -283,14 +358,26 @@ def _source_id(layer, tensor_index, options):
     return _node_id(layer, options)
 
 
-def _target_id(layer, position, options):
-    """The node an edge ends at: inside an expanded model, the input layer
-    of its input number ``position``."""
-    if _is_expanded(layer, options):
-        inputs = layer.inputs
-        tensor = inputs[min(position, len(inputs) - 1)]
-        return _target_id(tensor._keras_history.layer, 0, options)
-    return _node_id(layer, options)
+def _target_ids(layer, position, options):
+    """The nodes an edge ends at: inside an expanded model, the input layer
+    of its input number ``position``, or, where the model does not list
+    that layer (a Sequential), the layers that read the input."""
+    if not _is_expanded(layer, options):
+        return [_node_id(layer, options)]
+    inputs = layer.inputs
+    tensor = inputs[min(position, len(inputs) - 1)]
+    source = tensor._keras_history.layer
+    inner = {id(l) for l in layer.layers}
+    if id(source) in inner:
+        return _target_ids(source, 0, options)
+    ids = []
+    for node in _graph(layer).nodes:
+        if id(node.layer) not in inner:
+            continue
+        for index, read in enumerate(node.input_tensors):
+            if read is tensor:
+                ids += _target_ids(node.layer, index, options)
+    return ids
 
 
 def _node_id(layer, options):
@@ -303,30 +390,22 @@ def _node_id(layer, options):
 # Labels.
 
 
-def _node_lines(layer, owner, options, indent):
-    label = _label(layer, owner, options)
-    return [f'{indent}{_node_id(layer, options)} [label="{label}"];']
-
-
-def _label(layer, owner, options):
-    """tf.keras 2's record: ``name: Class|activation|dtype|{input:|output:}
-    |{{in}|{out}}|Trainable``."""
+def _graph_node(layer, owner, options):
+    """The record of ``layer`` (called in the graph of ``owner``)."""
     cls = _class_name(layer)
-    text = f"{layer.name}: {cls}" if options["show_layer_names"] else cls
-    label = _escape(text)
-    activation = _activation_name(layer)
-    if options["show_layer_activations"] and activation is not None:
-        label = f"{{{label}}}|{{{_escape(activation)}}}"
+    node = GraphNode(_node_id(layer, options),
+                     f"{layer.name}: {cls}" if options["show_layer_names"]
+                     else cls)
+    if options["show_layer_activations"]:
+        node.activation = _activation_name(layer)
     nodes = _own_nodes(layer, owner)
     if options["show_dtype"]:
-        label += "|" + _escape(_dtype_text(layer, nodes))
+        node.dtype = _dtype_text(layer, nodes)
     if options["show_shapes"]:
-        inputs, outputs = _shape_texts(layer, nodes)
-        label += (f"|{{input:|output:}}|{{{{{_escape(inputs)}}}|"
-                  f"{{{_escape(outputs)}}}}}")
+        node.shapes = _shape_texts(layer, nodes)
     if options["show_trainable"]:
-        label += "|" + ("Trainable" if layer.trainable else "Non-trainable")
-    return label
+        node.trainable = "Trainable" if layer.trainable else "Non-trainable"
+    return node
 
 
 def _class_name(layer):
@@ -385,6 +464,55 @@ def _same_or_multiple(texts):
     return texts[0] if all(t == texts[0] for t in texts) else "multiple"
 
 
+# ----------------------------------------------------------------------
+# DOT text.
+
+
+def _dot_text(graph, rankdir, dpi):
+    lines = [
+        "digraph G {",
+        f'  graph [rankdir="{rankdir}", dpi={float(dpi):g}, '
+        'concentrate=true, fontname="Helvetica"];',
+        '  node [shape=record, fontname="Helvetica", fontsize=11];',
+        '  edge [arrowsize=0.7];',
+    ]
+    lines += _dot_lines(graph, "  ")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_lines(cluster, indent):
+    lines = []
+    for item in cluster.items:
+        if isinstance(item, GraphCluster):
+            lines += [f"{indent}subgraph cluster_{item.id} {{",
+                      f'{indent}  label="{_quote(item.label)}";',
+                      f'{indent}  style="rounded,dashed";']
+            lines += _dot_lines(item, indent + "  ")
+            lines.append(f"{indent}}}")
+        else:
+            lines.append(f'{indent}{item.id} [label="{_label(item)}"];')
+    lines += [f"{indent}{a} -> {b};" for a, b in cluster.edges]
+    return lines
+
+
+def _label(node):
+    """tf.keras 2's record: ``name: Class|activation|dtype|{input:|output:}
+    |{{in}|{out}}|Trainable``."""
+    label = _escape(node.title)
+    if node.activation is not None:
+        label = f"{{{label}}}|{{{_escape(node.activation)}}}"
+    if node.dtype is not None:
+        label += "|" + _escape(node.dtype)
+    if node.shapes is not None:
+        inputs, outputs = node.shapes
+        label += (f"|{{input:|output:}}|{{{{{_escape(inputs)}}}|"
+                  f"{{{_escape(outputs)}}}}}")
+    if node.trainable is not None:
+        label += "|" + node.trainable
+    return label
+
+
 def _escape(text):
     """Escapes the characters that structure a record label."""
     for char in ("\\", "{", "}", "|", "<", ">", '"'):
@@ -400,11 +528,20 @@ def _quote(text):
 # Rendering.
 
 
-def _graphviz(prog):
-    exe = shutil.which(prog)
-    if exe is None:
-        raise ImportError(_MISSING_GRAPHVIZ)
-    return exe
+def _render(graph, format, rankdir, dpi):  # noqa: A002
+    """The bytes of ``graph`` drawn without Graphviz."""
+    if format == "svg":
+        return _graph_layout.to_svg(graph, rankdir, dpi).encode("utf-8")
+    if format not in _graph_layout.IMAGE_FORMATS:
+        raise ImportError(_MISSING_GRAPHVIZ.format(format=format))
+    try:
+        formats = _graph_layout.image_formats()
+    except ImportError:
+        raise ImportError(
+            _MISSING_MATPLOTLIB.format(format=format)) from None
+    if format not in formats:
+        raise ImportError(_MISSING_GRAPHVIZ.format(format=format))
+    return _graph_layout.to_image(graph, format, rankdir, dpi)
 
 
 def _atomic_write(path, data):
