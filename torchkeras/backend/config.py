@@ -19,13 +19,38 @@ _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 @keras_export("keras.backend.floatx")
 def floatx():
-    """Returns the default float type, as a string (``'float32'``)."""
+    """Returns the default float type, as a string (`'float32'`).
+
+    New weights, `keras.backend.constant` and the other tensor factories
+    use this dtype unless told otherwise.
+
+    Returns:
+        The dtype name, such as `'float32'`.
+
+    Examples:
+        >>> keras.backend.floatx()
+        'float32'
+    """
     return _FLOATX
 
 
 @keras_export("keras.backend.set_floatx")
 def set_floatx(value):
-    """Sets the default float type (``'float16'``, ``'float32'``, ...)."""
+    """Sets the default float type (`'float16'`, `'float32'`, ...).
+
+    Args:
+        value: One of `'float16'`, `'bfloat16'`, `'float32'` or
+            `'float64'`.
+
+    Raises:
+        ValueError: If `value` is not one of these.
+
+    Examples:
+        >>> keras.backend.set_floatx("float64")
+        >>> keras.backend.zeros((2,)).dtype
+        torch.float64
+        >>> keras.backend.set_floatx("float32")
+    """
     global _FLOATX
     if value not in _FLOAT_DTYPES:
         raise ValueError(
@@ -37,26 +62,72 @@ def set_floatx(value):
 
 @keras_export("keras.backend.epsilon")
 def epsilon():
-    """Returns the fuzz factor used in numeric expressions (``1e-7``)."""
+    """Returns the fuzz factor used in numeric expressions (`1e-7`).
+
+    Losses and metrics add or clip by it to keep logarithms and divisions
+    finite.
+
+    Returns:
+        A Python float.
+
+    Examples:
+        >>> keras.backend.epsilon()
+        1e-07
+    """
     return _EPSILON
 
 
 @keras_export("keras.backend.set_epsilon")
 def set_epsilon(value):
-    """Sets the fuzz factor used in numeric expressions."""
+    """Sets the fuzz factor used in numeric expressions.
+
+    Args:
+        value: The new fuzz factor, a float.
+
+    Examples:
+        >>> keras.backend.set_epsilon(1e-5)
+        >>> keras.backend.epsilon()
+        1e-05
+        >>> keras.backend.set_epsilon(1e-7)
+    """
     global _EPSILON
     _EPSILON = float(value)
 
 
 @keras_export("keras.backend.image_data_format")
 def image_data_format():
-    """Returns ``'channels_last'`` (the default) or ``'channels_first'``."""
+    """Returns `'channels_last'` (the default) or `'channels_first'`.
+
+    Image layers and the image functions of `keras.backend` use this
+    layout when their `data_format` is `None`.
+
+    Returns:
+        The data format name.
+
+    Examples:
+        >>> keras.backend.image_data_format()
+        'channels_last'
+    """
     return _IMAGE_DATA_FORMAT
 
 
 @keras_export("keras.backend.set_image_data_format")
 def set_image_data_format(data_format):
-    """Sets the default image data format."""
+    """Sets the default image data format.
+
+    Args:
+        data_format: `'channels_last'` (batch, height, width, channels) or
+            `'channels_first'` (batch, channels, height, width).
+
+    Raises:
+        ValueError: For any other value.
+
+    Examples:
+        >>> keras.backend.set_image_data_format("channels_first")
+        >>> keras.backend.image_data_format()
+        'channels_first'
+        >>> keras.backend.set_image_data_format("channels_last")
+    """
     global _IMAGE_DATA_FORMAT
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
@@ -91,7 +162,28 @@ _STANDARD_CACHE = {}
 
 @keras_export("keras.backend.standardize_dtype")
 def standardize_dtype(dtype):
-    """Returns the Keras name (``'float32'``, ``'int64'``, ``'string'``)."""
+    """Returns the Keras name of a dtype (`'float32'`, `'int64'`, `'string'`).
+
+    Accepts Keras names and their aliases (`'float'`, `'double'`), torch
+    dtypes and NumPy dtypes; `None` means `floatx()`.
+
+    Args:
+        dtype: The dtype to name.
+
+    Returns:
+        The standard dtype name, a string.
+
+    Raises:
+        ValueError: If `dtype` names no known dtype.
+
+    Examples:
+        >>> keras.backend.standardize_dtype(torch.int64)
+        'int64'
+        >>> keras.backend.standardize_dtype("double")
+        'float64'
+        >>> keras.backend.standardize_dtype(np.dtype("float16"))
+        'float16'
+    """
     try:
         return _STANDARD_CACHE[dtype]
     except (KeyError, TypeError):

@@ -118,11 +118,10 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     Returns:
         `(samples, 1)` tensor with the CTC loss of each element.
 
-    Example:
-
-    >>> y_pred = torch.full((1, 2, 2), 0.5)
-    >>> ctc_batch_cost([[0]], y_pred, [[2]], [[1]]).shape
-    torch.Size([1, 1])
+    Examples:
+        >>> y_pred = torch.full((1, 2, 2), 0.5)
+        >>> keras.backend.ctc_batch_cost([[0]], y_pred, [[2]], [[1]]).shape
+        torch.Size([1, 1])
     """
     y_pred = _float_tensor(y_pred, "y_pred")
     batch_size = y_pred.shape[0]
@@ -143,11 +142,29 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 def ctc_label_dense_to_sparse(labels, label_lengths):
     """Converts dense CTC labels to a sparse COO tensor.
 
-    Returns a coalesced ``torch.sparse_coo_tensor`` of shape
-    ``labels.shape`` whose entries are ``labels[b, j]`` for
-    ``j < label_lengths[b]`` (indices int64), as tf.keras returns a
-    ``tf.SparseTensor``. Use ``.indices()``, ``.values()`` and ``.shape``
-    for the tf triple.
+    Returns a coalesced `torch.sparse_coo_tensor` of shape `labels.shape`
+    whose entries are `labels[b, j]` for `j < label_lengths[b]` (indices
+    int64), as tf.keras returns a `tf.SparseTensor`. Use `.indices()`,
+    `.values()` and `.shape` for the tf triple.
+
+    Args:
+        labels: `(samples, max_label_length)` integer labels, padded.
+        label_lengths: `(samples,)` number of valid labels of each row.
+
+    Returns:
+        A sparse COO tensor.
+
+    Raises:
+        ValueError: If `labels` is not 2-D.
+
+    Examples:
+        >>> labels = [[1, 2, 0], [3, 0, 0]]
+        >>> sparse = keras.backend.ctc_label_dense_to_sparse(labels, [2, 1])
+        >>> sparse.indices()
+        tensor([[0, 0, 1],
+                [0, 1, 0]])
+        >>> sparse.values()
+        tensor([1, 2, 3])
     """
     if not isinstance(labels, torch.Tensor):
         labels = torch.as_tensor(np.asarray(labels))
@@ -348,11 +365,10 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
         best log-scores for greedy, `(samples, top_paths)` path
         log-probabilities for beam search.
 
-    Example:
-
-    >>> y_pred = torch.tensor([[[0.1, 0.9], [0.8, 0.2]]])
-    >>> ctc_decode(y_pred, [2])[0][0]
-    tensor([[ 0, -1]])
+    Examples:
+        >>> y_pred = torch.tensor([[[0.1, 0.9], [0.8, 0.2]]])
+        >>> keras.backend.ctc_decode(y_pred, [2])[0][0]
+        tensor([[ 0, -1]])
     """
     y_pred = _float_tensor(y_pred, "y_pred")
     batch_size, _, num_classes = y_pred.shape

@@ -32,7 +32,19 @@ def default_device():
 
 @keras_export("keras.backend.current_device")
 def current_device():
-    """The device of the innermost ``device(...)`` scope, or the default."""
+    """The device of the innermost `device(...)` scope, or the default.
+
+    The default is CUDA when torch sees a GPU (and `CUDA_VISIBLE_DEVICES`
+    is not `-1`), else the CPU, unless `set_device` chose another.
+
+    Returns:
+        A `torch.device`.
+
+    Examples:
+        >>> with keras.backend.device("cpu"):
+        ...     keras.backend.current_device()
+        device(type='cpu')
+    """
     if _DEVICE_STACK:
         return _DEVICE_STACK[-1]
     return default_device()
@@ -40,7 +52,23 @@ def current_device():
 
 @keras_export("keras.backend.set_device")
 def set_device(device_name):
-    """Sets the default device for new weights (``'cpu'``, ``'cuda:0'``)."""
+    """Sets the default device for new weights (`'cpu'`, `'cuda:0'`).
+
+    Args:
+        device_name: A torch device name (`'cpu'`, `'cuda'`, `'cuda:1'`),
+            a TensorFlow spelling such as `'/GPU:0'`, or `None` to go back
+            to the automatic choice.
+
+    Raises:
+        ValueError: If the name is invalid or names a GPU that torch cannot
+            see.
+
+    Examples:
+        >>> keras.backend.set_device("cpu")
+        >>> keras.backend.current_device()
+        device(type='cpu')
+        >>> keras.backend.set_device(None)
+    """
     global _DEFAULT
     _DEFAULT = None if device_name is None else _parse(device_name)
 
@@ -68,7 +96,26 @@ def _parse(device_name):
 @keras_export("keras.device", "keras.backend.device")
 @contextlib.contextmanager
 def device(device_name):
-    """``with torchkeras.device('cpu'):`` scopes where new weights go."""
+    """A context manager choosing where new weights and tensors go.
+
+    Inside `with keras.backend.device(name):` (also `keras.device`),
+    layers create their weights on that device and the tensor factories of
+    `keras.backend` allocate there.
+
+    Args:
+        device_name: A torch device name (`'cpu'`, `'cuda:0'`) or a
+            TensorFlow spelling such as `'/GPU:0'`.
+
+    Raises:
+        ValueError: If the name is invalid or names a GPU that torch cannot
+            see.
+
+    Examples:
+        >>> with keras.backend.device("cpu"):
+        ...     w = keras.backend.zeros((2,))
+        >>> w.device
+        device(type='cpu')
+    """
     _DEVICE_STACK.append(_parse(device_name))
     try:
         yield

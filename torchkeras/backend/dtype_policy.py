@@ -46,10 +46,10 @@ class DTypePolicy:
         TypeError: if `name` is not a string.
         ValueError: if `name` is neither a mixed policy nor a dtype name.
 
-    Example:
-    >>> policy = DTypePolicy("mixed_bfloat16")
-    >>> policy.compute_dtype, policy.variable_dtype
-    ('bfloat16', 'float32')
+    Examples:
+        >>> policy = keras.mixed_precision.DTypePolicy("mixed_bfloat16")
+        >>> policy.compute_dtype, policy.variable_dtype
+        ('bfloat16', 'float32')
     """
 
     def __init__(self, name=None):
@@ -135,12 +135,20 @@ _GLOBAL = {"policy": None}
 def set_dtype_policy(policy):
     """Sets the policy of layers created from now on (Keras 3 name).
 
+    tf.keras 2 calls it `set_global_policy`; both names are exported.
+
     Args:
-        policy: a policy name (``'mixed_float16'``), a `DTypePolicy`, or
-            None for ``backend.floatx()``.
+        policy: A policy name (`'mixed_float16'`), a `DTypePolicy`, or
+            `None` for `backend.floatx()`.
 
     Raises:
-        ValueError: for anything else, or a non-float policy.
+        ValueError: For anything else, or a non-float policy.
+
+    Examples:
+        >>> keras.mixed_precision.set_dtype_policy("mixed_float16")
+        >>> keras.mixed_precision.dtype_policy().compute_dtype
+        'float16'
+        >>> keras.mixed_precision.set_dtype_policy(None)
     """
     if policy is None:
         _GLOBAL["policy"] = None
@@ -167,7 +175,17 @@ def set_dtype_policy(policy):
     "keras.mixed_precision.global_policy",
 )
 def dtype_policy():
-    """The global policy (``DTypePolicy(floatx())`` unless one was set)."""
+    """The global policy (`DTypePolicy(floatx())` unless one was set).
+
+    tf.keras 2 calls it `global_policy`; both names are exported.
+
+    Returns:
+        A `DTypePolicy`.
+
+    Examples:
+        >>> keras.mixed_precision.dtype_policy()
+        <DTypePolicy "float32">
+    """
     policy = _GLOBAL["policy"]
     if policy is None:
         return DTypePolicy(config.floatx())

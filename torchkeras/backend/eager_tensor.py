@@ -53,17 +53,18 @@ class EagerTensor(torch.Tensor):
     keep the label and accept NumPy operands. Torch functions and methods
     return plain tensors.
 
-    Example:
-    >>> import numpy as np
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> y = keras.layers.Dense(2, kernel_initializer="ones")(torch.ones(1, 3))
-    >>> y.requires_grad, y.numpy()
-    (True, array([[3., 3.]], dtype=float32))
-    >>> (np.ones(2, "float32") + 2 * y[0]).numpy()
-    array([7., 7.], dtype=float32)
-    >>> type(y.sum()) is torch.Tensor
-    True
+    Examples:
+        >>> import numpy as np
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> dense = keras.layers.Dense(2, kernel_initializer="ones")
+        >>> y = dense(torch.ones(1, 3))
+        >>> y.requires_grad, y.numpy()
+        (True, array([[3., 3.]], dtype=float32))
+        >>> (np.ones(2, "float32") + 2 * y[0]).numpy()
+        array([7., 7.], dtype=float32)
+        >>> type(y.sum()) is torch.Tensor
+        True
     """
 
     __torch_function__ = torch._C._disabled_torch_function_impl

@@ -28,7 +28,26 @@ def register_reset_hook(fn):
 
 @keras_export("keras.backend.clear_session")
 def clear_session(free_memory=True):
-    """Resets name counters and graph state, as ``tf.keras``'s does."""
+    """Resets name counters and global backend state, as tf.keras's does.
+
+    Layer names start again from `dense`, `dense_1`, ...; the uid
+    counters of `get_uid`, the learning phase set by `set_learning_phase`,
+    the global dtype policy and the current session are reset too.
+
+    Args:
+        free_memory: Whether to run Python's garbage collector afterwards,
+            releasing the memory of models no longer referenced.
+
+    Examples:
+        >>> keras.backend.clear_session()
+        >>> keras.layers.Dense(1).name
+        'dense'
+        >>> keras.layers.Dense(1).name
+        'dense_1'
+        >>> keras.backend.clear_session()
+        >>> keras.layers.Dense(1).name
+        'dense'
+    """
     _NAME_COUNTERS.clear()
     for fn in _RESET_HOOKS:
         fn()

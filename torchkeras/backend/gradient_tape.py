@@ -95,14 +95,13 @@ class GradientTape:
         watch_accessed_variables: watch trainable variables automatically.
             With False, only sources passed to ``watch`` get gradients.
 
-    Example:
-
-    >>> x = torch.tensor(3.0)
-    >>> with GradientTape() as tape:
-    ...     tape.watch(x)
-    ...     y = x * x
-    >>> float(tape.gradient(y, x))
-    6.0
+    Examples:
+        >>> x = torch.tensor(3.0)
+        >>> with keras.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> float(tape.gradient(y, x))
+        6.0
     """
 
     def __init__(self, persistent=False, watch_accessed_variables=True):

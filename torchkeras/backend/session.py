@@ -205,14 +205,24 @@ DeviceAttributes = collections.namedtuple(
 
 @keras_export("keras.backend.GPUOptions")
 class GPUOptions:
-    """tf 1.x ``GPUOptions``: the GPU fields torchkeras maps.
+    """tf 1.x `GPUOptions`: the GPU fields torchkeras maps.
+
+    A plain holder of tf's field names; `ConfigProto(gpu_options=...)`
+    carries it and `set_session` applies it.
 
     Args:
-        allow_growth: accepted (torch's allocator grows on demand).
-        per_process_gpu_memory_fraction: in ``(0, 1]``; 0 means no cap.
-            Applied with ``torch.cuda.set_per_process_memory_fraction``.
-        visible_device_list: ``'0,1'``: the first listed GPU becomes the
+        allow_growth: Accepted (torch's allocator grows on demand).
+        per_process_gpu_memory_fraction: In `(0, 1]`; 0 means no cap.
+            Applied with `torch.cuda.set_per_process_memory_fraction`.
+        visible_device_list: `'0,1'`: the first listed GPU becomes the
             default device.
+        experimental: Accepted and stored; tf's experimental GPU options
+            have no effect here.
+
+    Examples:
+        >>> options = keras.backend.GPUOptions(allow_growth=True)
+        >>> options.allow_growth, options.per_process_gpu_memory_fraction
+        (True, 0.0)
     """
 
     __slots__ = ("allow_growth", "per_process_gpu_memory_fraction",
@@ -231,22 +241,29 @@ class GPUOptions:
 
 @keras_export("keras.backend.ConfigProto")
 class ConfigProto:
-    """tf 1.x ``ConfigProto``: session options mapped onto torch.
+    """tf 1.x `ConfigProto`: session options mapped onto torch.
+
+    A plain holder of tf's field names; `set_session(Session(config=...))`
+    applies it.
 
     Args:
-        gpu_options: a `GPUOptions` (or a dict of its fields).
-        log_device_placement: print the device each layer runs on.
-        allow_soft_placement: accepted (placement falls back to the CPU).
-        device_count: e.g. ``{'GPU': 0}`` to run on the CPU.
-        intra_op_parallelism_threads: > 0 calls ``torch.set_num_threads``.
-        inter_op_parallelism_threads: > 0 calls
-            ``torch.set_num_interop_threads``.
+        gpu_options: A `GPUOptions` (or a dict of its fields).
+        log_device_placement: Print the device each layer runs on.
+        allow_soft_placement: Accepted (placement falls back to the CPU).
+        device_count: For example `{'GPU': 0}` to run on the CPU.
+        intra_op_parallelism_threads: More than 0 calls
+            `torch.set_num_threads`.
+        inter_op_parallelism_threads: More than 0 calls
+            `torch.set_num_interop_threads`.
+        graph_options: Accepted and stored; there is no graph to optimize.
+        isolate_session_state: Accepted and stored; there is one process
+            state.
 
-    Example:
-    >>> config = ConfigProto()
-    >>> config.gpu_options.allow_growth = True
-    >>> config.gpu_options.allow_growth
-    True
+    Examples:
+        >>> config = keras.backend.ConfigProto()
+        >>> config.gpu_options.allow_growth = True
+        >>> config.gpu_options.allow_growth
+        True
     """
 
     __slots__ = ("gpu_options", "log_device_placement",
@@ -282,16 +299,24 @@ def _repr(obj):
 
 @keras_export("keras.backend.Session")
 class Session:
-    """tf 1.x ``Session``: holds a `ConfigProto`; torch runs eagerly.
+    """tf 1.x `Session`: holds a `ConfigProto`; torch runs eagerly.
 
-    ``set_session(Session(config=config))`` applies the config. Used as a
-    context manager it is the current session inside the block. ``run``
-    turns tensors (or nested lists/dicts of them) into NumPy values.
+    `set_session(Session(config=config))` applies the config. Used as a
+    context manager it is the current session inside the block. `run`
+    turns tensors (or nested lists and dicts of them) into NumPy values.
 
     Args:
-        target: accepted and ignored (no remote execution).
-        graph: accepted and ignored (there is no graph to run).
-        config: a `ConfigProto`; default ``ConfigProto()``.
+        target: Accepted and ignored (no remote execution).
+        graph: Accepted and ignored (there is no graph to run).
+        config: A `ConfigProto`; default `ConfigProto()`.
+
+    Raises:
+        TypeError: If `config` is not a `ConfigProto`.
+
+    Examples:
+        >>> session = keras.backend.Session(config=keras.backend.ConfigProto())
+        >>> session.run(keras.backend.ones((2,)))
+        array([1., 1.], dtype=float32)
     """
 
     def __init__(self, target="", graph=None, config=None):
@@ -368,10 +393,20 @@ def _to_numpy(value):
 
 @keras_export("keras.backend.set_session")
 def set_session(session):
-    """Makes ``session`` current and applies its config (tf.keras 2).
+    """Makes `session` current and applies its config (tf.keras 2).
+
+    Args:
+        session: A `Session` whose `ConfigProto` sets the default device,
+            the GPU memory cap and the thread counts.
 
     Raises:
-        TypeError: if `session` is not a `Session`.
+        TypeError: If `session` is not a `Session`.
+
+    Examples:
+        >>> config = keras.backend.ConfigProto(log_device_placement=False)
+        >>> keras.backend.set_session(keras.backend.Session(config=config))
+        >>> keras.backend.get_session().config is config
+        True
     """
     if not isinstance(session, Session):
         raise TypeError(
@@ -385,7 +420,26 @@ def set_session(session):
 
 @keras_export("keras.backend.get_session")
 def get_session(op_input_list=()):
-    """The current session (a default one is created when there is none)."""
+    """The current session (a default one is created when there is none).
+
+    There is no graph to run here: the session holds the config and its
+    `run` turns tensors into NumPy values, which is what tf.keras 2 code
+    that calls `get_session().run(...)` expects.
+
+    Args:
+        op_input_list: Accepted for tf.keras compatibility and ignored
+            (tf used it to find the graph of the ops).
+
+    Returns:
+        A `Session`.
+
+    Examples:
+        >>> session = keras.backend.get_session()
+        >>> type(session).__name__
+        'Session'
+        >>> session.run({"x": keras.backend.constant(2.0)})
+        {'x': array(2., dtype=float32)}
+    """
     if _SESSION["current"] is None:
         _SESSION["current"] = Session()
     return _SESSION["current"]

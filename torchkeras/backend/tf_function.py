@@ -231,15 +231,14 @@ def function(func=None, input_signature=None, autograph=True,
     ``experimental_compile`` are the old names of ``reduce_retracing`` and
     ``jit_compile``).
 
-    Example:
-
-    >>> @function
-    ... def double(x):
-    ...     return x * 2
-    >>> double(torch.ones(2)).tolist()
-    [2.0, 2.0]
-    >>> double.experimental_get_tracing_count()
-    1
+    Examples:
+        >>> @function
+        ... def double(x):
+        ...     return x * 2
+        >>> double(torch.ones(2)).tolist()
+        [2.0, 2.0]
+        >>> double.experimental_get_tracing_count()
+        1
     """
     del autograph, experimental_implements, experimental_autograph_options
     del experimental_attributes, experimental_follow_type_hints

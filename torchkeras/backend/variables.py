@@ -51,13 +51,12 @@ class Variable(torch.nn.Parameter):
     ``requires_grad`` (and ``path``); torch's positional form
     ``Variable(tensor, requires_grad)`` does the same.
 
-    Example:
-
-    >>> v = Variable(np.array([1.0, 2.0]), name="v")
-    >>> v.assign([3.0, 4.0]).numpy()
-    array([3., 4.], dtype=float32)
-    >>> Variable("ones", shape=(2,), trainable=False).trainable
-    False
+    Examples:
+        >>> v = keras.Variable(np.array([1.0, 2.0]), name="v")
+        >>> v.assign([3.0, 4.0]).numpy()
+        array([3., 4.], dtype=float32)
+        >>> keras.Variable("ones", shape=(2,), trainable=False).trainable
+        False
     """
 
     def __new__(cls, initializer=None, shape=None, dtype=None,
