@@ -1,6 +1,7 @@
 """Draws the README's pictures with torchkeras itself.
 
-Run from the repository root (needs matplotlib and Graphviz's ``dot``):
+Run from the repository root (needs matplotlib; Graphviz's ``dot`` lays
+the model out when it is installed):
 
     python docs/images/make_images.py
 

@@ -60,3 +60,30 @@ def test_launch_timeout_names_the_rank_that_stopped_answering():
 def test_launch_refuses_a_bad_timeout_before_starting_processes():
     with pytest.raises(ValueError, match="Received: timeout=0"):
         distribute.launch(_stuck_worker, 2, backend="gloo", timeout=0)
+
+
+def _report_worker():
+    print(f"rank {distribute.rank()}: {torch.get_num_threads()} threads, "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}", flush=True)
+
+
+def test_launch_shares_the_cores_and_relays_output(monkeypatch, capsys):
+    # Where `sys.stdout` is not file descriptor 1 (a Jupyter kernel; here
+    # pytest's capture), what the ranks print reaches `sys.stdout`, not the
+    # console the parent process was started from.
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    distribute.launch(_report_worker, 2, backend="gloo")
+    out = capsys.readouterr().out
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else os.cpu_count()
+    share = max(1, cores // 2)
+    for rank in (0, 1):
+        assert (f"rank {rank}: {share} threads, OMP_NUM_THREADS={share}"
+                in out), out
+
+
+def test_launch_keeps_an_explicit_thread_count(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert distribute._threads_per_process(2) is None
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert distribute._threads_per_process(10 ** 6) == 1

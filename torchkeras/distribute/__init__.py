@@ -34,6 +34,7 @@ answering (``stalls`` explains how it knows).
 
 import contextlib
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -336,7 +337,11 @@ def launch(fn, nprocs, args=(), backend=None, timeout=None):
 
     For scripts and notebooks without ``torchrun``. Uses the ``spawn`` start
     method; CUDA initialised in the parent before a fork would break the
-    children, so it is refused with a clear error.
+    children, so it is refused with a clear error. As ``torchrun`` does, it
+    gives each process its share of the CPU cores for its thread pool
+    (unless ``OMP_NUM_THREADS`` is set), and where ``sys.stdout`` is not
+    the console (a Jupyter kernel) it copies what the processes print into
+    ``sys.stdout``, so a notebook shows it.
 
     Args:
         fn: a function importable by the children (defined in a module).
@@ -363,8 +368,81 @@ def launch(fn, nprocs, args=(), backend=None, timeout=None):
             "the 'spawn' start method."
         )
     port = _free_port()
-    mp.spawn(_worker, args=(nprocs, port, backend, fn, args, seconds),
-             nprocs=nprocs, join=True)
+    threads = _threads_per_process(nprocs)
+    relay = _OutputRelay(nprocs) if _needs_relay() else None
+    context = mp.start_processes(
+        _worker, args=(nprocs, port, backend, fn, args, seconds, threads,
+                       relay and relay.paths),
+        nprocs=nprocs, join=False, start_method="spawn")
+    try:
+        while not context.join(timeout=0.1):
+            if relay is not None:
+                relay.pump()
+    finally:
+        if relay is not None:
+            relay.close()
+
+
+def _threads_per_process(nprocs):
+    """CPU threads for each rank, or None where ``OMP_NUM_THREADS`` says.
+
+    Each process would otherwise start one intra-op thread per core: two
+    ranks on two cores then run four spinning thread pools, and gloo's
+    collectives wait behind them (~30x slower steps, measured). ``torchrun``
+    avoids it by setting ``OMP_NUM_THREADS=1``; here the cores are shared
+    out instead.
+    """
+    if "OMP_NUM_THREADS" in os.environ:
+        return None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores // nprocs)
+
+
+def _needs_relay():
+    """Whether the children's output must be forwarded by this process.
+
+    Spawned processes write to this process's file descriptors 1 and 2. In
+    a terminal or a log file that is where ``print`` goes too; in a Jupyter
+    kernel (or under output capture) ``sys.stdout`` is another stream, and
+    what the children print would reach the kernel's console, not the
+    notebook.
+    """
+    try:
+        return sys.stdout.fileno() != 1
+    except (AttributeError, OSError, ValueError):
+        return True
+
+
+class _OutputRelay:
+    """Per-rank files the children write to, copied to ``sys.stdout``."""
+
+    def __init__(self, nprocs):
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory(prefix="torchkeras-launch-")
+        self.paths = [os.path.join(self._dir.name, f"rank{i}.log")
+                      for i in range(nprocs)]
+        self._offsets = [0] * nprocs
+
+    def pump(self):
+        for i, path in enumerate(self.paths):
+            try:
+                with open(path, "rb") as f:
+                    f.seek(self._offsets[i])
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            if data:
+                self._offsets[i] += len(data)
+                sys.stdout.write(data.decode("utf-8", errors="replace"))
+                sys.stdout.flush()
+
+    def close(self):
+        self.pump()
+        self._dir.cleanup()
 
 
 def _free_port():
@@ -375,7 +453,19 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _worker(index, nprocs, port, backend, fn, args, seconds):
+def _worker(index, nprocs, port, backend, fn, args, seconds, threads=None,
+            relay_paths=None):
+    if relay_paths is not None:
+        out = os.open(relay_paths[index],
+                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+    if threads is not None:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        torch.set_num_threads(threads)
     os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
                        "RANK": str(index), "WORLD_SIZE": str(nprocs),
                        "LOCAL_RANK": str(index)})
