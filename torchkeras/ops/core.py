@@ -106,15 +106,32 @@ def string_concatenate(xs, axis=0):
 
 @keras_op(tf=("convert_to_tensor", ("value", "dtype")))
 def convert_to_tensor(x, dtype=None, device=None, sparse=None, ragged=None):
-    """Returns ``x`` as a torch tensor, cast to ``dtype`` when given.
+    """Converts `x` (a Python value, NumPy array or tensor) to a torch tensor.
 
-    Strings (``str``, lists of them, NumPy string arrays) become a NumPy
-    object array of strings, torchkeras's string tensor.
+    Python floats (and lists of them) become `backend.floatx()`, Python ints
+    `int32`; NumPy arrays and tensors keep their dtype unless `dtype` is given.
+    Strings (`str`, lists of them, NumPy string arrays) become a NumPy object
+    array of strings, torchkeras's string tensor.
 
-    Example:
+    Args:
+        x: The value to convert.
+        dtype: Target dtype (a Keras name such as `"float32"` or a torch
+            dtype); `None` keeps or infers the dtype as above.
+        device: Torch device to place the result on; `None` leaves a tensor
+            where it is and creates new tensors on the default device.
+        sparse: Accepted for Keras compatibility; the result is always dense.
+        ragged: Accepted for Keras compatibility; the result is always dense.
 
-    >>> convert_to_tensor([1.0, 2.0]).dtype
-    torch.float32
+    Returns:
+        A torch tensor (or a string array for string input).
+
+    Examples:
+        >>> keras.ops.convert_to_tensor([1, 2])
+        tensor([1, 2], dtype=torch.int32)
+        >>> keras.ops.convert_to_tensor([1.0, 2.0]).dtype
+        torch.float32
+        >>> keras.ops.convert_to_tensor(np.array([1, 2]), dtype="float64")
+        tensor([1., 2.], dtype=torch.float64)
     """
     if isinstance(x, torch.Tensor):
         if dtype is not None:
@@ -139,7 +156,21 @@ def convert_to_tensor(x, dtype=None, device=None, sparse=None, ragged=None):
 
 @keras_export("keras.ops.convert_to_numpy")
 def convert_to_numpy(x):
-    """``x`` as a NumPy array (a copy of a tensor, detached, on the CPU)."""
+    """Returns `x` as a NumPy array.
+
+    A tensor is copied to a detached CPU array (`bfloat16` becomes
+    `float32`, which NumPy can hold); a NumPy array is returned as is.
+
+    Args:
+        x: A tensor, NumPy array or Python value.
+
+    Returns:
+        A NumPy array.
+
+    Examples:
+        >>> keras.ops.convert_to_numpy(keras.ops.ones((2,)))
+        array([1., 1.], dtype=float32)
+    """
     if isinstance(x, KerasTensor):
         raise _symbolic_error("convert_to_numpy")
     if isinstance(x, torch.Tensor):
@@ -154,13 +185,42 @@ def convert_to_numpy(x):
 
 @keras_op(tf=("cast", ("x", "dtype")))
 def cast(x, dtype):
-    """Casts ``x`` to ``dtype`` (a Keras name or a torch dtype)."""
+    """Casts `x` to `dtype`.
+
+    Float to integer casts truncate toward zero, as in NumPy.
+
+    Args:
+        x: Input tensor or value.
+        dtype: Target dtype, a Keras name (`"int32"`) or a torch dtype.
+
+    Returns:
+        A tensor of dtype `dtype`.
+
+    Examples:
+        >>> keras.ops.cast([1.7, -2.3], "int32")
+        tensor([ 1, -2], dtype=torch.int32)
+    """
     return convert_to_tensor(x, dtype=dtype)
 
 
 @keras_op(tf=("dtypes.saturate_cast", ("value", "dtype")))
 def saturate_cast(x, dtype):
-    """Casts ``x`` to ``dtype``, clipping values outside its range first."""
+    """Casts `x` to `dtype`, clipping values to the range of `dtype` first.
+
+    Unlike `cast`, values outside the target range saturate at its bounds
+    instead of wrapping around.
+
+    Args:
+        x: Input tensor or value.
+        dtype: Target dtype, a Keras name (`"uint8"`) or a torch dtype.
+
+    Returns:
+        A tensor of dtype `dtype`.
+
+    Examples:
+        >>> keras.ops.saturate_cast([-1.0, 127.5, 300.0], "uint8")
+        tensor([  0, 127, 255], dtype=torch.uint8)
+    """
     x = convert_to_tensor(x)
     target = to_torch_dtype(dtype)
     if target == torch.bool:
@@ -177,14 +237,41 @@ def saturate_cast(x, dtype):
 
 @keras_export("keras.ops.is_tensor")
 def is_tensor(x):
-    """Whether ``x`` is a torch tensor (the backend's native tensor)."""
+    """Whether `x` is a tensor of the backend (a torch tensor).
+
+    Args:
+        x: Any value.
+
+    Returns:
+        `True` for a torch tensor, `False` otherwise (lists and NumPy arrays
+        included).
+
+    Examples:
+        >>> keras.ops.is_tensor(keras.ops.ones((2,)))
+        True
+        >>> keras.ops.is_tensor([1.0, 2.0])
+        False
+    """
     return isinstance(x, torch.Tensor)
 
 
 @keras_export("keras.ops.shape")
 def shape(x):
-    """The shape of ``x`` as a tuple; a KerasTensor gives its static shape
-    (``None`` for unknown dims), as Keras 3 does."""
+    """The shape of `x` as a tuple of ints.
+
+    A KerasTensor gives its static shape, with `None` for unknown
+    dimensions, as Keras 3 does.
+
+    Args:
+        x: A tensor, KerasTensor, NumPy array or nested list.
+
+    Returns:
+        A tuple.
+
+    Examples:
+        >>> keras.ops.shape(keras.ops.zeros((2, 3)))
+        (2, 3)
+    """
     if isinstance(x, KerasTensor):
         return tuple(x.shape)
     if isinstance(x, (torch.Tensor, np.ndarray)):
@@ -194,7 +281,18 @@ def shape(x):
 
 @keras_export("keras.ops.dtype")
 def dtype(x):
-    """The Keras dtype name of ``x`` (``"float32"``, ``"string"``, ...)."""
+    """The Keras dtype name of `x` (`"float32"`, `"int32"`, `"string"`, ...).
+
+    Args:
+        x: A tensor, KerasTensor or value convertible to a tensor.
+
+    Returns:
+        The dtype name as a string.
+
+    Examples:
+        >>> keras.ops.dtype(keras.ops.ones((2,), dtype="int32"))
+        'int32'
+    """
     if isinstance(x, KerasTensor):
         return x.dtype
     if not isinstance(x, torch.Tensor) and is_string(x):
@@ -204,7 +302,25 @@ def dtype(x):
 
 @keras_op(tf=("stop_gradient", ("input",)))
 def stop_gradient(variable):
-    """``variable`` without its gradient (``detach``)."""
+    """Returns `variable` with no gradient flowing back through it.
+
+    The values are unchanged; the result is detached from the autograd
+    graph, so it acts as a constant in a backward pass.
+
+    Args:
+        variable: A tensor or value.
+
+    Returns:
+        A tensor with the same values, detached.
+
+    Examples:
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = keras.ops.stop_gradient(x)
+        >>> y
+        tensor([1., 2.])
+        >>> y.requires_grad
+        False
+    """
     return convert_to_tensor(variable).detach()
 
 
@@ -220,7 +336,25 @@ def _index_list(indices):
 
 @keras_op(tf=("slice", ("input_", "begin", "size")))
 def slice(inputs, start_indices, shape):
-    """``inputs[start:start + shape]`` along every axis."""
+    """The block of `inputs` of size `shape` starting at `start_indices`.
+
+    Along each axis `i` it takes `inputs[start_indices[i]:start_indices[i] +
+    shape[i]]`; a negative size takes the rest of the axis.
+
+    Args:
+        inputs: Input tensor.
+        start_indices: One start index per axis of `inputs`.
+        shape: One size per axis of `inputs`.
+
+    Returns:
+        A tensor of shape `shape` (or shorter where it runs past the end).
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(12), (3, 4))
+        >>> keras.ops.slice(x, (1, 1), (2, 2))
+        tensor([[ 5,  6],
+                [ 9, 10]], dtype=torch.int32)
+    """
     inputs = convert_to_tensor(inputs)
     starts = _index_list(start_indices)
     sizes = _index_list(shape)
@@ -232,8 +366,25 @@ def slice(inputs, start_indices, shape):
 
 @keras_op()
 def slice_update(inputs, start_indices, updates):
-    """A copy of ``inputs`` with the block at ``start_indices`` replaced by
-    ``updates``."""
+    """Returns a copy of `inputs` whose block at `start_indices` is `updates`.
+
+    The block has the shape of `updates`; `inputs` itself is not modified.
+
+    Args:
+        inputs: Input tensor.
+        start_indices: One start index per axis of `inputs`.
+        updates: Tensor of the same rank as `inputs` holding the new values
+            (cast to the dtype of `inputs`).
+
+    Returns:
+        A tensor of the shape and dtype of `inputs`.
+
+    Examples:
+        >>> keras.ops.slice_update(keras.ops.zeros((2, 3)), (0, 1),
+        ...                        keras.ops.ones((2, 1)))
+        tensor([[0., 1., 0.],
+                [0., 1., 0.]])
+    """
     inputs = convert_to_tensor(inputs)
     updates = convert_to_tensor(updates, inputs.dtype, inputs.device)
     starts = _index_list(start_indices)
@@ -251,8 +402,24 @@ def _scatter_index(indices, device):
 
 @keras_op(tf=("scatter_nd", ("indices", "updates", "shape")))
 def scatter(indices, values, shape):
-    """A zeros tensor of ``shape`` with ``values`` added at ``indices``
-    (``(..., k)`` indices into the first ``k`` axes; duplicates sum)."""
+    """Returns a zero tensor of `shape` with `values` added at `indices`.
+
+    `indices` has shape `(..., k)`: each row indexes the first `k` axes of
+    the output. Values written to the same position are summed.
+
+    Args:
+        indices: Integer tensor of shape `(..., k)`.
+        values: Tensor of the values to write, one per index row (each a slice
+            of the trailing `len(shape) - k` axes when `k < len(shape)`).
+        shape: Shape of the output.
+
+    Returns:
+        A tensor of shape `shape` and the dtype of `values`.
+
+    Examples:
+        >>> keras.ops.scatter([[0], [2], [0]], [1.0, 2.0, 3.0], (4,))
+        tensor([4., 0., 2., 0.])
+    """
     values = convert_to_tensor(values)
     index, indices = _scatter_index(indices, values.device)
     out = torch.zeros(tuple(_index_list(shape)), dtype=values.dtype,
@@ -264,9 +431,30 @@ def scatter(indices, values, shape):
 
 @keras_op()
 def scatter_update(inputs, indices, updates, reduction=None):
-    """A copy of ``inputs`` with ``updates`` written at ``indices``;
-    ``reduction`` (``"add"``, ``"max"``, ``"min"``, ``"mul"``) combines
-    them with the old values instead."""
+    """Returns a copy of `inputs` with `updates` written at `indices`.
+
+    `indices` has shape `(..., k)`: each row indexes the first `k` axes of
+    `inputs`. Without `reduction` the updates replace the old values; with one
+    they are combined with them.
+
+    Args:
+        inputs: Input tensor.
+        indices: Integer tensor of shape `(..., k)`.
+        updates: Tensor of new values, one per index row (cast to the dtype
+            of `inputs`).
+        reduction: `None` to overwrite, or `"add"`, `"max"`, `"min"` or
+            `"mul"` to combine each update with the value already there.
+
+    Returns:
+        A tensor of the shape and dtype of `inputs`.
+
+    Examples:
+        >>> x = keras.ops.ones((4,))
+        >>> keras.ops.scatter_update(x, [[1], [3]], [5.0, 6.0])
+        tensor([1., 5., 1., 6.])
+        >>> keras.ops.scatter_update(x, [[1], [3]], [5.0, 6.0], reduction="add")
+        tensor([1., 6., 1., 7.])
+    """
     inputs = convert_to_tensor(inputs)
     updates = convert_to_tensor(updates, inputs.dtype, inputs.device)
     index, indices = _scatter_index(indices, inputs.device)
@@ -292,7 +480,21 @@ def scatter_update(inputs, indices, updates, reduction=None):
 
 @keras_op(tf=("unstack", ("value", "num", "axis")))
 def unstack(x, num=None, axis=0):
-    """The slices of ``x`` along ``axis``, as a list."""
+    """Splits `x` along `axis` into a list of tensors.
+
+    Args:
+        x: Input tensor.
+        num: Expected size of `axis`; a different size raises a `ValueError`.
+            `None` skips the check.
+        axis: The axis to split along.
+
+    Returns:
+        A list of `x.shape[axis]` tensors, each of rank one less than `x`.
+
+    Examples:
+        >>> keras.ops.unstack(keras.ops.convert_to_tensor([[1, 2], [3, 4]]))
+        [tensor([1, 2], dtype=torch.int32), tensor([3, 4], dtype=torch.int32)]
+    """
     x = convert_to_tensor(x)
     if num is not None and num != x.shape[axis]:
         raise ValueError(
@@ -320,14 +522,47 @@ def _eager_only(name, *args, **kwargs):
 
 @keras_export("keras.ops.cond")
 def cond(pred, true_fn, false_fn):
-    """``true_fn()`` if ``pred`` else ``false_fn()``."""
+    """Returns `true_fn()` if `pred` is true, else `false_fn()`.
+
+    Runs eagerly (only the chosen branch is called); it cannot be called on a
+    KerasTensor: put the logic in a Layer's `call` instead.
+
+    Args:
+        pred: A scalar boolean (tensor or Python value).
+        true_fn: Callable of no arguments, called when `pred` is true.
+        false_fn: Callable of no arguments, called otherwise.
+
+    Returns:
+        The output of the branch that ran.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor(3.0)
+        >>> keras.ops.cond(x > 0, lambda: x * 2, lambda: -x)
+        tensor(6.)
+    """
     _eager_only("cond", pred)
     return true_fn() if bool(pred) else false_fn()
 
 
 @keras_export("keras.ops.switch")
 def switch(index, branches, *operands):
-    """``branches[index](*operands)``, ``index`` clamped to the range."""
+    """Calls `branches[index](*operands)`.
+
+    `index` is clamped to `[0, len(branches) - 1]`. Runs eagerly; it cannot be
+    called on a KerasTensor.
+
+    Args:
+        index: Integer scalar selecting the branch.
+        branches: Sequence of callables, each taking the `operands`.
+
+    Returns:
+        The output of the selected branch.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([1.0, 2.0])
+        >>> keras.ops.switch(1, [lambda v: v + 1, lambda v: v * 10], x)
+        tensor([10., 20.])
+    """
     _eager_only("switch", index, *operands)
     i = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
     return branches[i](*operands)
@@ -335,7 +570,26 @@ def switch(index, branches, *operands):
 
 @keras_export("keras.ops.while_loop")
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    """Runs ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``."""
+    """Runs `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true.
+
+    Runs eagerly in Python; it cannot be called on a KerasTensor.
+
+    Args:
+        cond: Callable taking the loop variables, returning a boolean.
+        body: Callable taking the loop variables, returning their new values
+            (same structure).
+        loop_vars: A value or a tuple/list of values: the initial loop
+            variables.
+        maximum_iterations: Optional maximum number of iterations.
+
+    Returns:
+        The final loop variables, in the structure of `loop_vars`.
+
+    Examples:
+        >>> keras.ops.while_loop(lambda i, total: i < 4,
+        ...                      lambda i, total: (i + 1, total + i), (0, 0))
+        (4, 6)
+    """
     _eager_only("while_loop", loop_vars)
     is_tuple = isinstance(loop_vars, (list, tuple))
     values = tuple(loop_vars) if is_tuple else (loop_vars,)
@@ -354,7 +608,23 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 @keras_export("keras.ops.fori_loop")
 def fori_loop(lower, upper, body_fun, init_val):
-    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``."""
+    """Runs `val = body_fun(i, val)` for `i` in `range(lower, upper)`.
+
+    Runs eagerly in Python; it cannot be called on a KerasTensor.
+
+    Args:
+        lower: First loop index (inclusive).
+        upper: Last loop index (exclusive).
+        body_fun: Callable `(i, val) -> new val`.
+        init_val: Initial value of `val`.
+
+    Returns:
+        The final `val`.
+
+    Examples:
+        >>> keras.ops.fori_loop(0, 5, lambda i, total: total + i, 0)
+        10
+    """
     _eager_only("fori_loop", lower, upper, init_val)
     value = init_val
     for i in range(int(lower), int(upper)):
@@ -385,8 +655,34 @@ def _length(xs, length):
 
 @keras_export("keras.ops.scan")
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """Scans ``f(carry, x) -> (carry, y)`` over the leading axis of
-    ``xs``; returns the last carry and the stacked ``y``s."""
+    """Scans `f` over the leading axis of `xs`, carrying a state along.
+
+    At each step `carry, y = f(carry, x)`; the `y`s are stacked along a new
+    leading axis. Runs eagerly in Python; it cannot be called on a
+    KerasTensor.
+
+    Args:
+        f: Callable `(carry, x) -> (carry, y)`.
+        init: Initial carry.
+        xs: Tensor (or nested structure of tensors) to scan over its leading
+            axis; `None` calls `f` with `x=None` `length` times.
+        length: Number of steps, needed only when `xs` is `None`.
+        reverse: Whether to scan from the last element to the first (the `y`s
+            stay in the order of `xs`).
+        unroll: Accepted for Keras compatibility; the loop always runs in
+            Python.
+
+    Returns:
+        A tuple `(final_carry, stacked_ys)`.
+
+    Examples:
+        >>> def step(carry, x):
+        ...     carry = carry + x
+        ...     return carry, carry
+        >>> xs = keras.ops.convert_to_tensor([1.0, 2.0, 3.0])
+        >>> keras.ops.scan(step, 0.0, xs)
+        (tensor(6.), tensor([1., 3., 6.]))
+    """
     _eager_only("scan", init, xs)
     n = _length(xs, length)
     xs = tree.map_structure(
@@ -403,8 +699,22 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 @keras_export("keras.ops.map")
 def map(f, xs):
-    """``f`` applied to each slice of ``xs`` along its leading axis, the
-    results stacked."""
+    """Applies `f` to each slice of `xs` along its leading axis; stacks results.
+
+    Runs eagerly in Python; it cannot be called on a KerasTensor.
+
+    Args:
+        f: Callable applied to each slice (with the structure of `xs`).
+        xs: Tensor or nested structure of tensors sharing a leading axis.
+
+    Returns:
+        The outputs of `f`, stacked along a new leading axis.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> keras.ops.map(lambda row: keras.ops.sum(row), x)
+        tensor([3., 7.])
+    """
     _eager_only("map", xs)
     n = _length(xs, None)
     return _stack_structure([
@@ -414,16 +724,52 @@ def map(f, xs):
 
 @keras_export("keras.ops.vectorized_map")
 def vectorized_map(function, elements):
-    """``function`` over the leading axis of ``elements`` (a loop, results
-    stacked), as Keras's torch backend falls back to."""
+    """Applies `function` to each slice of `elements` along its leading axis.
+
+    On torch this loops over the slices and stacks the results, as Keras's
+    torch backend does.
+
+    Args:
+        function: Callable applied to each slice.
+        elements: Tensor or nested structure of tensors sharing a leading
+            axis.
+
+    Returns:
+        The outputs of `function`, stacked along a new leading axis.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> keras.ops.vectorized_map(lambda v: keras.ops.dot(v, v), x)
+        tensor([ 5., 25.])
+    """
     _eager_only("vectorized_map", elements)
     return map(function, elements)
 
 
 @keras_export("keras.ops.associative_scan")
 def associative_scan(f, elems, reverse=False, axis=0):
-    """Prefix scan of ``f`` along ``axis``: ``out[i] = f(out[i-1],
-    elems[i])`` (from the end when ``reverse``)."""
+    """Cumulative reduction of `elems` along `axis` with an associative `f`.
+
+    `out[0] = elems[0]` and `out[i] = f(out[i - 1], elems[i])` (from the end
+    when `reverse`). Runs eagerly in Python; it cannot be called on a
+    KerasTensor.
+
+    Args:
+        f: Associative callable combining two slices (or two structures of
+            slices) into one.
+        elems: Tensor or nested structure of tensors with the same size along
+            `axis`.
+        reverse: Whether to accumulate from the last element to the first.
+        axis: The axis to scan along.
+
+    Returns:
+        Tensors of the structure and shapes of `elems`.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([1, 2, 3, 4])
+        >>> keras.ops.associative_scan(lambda a, b: a + b, x)
+        tensor([ 1,  3,  6, 10], dtype=torch.int32)
+    """
     _eager_only("associative_scan", elems)
     elems = tree.map_structure(
         lambda v: convert_to_tensor(v).movedim(axis, 0), elems)
@@ -441,14 +787,29 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
 @keras_export("keras.ops.custom_gradient")
 def custom_gradient(f):
-    """Decorates ``f(*args) -> (output, grad_fn)`` so the backward pass uses
-    ``grad_fn(*args, upstream=upstream)`` (Keras 3's torch convention).
+    """Decorates `f` so the backward pass uses the gradient function it returns.
 
-    Example:
+    `f(*args)` returns `(output, grad_fn)`; during backpropagation
+    `grad_fn(*args, upstream=upstream)` gives the gradients with respect to
+    `args` (Keras 3's torch convention). The decorated function runs eagerly;
+    it cannot be called on a KerasTensor.
 
-    >>> @custom_gradient
-    ... def clip_grad(x):
-    ...     return x * 1.0, lambda *a, upstream: upstream.clamp(-1, 1)
+    Args:
+        f: Callable returning `(output, grad_fn)`.
+
+    Returns:
+        The decorated function.
+
+    Examples:
+        >>> @keras.ops.custom_gradient
+        ... def clipped_square(x):
+        ...     def grad_fn(*args, upstream):
+        ...         return keras.ops.clip(2.0 * x * upstream, -1.0, 1.0)
+        ...     return x * x, grad_fn
+        >>> x = torch.tensor([0.25, 3.0], requires_grad=True)
+        >>> clipped_square(x).sum().backward()
+        >>> x.grad
+        tensor([0.5000, 1.0000])
     """
     def wrapper(*args, **kwargs):
         _eager_only(getattr(f, "__name__", "custom_gradient"), *args,
@@ -499,8 +860,27 @@ def _parse_side(side):
 
 @keras_op(keras3=False)
 def rearrange(tensor, pattern, **axes_lengths):
-    """Reorders, splits and merges axes as an einops pattern says
-    (``"b (h w) c -> b h w c"``, with ``h=4``)."""
+    """Reorders, splits and merges the axes of `tensor` by an einops pattern.
+
+    The pattern is `"left -> right"`: each side names the axes, with
+    parenthesised groups for merged axes (`"b (h w) c -> b h w c"`). The size
+    of a split axis that cannot be inferred is passed as a keyword argument.
+
+    Args:
+        tensor: Input tensor.
+        pattern: The einops pattern.
+        **axes_lengths: Sizes of named axes, such as `h=4`.
+
+    Returns:
+        The rearranged tensor.
+
+    Examples:
+        >>> x = keras.ops.arange(6)
+        >>> keras.ops.rearrange(x, "(h w) -> w h", h=2)
+        tensor([[0, 3],
+                [1, 4],
+                [2, 5]], dtype=torch.int32)
+    """
     tensor = convert_to_tensor(tensor)
     if "->" not in pattern:
         raise ValueError(

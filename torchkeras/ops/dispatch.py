@@ -222,11 +222,10 @@ def keras_op(name=None, keras3=None, tf=None):
 
     The decorated function is also registered under ``public_path(name)``.
 
-    Example:
-
-    >>> @keras_op("example_double", keras3=False)
-    ... def double(x):
-    ...     return x * 2
+    Examples:
+        >>> @keras_op("example_double", keras3=False)
+        ... def double(x):
+        ...     return x * 2
     """
     def decorate(fn):
         spec = register(name or fn.__name__, fn, keras3=keras3, tf=tf)

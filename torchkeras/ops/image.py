@@ -86,11 +86,39 @@ def _pair(value, name):
 def resize(images, size, interpolation="bilinear", antialias=False,
            crop_to_aspect_ratio=False, pad_to_aspect_ratio=False,
            fill_mode="constant", fill_value=0.0, data_format=None):
-    """Resizes images to ``size = (height, width)``.
+    """Resizes images to `size = (height, width)`.
 
-    ``crop_to_aspect_ratio`` first takes the largest centred crop with the
-    target aspect ratio; ``pad_to_aspect_ratio`` pads with ``fill_value``
+    Interpolation uses half-pixel centres, as Keras and TF 2 do.
+    `crop_to_aspect_ratio` first takes the largest centred crop with the
+    target aspect ratio; `pad_to_aspect_ratio` pads with `fill_value` to it
     instead. Integer images are rounded back to their dtype.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        size: The output `(height, width)`.
+        interpolation: `"bilinear"`, `"nearest"`, `"bicubic"` or `"area"`.
+        antialias: Whether to low-pass filter when downsampling (bilinear and
+            bicubic only).
+        crop_to_aspect_ratio: Whether to crop to the target aspect ratio
+            before resizing, so nothing is distorted.
+        pad_to_aspect_ratio: Whether to pad to the target aspect ratio before
+            resizing, so nothing is distorted.
+        fill_mode: How the padding is filled; only `"constant"` is supported.
+        fill_value: The value of the padding.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The resized images, of the dtype of `images`.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.convert_to_tensor([0.0, 1.0]),
+        ...                       (1, 1, 2, 1))
+        >>> keras.ops.image.resize(x, (1, 4))[0, 0, :, 0]
+        tensor([0.0000, 0.2500, 0.7500, 1.0000])
+        >>> y = keras.ops.image.resize(x, (1, 4), interpolation="nearest")
+        >>> y[0, 0, :, 0]
+        tensor([0., 0., 1., 1.])
     """
     data_format = _data_format(data_format)
     if interpolation not in _RESIZE_MODES:
@@ -220,9 +248,29 @@ def _sample(array, coordinates, order, fill_mode, fill_value, exact=()):
 @keras_op("image.map_coordinates")
 def map_coordinates(inputs, coordinates, order, fill_mode="constant",
                     fill_value=0):
-    """``inputs`` sampled at ``coordinates`` (``(inputs.ndim, ...)``),
-    nearest (``order=0``) or linear (``order=1``), as
-    ``scipy.ndimage.map_coordinates``."""
+    """Samples `inputs` at the given coordinates, interpolating between points.
+
+    Nearest (`order=0`) or linear (`order=1`) interpolation, with the fill
+    modes of `scipy.ndimage.map_coordinates`.
+
+    Args:
+        inputs: Input tensor of any rank.
+        coordinates: Sequence of `inputs.ndim` tensors of the same shape (or
+            a tensor `(inputs.ndim, ...)`): the coordinates along each axis
+            of the points to sample.
+        order: Interpolation order: 0 (nearest) or 1 (linear).
+        fill_mode: How points outside the input are read: `"constant"`,
+            `"nearest"`, `"wrap"`, `"mirror"` or `"reflect"`.
+        fill_value: The value outside the input for `fill_mode="constant"`.
+
+    Returns:
+        A tensor of the shape of the coordinates and the dtype of `inputs`.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([0.0, 10.0, 20.0])
+        >>> keras.ops.image.map_coordinates(x, [[0.5, 1.25, 2.0]], order=1)
+        tensor([ 5.0000, 12.5000, 20.0000])
+    """
     inputs = convert_to_tensor(inputs)
     coordinates = [convert_to_tensor(c, device=inputs.device)
                    for c in coordinates]
@@ -237,9 +285,33 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant",
 @keras_op("image.affine_transform")
 def affine_transform(images, transform, interpolation="bilinear",
                      fill_mode="constant", fill_value=0, data_format=None):
-    """Applies projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]``:
-    output pixel ``(x, y)`` reads the input at ``((a0 x + a1 y + a2) / k,
-    (b0 x + b1 y + b2) / k)``, ``k = c0 x + c1 y + 1`` (TF's convention)."""
+    """Applies projective transforms to images.
+
+    A transform `[a0, a1, a2, b0, b1, b2, c0, c1]` maps each output pixel
+    `(x, y)` to the input point `((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) /
+    k)`, `k = c0 x + c1 y + 1` (TensorFlow's convention), which is then
+    interpolated.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        transform: Tensor `(8,)` or `(batch, 8)` of transforms.
+        interpolation: `"bilinear"` or `"nearest"`.
+        fill_mode: How points outside the input are read: `"constant"`,
+            `"nearest"`, `"wrap"`, `"mirror"` or `"reflect"`.
+        fill_value: The value outside the input for `fill_mode="constant"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The transformed images, of the shape of `images`.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(1.0, 4.0), (1, 1, 3, 1))
+        >>> shift = keras.ops.convert_to_tensor(
+        ...     [1.0, 0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+        >>> keras.ops.image.affine_transform(x, shift)[0, 0, :, 0]
+        tensor([0., 1., 2.])
+    """
     data_format = _data_format(data_format)
     if interpolation not in _ORDERS:
         raise ValueError(
@@ -280,9 +352,34 @@ def affine_transform(images, transform, interpolation="bilinear",
 @keras_op("image.extract_patches")
 def extract_patches(images, size, strides=None, dilation_rate=1,
                     padding="valid", data_format=None):
-    """Patches of ``size`` flattened into channels, ordered
-    ``(row, column, channel)`` as ``tf.image.extract_patches``:
-    ``(batch, rows, cols, size[0] * size[1] * channels)``."""
+    """Extracts patches of `size` from images, flattened into the channels.
+
+    Each patch is flattened in `(row, column, channel)` order, as
+    `tf.image.extract_patches` does.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        size: Int or `(height, width)`: the patch size.
+        strides: Int or pair: the step between patches; `None` uses `size`
+            (non-overlapping patches).
+        dilation_rate: Int or pair: the spacing between the pixels of a
+            patch.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        A tensor `(batch, rows, cols, size[0] * size[1] * channels)`
+        (channels-last).
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(16.0), (1, 4, 4, 1))
+        >>> patches = keras.ops.image.extract_patches(x, 2)
+        >>> keras.ops.shape(patches)
+        (1, 2, 2, 4)
+        >>> patches[0, 0, 0]
+        tensor([0., 1., 4., 5.])
+    """
     data_format = _data_format(data_format)
     images, squeeze = _batched(images, "extract_patches")
     size = _pair(size, "size")
@@ -327,7 +424,35 @@ def _spatial_axes(images, data_format):
 def pad_images(images, top_padding=None, left_padding=None,
                bottom_padding=None, right_padding=None, target_height=None,
                target_width=None, data_format=None):
-    """Zero-pads images; give two of each side's padding and target size."""
+    """Zero-pads images on each side, by amounts or up to a target size.
+
+    For each of the height and the width give exactly two of the two paddings
+    and the target size; the third follows.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        top_padding: Rows added at the top.
+        left_padding: Columns added on the left.
+        bottom_padding: Rows added at the bottom.
+        right_padding: Columns added on the right.
+        target_height: Height of the output.
+        target_width: Width of the output.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The padded images.
+
+    Examples:
+        >>> x = keras.ops.ones((2, 2, 1))
+        >>> y = keras.ops.image.pad_images(x, top_padding=1, left_padding=1,
+        ...                                target_height=4, target_width=3)
+        >>> y[:, :, 0]
+        tensor([[0., 0., 0.],
+                [0., 1., 1.],
+                [0., 1., 1.],
+                [0., 0., 0.]])
+    """
     data_format = _data_format(data_format)
     images, _ = _batched(images, "pad_images")
     _two_of(top_padding, bottom_padding, target_height,
@@ -362,7 +487,33 @@ def pad_images(images, top_padding=None, left_padding=None,
 def crop_images(images, top_cropping=None, left_cropping=None,
                 bottom_cropping=None, right_cropping=None,
                 target_height=None, target_width=None, data_format=None):
-    """Crops images; give two of each side's cropping and target size."""
+    """Crops images on each side, by amounts or down to a target size.
+
+    For each of the height and the width give exactly two of the two
+    croppings and the target size; the third follows.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        top_cropping: Rows removed at the top.
+        left_cropping: Columns removed on the left.
+        bottom_cropping: Rows removed at the bottom.
+        right_cropping: Columns removed on the right.
+        target_height: Height of the output.
+        target_width: Width of the output.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The cropped images.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(16.0), (4, 4, 1))
+        >>> y = keras.ops.image.crop_images(x, top_cropping=1, left_cropping=1,
+        ...                                 target_height=2, target_width=2)
+        >>> y[:, :, 0]
+        tensor([[ 5.,  6.],
+                [ 9., 10.]])
+    """
     data_format = _data_format(data_format)
     images, _ = _batched(images, "crop_images")
     _two_of(top_cropping, bottom_cropping, target_height,
@@ -407,7 +558,27 @@ def _channel_axis(images, data_format, name, allowed=(3,)):
 
 @keras_op("image.rgb_to_grayscale")
 def rgb_to_grayscale(images, data_format=None):
-    """ITU-R 601 luma ``0.2989 R + 0.587 G + 0.114 B``, one channel."""
+    """Converts RGB images to one grayscale channel.
+
+    Uses the ITU-R 601 luma weights `0.2989 R + 0.587 G + 0.114 B`; images
+    that already have one channel are returned unchanged.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4) with 3 (or
+            1) channels.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The images with one channel, of the dtype of `images`.
+
+    Examples:
+        >>> rgb = keras.ops.convert_to_tensor([[[1.0, 0.0, 0.0],
+        ...                                     [0.0, 0.0, 1.0]]])
+        >>> keras.ops.image.rgb_to_grayscale(rgb)
+        tensor([[[0.2989],
+                 [0.1140]]])
+    """
     images = convert_to_tensor(images)
     axis = _channel_axis(images, data_format, "rgb_to_grayscale", (1, 3))
     if images.shape[axis] == 1:
@@ -428,7 +599,24 @@ def _float_images(images, name):
 
 @keras_op("image.rgb_to_hsv")
 def rgb_to_hsv(images, data_format=None):
-    """RGB in ``[0, 1]`` to hue, saturation, value in ``[0, 1]``."""
+    """Converts RGB images in `[0, 1]` to hue, saturation and value in `[0, 1]`.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4) with 3
+            float channels.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The HSV images, of the shape of `images`.
+
+    Examples:
+        >>> rgb = keras.ops.convert_to_tensor([[[1.0, 0.0, 0.0],
+        ...                                     [0.0, 0.5, 0.5]]])
+        >>> keras.ops.image.rgb_to_hsv(rgb)
+        tensor([[[0.0000, 1.0000, 1.0000],
+                 [0.5000, 1.0000, 0.5000]]])
+    """
     images = _float_images(images, "rgb_to_hsv")
     axis = _channel_axis(images, data_format, "rgb_to_hsv")
     eps = torch.finfo(images.dtype).eps
@@ -448,7 +636,24 @@ def rgb_to_hsv(images, data_format=None):
 
 @keras_op("image.hsv_to_rgb")
 def hsv_to_rgb(images, data_format=None):
-    """Hue, saturation, value in ``[0, 1]`` to RGB in ``[0, 1]``."""
+    """Converts hue, saturation and value in `[0, 1]` to RGB images in `[0, 1]`.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4) with 3
+            float channels.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The RGB images, of the shape of `images`.
+
+    Examples:
+        >>> hsv = keras.ops.convert_to_tensor([[[0.0, 1.0, 1.0],
+        ...                                     [0.5, 1.0, 0.5]]])
+        >>> keras.ops.image.hsv_to_rgb(hsv)
+        tensor([[[1.0000, 0.0000, 0.0000],
+                 [0.0000, 0.5000, 0.5000]]])
+    """
     images = _float_images(images, "hsv_to_rgb")
     axis = _channel_axis(images, data_format, "hsv_to_rgb")
     hue, saturation, value = images.unbind(dim=axis)
@@ -470,8 +675,30 @@ def _gaussian_1d(size, sigma, dtype, device):
 @keras_op("image.gaussian_blur")
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0),
                   data_format=None):
-    """Blurs each channel with a Gaussian kernel (zero padding, same
-    size)."""
+    """Blurs each channel of images with a Gaussian kernel.
+
+    The input is zero-padded so the output keeps its size.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        kernel_size: Int or `(height, width)` of the kernel.
+        sigma: Float or `(sigma_y, sigma_x)`: the standard deviation of the
+            Gaussian.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The blurred images, of the shape and dtype of `images`.
+
+    Examples:
+        >>> x = keras.ops.zeros((3, 3, 1))
+        >>> x = keras.ops.slice_update(x, (1, 1, 0), keras.ops.ones((1, 1, 1)))
+        >>> y = keras.ops.image.gaussian_blur(x)
+        >>> keras.ops.round(y[:, :, 0] * 1000) / 1000
+        tensor([[0.0750, 0.1240, 0.0750],
+                [0.1240, 0.2040, 0.1240],
+                [0.0750, 0.1240, 0.0750]])
+    """
     data_format = _data_format(data_format)
     images, squeeze = _batched(images, "gaussian_blur")
     dtype = images.dtype
@@ -489,8 +716,25 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0),
 
 @keras_op("image.sobel_edges")
 def sobel_edges(images, data_format=None):
-    """Sobel gradients per channel, ``(..., 2)`` holding ``(dy, dx)``
-    (zero padding, same size)."""
+    """Sobel image gradients per channel.
+
+    The input is zero-padded so the output keeps its size; a new last axis
+    holds the vertical and horizontal gradients `(dy, dx)`.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        A float tensor `(*images.shape, 2)`.
+
+    Examples:
+        >>> ramp = keras.ops.convert_to_tensor([[[0.0], [1.0], [2.0]]] * 3)
+        >>> edges = keras.ops.image.sobel_edges(ramp)
+        >>> edges[1, 1, 0]
+        tensor([0., 8.])
+    """
     data_format = _data_format(data_format)
     images, squeeze = _batched(images, "sobel_edges")
     x = _to_nchw(images, data_format)
@@ -511,8 +755,33 @@ def sobel_edges(images, data_format=None):
 @keras_op("image.ssim")
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5,
          k1=0.01, k2=0.03, data_format=None):
-    """Structural similarity per image (mean over pixels and channels),
-    with a ``filter_size`` Gaussian window and ``"valid"`` filtering."""
+    """Structural similarity index (SSIM) between two images or image batches.
+
+    Local statistics use a `filter_size` Gaussian window without padding;
+    the SSIM map is averaged over pixels and channels.
+
+    Args:
+        image1: One image (rank 3) or a batch of images (rank 4).
+        image2: Images of the shape of `image1`.
+        max_val: The dynamic range of the pixel values (e.g. 1.0 or 255).
+        filter_size: Size of the Gaussian window; both spatial sizes must be
+            at least this.
+        filter_sigma: Standard deviation of the Gaussian window.
+        k1: Stability constant of the luminance term.
+        k2: Stability constant of the contrast term.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        A tensor `(batch,)` (a scalar for one image), 1 for identical images.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(144.0) / 144, (1, 12, 12, 1))
+        >>> keras.ops.round(keras.ops.image.ssim(x, x) * 1000) / 1000
+        tensor([1.])
+        >>> keras.ops.round(keras.ops.image.ssim(x, x * 0.5) * 1000) / 1000
+        tensor([0.6470])
+    """
     data_format = _data_format(data_format)
     image1, squeeze = _batched(image1, "ssim")
     image2, _ = _batched(image2, "ssim")
@@ -562,8 +831,33 @@ def _homography(start_points, end_points):
 def perspective_transform(images, start_points, end_points,
                           interpolation="bilinear", fill_value=0,
                           data_format=None):
-    """Warps images so the four ``start_points`` land on ``end_points``
-    (``(4, 2)`` or ``(batch, 4, 2)`` ``(x, y)`` corners)."""
+    """Warps images so that four `start_points` land on `end_points`.
+
+    The points are `(x, y)` corners; the warp is the homography that maps
+    them, applied as `affine_transform` does (constant fill).
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        start_points: Tensor `(4, 2)` or `(batch, 4, 2)` of points in the
+            input.
+        end_points: Tensor of the shape of `start_points`: where those
+            points go in the output.
+        interpolation: `"bilinear"` or `"nearest"`.
+        fill_value: The value of output pixels read from outside the input.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The warped images, of the shape of `images`.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(1.0, 4.0), (1, 1, 3, 1))
+        >>> start = [[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]]
+        >>> end = [[1.0, 0.0], [3.0, 0.0], [1.0, 2.0], [3.0, 2.0]]
+        >>> y = keras.ops.image.perspective_transform(x, start, end)
+        >>> keras.ops.round(y[0, 0, :, 0] * 1000) / 1000
+        tensor([0., 1., 2.])
+    """
     start = convert_to_tensor(start_points).to(torch.float32)
     end = convert_to_tensor(end_points).to(torch.float32)
     if start.shape[-2:] != (4, 2) or start.shape != end.shape:
@@ -581,9 +875,34 @@ def perspective_transform(images, start_points, end_points,
 def elastic_transform(images, alpha=20.0, sigma=5.0,
                       interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
-    """Displaces each pixel by Gaussian-smoothed random offsets (standard
-    deviation ``sigma`` before smoothing, scaled by ``alpha``); ``seed``
-    (an int) makes it repeatable."""
+    """Displaces each pixel of images by smooth random offsets.
+
+    The offsets are Gaussian noise smoothed by a Gaussian filter of standard
+    deviation `sigma` and scaled by `alpha`; the images are then resampled
+    at the displaced points.
+
+    Args:
+        images: One image (rank 3) or a batch of images (rank 4).
+        alpha: Scale of the displacements, in pixels.
+        sigma: Standard deviation of the smoothing filter.
+        interpolation: `"bilinear"` or `"nearest"`.
+        fill_mode: How points outside the input are read: `"constant"`,
+            `"nearest"`, `"wrap"`, `"mirror"` or `"reflect"`.
+        fill_value: The value outside the input for `fill_mode="constant"`.
+        seed: An int makes the displacements repeatable; `None` draws fresh
+            ones.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The transformed images, of the shape of `images`.
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(64.0), (8, 8, 1))
+        >>> y = keras.ops.image.elastic_transform(x, seed=1)
+        >>> keras.ops.shape(y)
+        (8, 8, 1)
+    """
     data_format = _data_format(data_format)
     if interpolation not in _ORDERS:
         raise ValueError(
@@ -617,8 +936,28 @@ def elastic_transform(images, alpha=20.0, sigma=5.0,
 @keras_op("image.extract_patches_3d", keras3=False)
 def extract_patches_3d(volumes, size, strides=None, dilation_rate=1,
                        padding="valid", data_format=None):
-    """3D patches flattened into channels, ordered ``(depth, row, column,
-    channel)``: ``(batch, d, h, w, prod(size) * channels)``."""
+    """Extracts 3D patches of `size` from volumes, flattened into the channels.
+
+    Each patch is flattened in `(depth, row, column, channel)` order.
+
+    Args:
+        volumes: One volume (rank 4) or a batch of volumes (rank 5).
+        size: Int or `(depth, height, width)`: the patch size.
+        strides: Int or triple: the step between patches; `None` uses `size`.
+        dilation_rate: Int or triple: the spacing between the voxels of a
+            patch.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` uses
+            `keras.config.image_data_format()`.
+
+    Returns:
+        A tensor `(batch, d, h, w, prod(size) * channels)` (channels-last).
+
+    Examples:
+        >>> x = keras.ops.reshape(keras.ops.arange(8.0), (1, 2, 2, 2, 1))
+        >>> keras.ops.image.extract_patches_3d(x, 2)[0, 0, 0, 0]
+        tensor([0., 1., 2., 3., 4., 5., 6., 7.])
+    """
     data_format = _data_format(data_format)
     volumes = convert_to_tensor(volumes)
     squeeze = volumes.ndim == 4
@@ -700,9 +1039,33 @@ def _scale_weights(in_size, out_size, scale, translation, kernel,
 @keras_op("image.scale_and_translate")
 def scale_and_translate(images, output_shape, scale, translation,
                         spatial_dims, method, antialias=True):
-    """Resamples the ``spatial_dims`` of ``images`` to ``output_shape``
-    under ``x_out = x_in * scale + translation`` (pixel centres), as
-    ``jax.image.scale_and_translate``."""
+    """Resamples the `spatial_dims` of `images` under a scale and a translation.
+
+    Output coordinates relate to input ones by `x_out = x_in * scale +
+    translation` (pixel centres), with the interpolation kernel of `method`,
+    as `jax.image.scale_and_translate` does.
+
+    Args:
+        images: Input tensor.
+        output_shape: The full shape of the output (the axes not in
+            `spatial_dims` keep their size).
+        scale: One scale per spatial axis.
+        translation: One translation per spatial axis.
+        spatial_dims: The axes to resample.
+        method: `"linear"`/`"bilinear"`/`"trilinear"`, `"cubic"`/`"bicubic"`/
+            `"tricubic"`, `"lanczos3"` or `"lanczos5"`.
+        antialias: Whether to widen the kernel when downsampling.
+
+    Returns:
+        A float tensor of shape `output_shape`.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([0.0, 1.0])
+        >>> keras.ops.image.scale_and_translate(
+        ...     x, (4,), scale=[2.0], translation=[0.0], spatial_dims=(0,),
+        ...     method="linear", antialias=False)
+        tensor([0.0000, 0.2500, 0.7500, 1.0000])
+    """
     kernel = _scale_kernel(method)
     images = convert_to_tensor(images)
     dtype = _compute_dtype(images.dtype)
