@@ -584,8 +584,8 @@ def prod(x, axis=None, keepdims=False):
 
     Args:
         x: A tensor or array.
-        axis: An int; `None` multiplies all elements.
-        keepdims: Whether to keep the reduced axis with size 1.
+        axis: An int or a list of ints; `None` multiplies all elements.
+        keepdims: Whether to keep the reduced axes with size 1.
 
     Returns:
         A tensor.
@@ -594,11 +594,19 @@ def prod(x, axis=None, keepdims=False):
         >>> x = keras.backend.constant([[1.0, 2.0], [3.0, 4.0]])
         >>> keras.backend.prod(x, axis=1)
         tensor([ 2., 12.])
+        >>> keras.backend.prod(x, axis=[0, 1])
+        tensor(24.)
     """
     x = _t(x)
     if axis is None:
         return _reduce(torch.prod, x, None, keepdims)
-    return torch.prod(x, dim=axis, keepdim=keepdims)
+    if not isinstance(axis, (list, tuple)):
+        return torch.prod(x, dim=axis, keepdim=keepdims)
+    # torch.prod takes one dim: reduce each (kept), then drop them.
+    dims = sorted({d % x.dim() for d in axis})
+    for d in dims:
+        x = torch.prod(x, dim=d, keepdim=True)
+    return x if keepdims else x.squeeze(dims) if dims else x
 
 
 @keras_op("backend.max", keras3=False, tf=(
