@@ -1,4 +1,4 @@
-"""NumPy-style operations of ``torchkeras.ops`` (Keras 3 ``ops/numpy.py``).
+"""NumPy-style operations of ``torchkeras.ops`` (Keras 3's NumPy ops).
 
 Every function of Keras 3.15's ``keras.ops.numpy``, with Keras's names,
 arguments and semantics (``transpose`` reverses every axis by default,
@@ -166,83 +166,451 @@ def _unary(name, torch_fn, doc, to_float=False, tf=None):
     return keras_op(name, tf=(tf, ("x",)) if tf else None)(op)
 
 
-arccos = _unary("arccos", torch.arccos, "Element-wise inverse cosine.",
-                True, "math.acos")
-arccosh = _unary("arccosh", torch.arccosh,
-                 "Element-wise inverse hyperbolic cosine.", True,
-                 "math.acosh")
-arcsin = _unary("arcsin", torch.arcsin, "Element-wise inverse sine.", True,
-                "math.asin")
-arcsinh = _unary("arcsinh", torch.arcsinh,
-                 "Element-wise inverse hyperbolic sine.", True, "math.asinh")
-arctan = _unary("arctan", torch.arctan, "Element-wise inverse tangent.",
-                True, "math.atan")
-arctanh = _unary("arctanh", torch.arctanh,
-                 "Element-wise inverse hyperbolic tangent.", True,
-                 "math.atanh")
-cos = _unary("cos", torch.cos, "Element-wise cosine.", True, "math.cos")
-cosh = _unary("cosh", torch.cosh, "Element-wise hyperbolic cosine.", True,
-              "math.cosh")
-sin = _unary("sin", torch.sin, "Element-wise sine.", True, "math.sin")
-sinh = _unary("sinh", torch.sinh, "Element-wise hyperbolic sine.", True,
-              "math.sinh")
-tan = _unary("tan", torch.tan, "Element-wise tangent.", True, "math.tan")
-tanh = _unary("tanh", torch.tanh, "Element-wise hyperbolic tangent.", True,
-              "math.tanh")
-exp = _unary("exp", torch.exp, "Element-wise ``e ** x``.", True, "math.exp")
-exp2 = _unary("exp2", torch.exp2, "Element-wise ``2 ** x``.", True)
-expm1 = _unary("expm1", torch.expm1, "Element-wise ``exp(x) - 1``.", True,
-               "math.expm1")
-log = _unary("log", torch.log, "Element-wise natural logarithm.", True,
-             "math.log")
-log10 = _unary("log10", torch.log10, "Element-wise base-10 logarithm.",
-               True)
-log1p = _unary("log1p", torch.log1p, "Element-wise ``log(1 + x)``.", True,
-               "math.log1p")
-log2 = _unary("log2", torch.log2, "Element-wise base-2 logarithm.", True)
-sqrt = _unary("sqrt", torch.sqrt, "Element-wise square root.", True,
-              "math.sqrt")
-deg2rad = _unary("deg2rad", torch.deg2rad,
-                 "Converts angles from degrees to radians.", True)
-rad2deg = _unary("rad2deg", torch.rad2deg,
-                 "Converts angles from radians to degrees.", True)
-i0 = _unary("i0", torch.i0,
-            "Modified Bessel function of the first kind, order 0.", True,
-            "math.bessel_i0")
-sinc = _unary("sinc", torch.sinc, "Normalized sinc, ``sin(pi x)/(pi x)``.",
-              True)
-fabs = _unary("fabs", torch.abs, "Element-wise absolute value, as floats.",
-              True)
-reciprocal = _unary("reciprocal", torch.reciprocal,
-                    "Element-wise ``1 / x``.", True, "math.reciprocal")
-negative = _unary("negative", torch.neg, "Element-wise ``-x``.", False,
-                  "math.negative")
-sign = _unary("sign", torch.sign, "Element-wise sign (-1, 0 or 1).", False,
-              "math.sign")
-signbit = _unary("signbit", torch.signbit,
-                 "True where the sign bit is set (negative, -0.0).")
-isfinite = _unary("isfinite", torch.isfinite,
-                  "True where ``x`` is neither infinite nor NaN.", False,
-                  "math.is_finite")
-isinf = _unary("isinf", torch.isinf, "True where ``x`` is +/- infinity.",
-               False, "math.is_inf")
-isnan = _unary("isnan", torch.isnan, "True where ``x`` is NaN.", False,
-               "math.is_nan")
-isneginf = _unary("isneginf", torch.isneginf,
-                  "True where ``x`` is negative infinity.")
-isposinf = _unary("isposinf", torch.isposinf,
-                  "True where ``x`` is positive infinity.")
-isreal = _unary("isreal", torch.isreal,
-                "True where ``x`` has no imaginary part.")
-logical_not = _unary("logical_not", torch.logical_not,
-                     "Element-wise logical NOT.", False, "math.logical_not")
-conjugate = _unary("conjugate", torch.conj_physical,
-                   "Element-wise complex conjugate.", False, "math.conj")
-conj = _unary("conj", torch.conj_physical,
-              "Element-wise complex conjugate (alias of ``conjugate``).")
-real = _unary("real", torch.real, "The real part of ``x``.", False,
-              "math.real")
-copy = _unary("copy", torch.clone, "A copy of ``x``.", False, "identity")
+arccos = _unary(
+    "arccos", torch.arccos, to_float=True, tf="math.acos",
+    doc="""Inverse cosine of `x`, element-wise, in radians.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arccos([1.0, 0.0, -1.0])
+        tensor([0.0000, 1.5708, 3.1416])
+    """)
+arccosh = _unary(
+    "arccosh", torch.arccosh, to_float=True, tf="math.acosh",
+    doc="""Inverse hyperbolic cosine of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arccosh([1.0, 2.0])
+        tensor([0.0000, 1.3170])
+    """)
+arcsin = _unary(
+    "arcsin", torch.arcsin, to_float=True, tf="math.asin",
+    doc="""Inverse sine of `x`, element-wise, in radians.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arcsin([0.0, 1.0])
+        tensor([0.0000, 1.5708])
+    """)
+arcsinh = _unary(
+    "arcsinh", torch.arcsinh, to_float=True, tf="math.asinh",
+    doc="""Inverse hyperbolic sine of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arcsinh([0.0, 1.0])
+        tensor([0.0000, 0.8814])
+    """)
+arctan = _unary(
+    "arctan", torch.arctan, to_float=True, tf="math.atan",
+    doc="""Inverse tangent of `x`, element-wise, in radians.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arctan([0.0, 1.0])
+        tensor([0.0000, 0.7854])
+    """)
+arctanh = _unary(
+    "arctanh", torch.arctanh, to_float=True, tf="math.atanh",
+    doc="""Inverse hyperbolic tangent of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.arctanh([0.0, 0.5])
+        tensor([0.0000, 0.5493])
+    """)
+cos = _unary(
+    "cos", torch.cos, to_float=True, tf="math.cos",
+    doc="""Cosine of `x` (in radians), element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.cos([0.0, np.pi])
+        tensor([ 1., -1.])
+    """)
+cosh = _unary(
+    "cosh", torch.cosh, to_float=True, tf="math.cosh",
+    doc="""Hyperbolic cosine of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.cosh([0.0, 1.0])
+        tensor([1.0000, 1.5431])
+    """)
+sin = _unary(
+    "sin", torch.sin, to_float=True, tf="math.sin",
+    doc="""Sine of `x` (in radians), element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.sin([0.0, np.pi / 2])
+        tensor([0., 1.])
+    """)
+sinh = _unary(
+    "sinh", torch.sinh, to_float=True, tf="math.sinh",
+    doc="""Hyperbolic sine of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.sinh([0.0, 1.0])
+        tensor([0.0000, 1.1752])
+    """)
+tan = _unary(
+    "tan", torch.tan, to_float=True, tf="math.tan",
+    doc="""Tangent of `x` (in radians), element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.tan([0.0, np.pi / 4])
+        tensor([0., 1.])
+    """)
+tanh = _unary(
+    "tanh", torch.tanh, to_float=True, tf="math.tanh",
+    doc="""Hyperbolic tangent of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.tanh([0.0, 1.0])
+        tensor([0.0000, 0.7616])
+    """)
+exp = _unary(
+    "exp", torch.exp, to_float=True, tf="math.exp",
+    doc="""Exponential `e ** x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.exp([0.0, 1.0])
+        tensor([1.0000, 2.7183])
+    """)
+exp2 = _unary(
+    "exp2", torch.exp2, to_float=True,
+    doc="""Base-2 exponential `2 ** x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.exp2([0, 1, 3])
+        tensor([1., 2., 8.])
+    """)
+expm1 = _unary(
+    "expm1", torch.expm1, to_float=True, tf="math.expm1",
+    doc="""`exp(x) - 1`, element-wise, accurate for small `x`.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.expm1([0.0, 1e-10])
+        tensor([0.0000e+00, 1.0000e-10])
+    """)
+log = _unary(
+    "log", torch.log, to_float=True, tf="math.log",
+    doc="""Natural logarithm of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.log([1.0, np.e])
+        tensor([0., 1.])
+    """)
+log10 = _unary(
+    "log10", torch.log10, to_float=True,
+    doc="""Base-10 logarithm of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.log10([1, 10, 1000])
+        tensor([0., 1., 3.])
+    """)
+log1p = _unary(
+    "log1p", torch.log1p, to_float=True, tf="math.log1p",
+    doc="""`log(1 + x)`, element-wise, accurate for small `x`.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.log1p([0.0, 1e-10])
+        tensor([0.0000e+00, 1.0000e-10])
+    """)
+log2 = _unary(
+    "log2", torch.log2, to_float=True,
+    doc="""Base-2 logarithm of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.log2([1, 2, 8])
+        tensor([0., 1., 3.])
+    """)
+sqrt = _unary(
+    "sqrt", torch.sqrt, to_float=True, tf="math.sqrt",
+    doc="""Non-negative square root of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.sqrt([1, 4, 9])
+        tensor([1., 2., 3.])
+    """)
+deg2rad = _unary(
+    "deg2rad", torch.deg2rad, to_float=True,
+    doc="""Converts angles from degrees to radians.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.deg2rad([0.0, 90.0, 180.0])
+        tensor([0.0000, 1.5708, 3.1416])
+    """)
+rad2deg = _unary(
+    "rad2deg", torch.rad2deg, to_float=True,
+    doc="""Converts angles from radians to degrees.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.rad2deg([0.0, np.pi / 2, np.pi])
+        tensor([  0.,  90., 180.])
+    """)
+i0 = _unary(
+    "i0", torch.i0, to_float=True, tf="math.bessel_i0",
+    doc="""Modified Bessel function of the first kind, order 0, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.i0([0.0, 1.0])
+        tensor([1.0000, 1.2661])
+    """)
+sinc = _unary(
+    "sinc", torch.sinc, to_float=True,
+    doc="""Normalized sinc `sin(pi * x) / (pi * x)`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+            `sinc(0)` is 1.
+
+    Examples:
+        >>> keras.ops.sinc([0.0, 0.5, -0.5])
+        tensor([1.0000, 0.6366, 0.6366])
+    """)
+fabs = _unary(
+    "fabs", torch.abs, to_float=True,
+    doc="""Absolute value of `x`, element-wise, always as floats.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.fabs([-2, 3])
+        tensor([2., 3.])
+    """)
+reciprocal = _unary(
+    "reciprocal", torch.reciprocal, to_float=True, tf="math.reciprocal",
+    doc="""`1 / x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.reciprocal([1.0, 2.0, 4.0])
+        tensor([1.0000, 0.5000, 0.2500])
+    """)
+negative = _unary(
+    "negative", torch.neg, to_float=False, tf="math.negative",
+    doc="""`-x`, element-wise; the dtype is kept.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.negative([1, -2])
+        tensor([-1,  2], dtype=torch.int32)
+    """)
+sign = _unary(
+    "sign", torch.sign, to_float=False, tf="math.sign",
+    doc="""Sign of `x` (-1, 0 or 1), element-wise; the dtype is kept.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.sign([-3.0, 0.0, 2.0])
+        tensor([-1.,  0.,  1.])
+    """)
+signbit = _unary(
+    "signbit", torch.signbit,
+    doc="""Whether the sign bit of `x` is set, element-wise.
+
+    True for negative numbers, including `-0.0`.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.signbit([-1.0, -0.0, 0.0, 2.0])
+        tensor([ True,  True, False, False])
+    """)
+isfinite = _unary(
+    "isfinite", torch.isfinite, to_float=False, tf="math.is_finite",
+    doc="""Whether `x` is neither infinite nor NaN, element-wise.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isfinite([1.0, np.inf, np.nan])
+        tensor([ True, False, False])
+    """)
+isinf = _unary(
+    "isinf", torch.isinf, to_float=False, tf="math.is_inf",
+    doc="""Whether `x` is positive or negative infinity, element-wise.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isinf([1.0, np.inf, -np.inf])
+        tensor([False,  True,  True])
+    """)
+isnan = _unary(
+    "isnan", torch.isnan, to_float=False, tf="math.is_nan",
+    doc="""Whether `x` is NaN, element-wise.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isnan([1.0, np.nan])
+        tensor([False,  True])
+    """)
+isneginf = _unary(
+    "isneginf", torch.isneginf,
+    doc="""Whether `x` is negative infinity, element-wise.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isneginf([1.0, np.inf, -np.inf])
+        tensor([False, False,  True])
+    """)
+isposinf = _unary(
+    "isposinf", torch.isposinf,
+    doc="""Whether `x` is positive infinity, element-wise.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isposinf([1.0, np.inf, -np.inf])
+        tensor([False,  True, False])
+    """)
+isreal = _unary(
+    "isreal", torch.isreal,
+    doc="""Whether `x` has a zero imaginary part, element-wise.
+
+    Real-valued inputs give all True.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.isreal(np.array([1 + 0j, 1 + 2j], dtype='complex64'))
+        tensor([ True, False])
+    """)
+logical_not = _unary(
+    "logical_not", torch.logical_not, to_float=False, tf="math.logical_not",
+    doc="""Logical NOT of `x`, element-wise.
+
+    Args:
+        x: Input tensor; nonzero entries count as True.
+
+    Examples:
+        >>> keras.ops.logical_not([True, False, True])
+        tensor([False,  True, False])
+    """)
+conjugate = _unary(
+    "conjugate", torch.conj_physical, to_float=False, tf="math.conj",
+    doc="""Complex conjugate of `x`, element-wise.
+
+    Args:
+        x: Input tensor; real inputs are returned unchanged.
+
+    Examples:
+        >>> keras.ops.conjugate(np.array([1 + 2j, 3 - 1j], dtype='complex64'))
+        tensor([1.-2.j, 3.+1.j])
+    """)
+conj = _unary(
+    "conj", torch.conj_physical,
+    doc="""Complex conjugate of `x`, element-wise (alias of `conjugate`).
+
+    Args:
+        x: Input tensor; real inputs are returned unchanged.
+
+    Examples:
+        >>> keras.ops.conj(np.array([1 + 2j], dtype='complex64'))
+        tensor([1.-2.j])
+    """)
+real = _unary(
+    "real", torch.real, to_float=False, tf="math.real",
+    doc="""Real part of `x`, element-wise.
+
+    Args:
+        x: Input tensor; real inputs are returned unchanged.
+
+    Examples:
+        >>> keras.ops.real(np.array([1 + 2j, 3 - 1j], dtype='complex64'))
+        tensor([1., 3.])
+    """)
+copy = _unary(
+    "copy", torch.clone, to_float=False, tf="identity",
+    doc="""A copy of `x` that shares no memory with it.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.copy([1.0, 2.0])
+        tensor([1., 2.])
+    """)
 
 
 def _abs(x):
@@ -284,36 +652,153 @@ def _bitwise_not(x):
     return torch.bitwise_not(x)
 
 
-abs = _unary("abs", _abs, "Element-wise absolute value.", False,
-             "math.abs")
-absolute = _unary("absolute", _abs,
-                  "Element-wise absolute value (alias of ``abs``).")
-imag = _unary("imag", _imag, "The imaginary part of ``x``.", False,
-              "math.imag")
-angle = _unary("angle", _angle, "Element-wise complex argument.", False,
-               "math.angle")
-square = _unary("square", _square, "Element-wise ``x ** 2``.", False,
-                "math.square")
-trunc = _unary("trunc", _trunc, "Rounds toward zero, element-wise.")
-ceil = _unary("ceil", _rounding(torch.ceil),
-              "Element-wise ceiling, as floats.", False, "math.ceil")
-floor = _unary("floor", _rounding(torch.floor),
-               "Element-wise floor, as floats.", False, "math.floor")
-cbrt = _unary("cbrt", _cbrt, "Element-wise cube root.")
-bitwise_invert = _unary("bitwise_invert", _bitwise_not,
-                        "Element-wise bitwise NOT.")
+abs = _unary(
+    "abs", _abs, to_float=False, tf="math.abs",
+    doc="""Absolute value of `x`, element-wise; the dtype is kept.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.abs([-1.5, 0.0, 2.0])
+        tensor([1.5000, 0.0000, 2.0000])
+    """)
+absolute = _unary(
+    "absolute", _abs,
+    doc="""Absolute value of `x`, element-wise (alias of `abs`).
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.absolute([-1, 2])
+        tensor([1, 2], dtype=torch.int32)
+    """)
+imag = _unary(
+    "imag", _imag, to_float=False, tf="math.imag",
+    doc="""Imaginary part of `x`, element-wise.
+
+    Args:
+        x: Input tensor; real inputs give zeros.
+
+    Examples:
+        >>> keras.ops.imag(np.array([1 + 2j, 3 - 1j], dtype='complex64'))
+        tensor([ 2., -1.])
+    """)
+angle = _unary(
+    "angle", _angle, to_float=False, tf="math.angle",
+    doc="""Argument (phase angle, in radians) of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.angle(np.array([1 + 1j, -1 + 0j], dtype='complex64'))
+        tensor([0.7854, 3.1416])
+    """)
+square = _unary(
+    "square", _square, to_float=False, tf="math.square",
+    doc="""`x ** 2`, element-wise; bool inputs give int32.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.square([-2, 3])
+        tensor([4, 9], dtype=torch.int32)
+    """)
+trunc = _unary(
+    "trunc", _trunc,
+    doc="""Rounds `x` toward zero, element-wise; the dtype is kept.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.trunc([-1.7, -0.2, 1.5])
+        tensor([-1., -0.,  1.])
+    """)
+ceil = _unary(
+    "ceil", _rounding(torch.ceil), to_float=False, tf="math.ceil",
+    doc="""Smallest integer not less than `x`, element-wise, as floats.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.ceil([-1.5, 0.2, 2.0])
+        tensor([-1.,  1.,  2.])
+    """)
+floor = _unary(
+    "floor", _rounding(torch.floor), to_float=False, tf="math.floor",
+    doc="""Largest integer not greater than `x`, element-wise, as floats.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx.
+
+    Examples:
+        >>> keras.ops.floor([-1.5, 0.2, 2.0])
+        tensor([-2.,  0.,  2.])
+    """)
+cbrt = _unary(
+    "cbrt", _cbrt,
+    doc="""Real cube root of `x`, element-wise.
+
+    Args:
+        x: Input tensor; integer and bool inputs are computed in floatx (int64
+            in float64).
+
+    Examples:
+        >>> keras.ops.cbrt([-8.0, 1.0, 27.0])
+        tensor([-2.,  1.,  3.])
+    """)
+bitwise_invert = _unary(
+    "bitwise_invert", _bitwise_not,
+    doc="""Bitwise NOT of `x`, element-wise (alias of `bitwise_not`).
+
+    Args:
+        x: Integer or bool tensor.
+
+    Examples:
+        >>> keras.ops.bitwise_invert([0, 5])
+        tensor([-1, -6], dtype=torch.int32)
+    """)
 
 
 @keras_op(tf=("bitwise.invert", ("x",)))
 def bitwise_not(x):
-    """Element-wise bitwise NOT (``~x``)."""
+    """Bitwise NOT (`~x`) of an integer or bool tensor, element-wise.
+
+    Args:
+        x: Integer or bool tensor.
+
+    Examples:
+        >>> keras.ops.bitwise_not([0, 5, -1])
+        tensor([-1, -6,  0], dtype=torch.int32)
+    """
     return torch.bitwise_not(convert_to_tensor(x))
 
 
 @keras_op()
 def round(x, decimals=0):
-    """Rounds half to even to ``decimals`` places; integers keep their
-    dtype."""
+    """Rounds `x` to `decimals` decimal places, half to even.
+
+    Integer inputs keep their dtype (a negative `decimals` rounds them to
+    tens, hundreds, ...).
+
+    Args:
+        x: Input tensor.
+        decimals: Number of decimal places to keep; may be negative.
+
+    Returns:
+        A tensor of the rounded values, of `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.round([0.5, 1.5, 2.675], decimals=0)
+        tensor([0., 2., 3.])
+        >>> keras.ops.round([1.234, 5.678], decimals=1)
+        tensor([1.2000, 5.7000])
+    """
     x = convert_to_tensor(x)
     if not _is_float(x.dtype):
         return torch.round(x.to(_floatx()), decimals=decimals).to(x.dtype)
@@ -322,8 +807,23 @@ def round(x, decimals=0):
 
 @keras_op()
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
-    """Replaces NaN by ``nan`` and infinities by ``posinf``/``neginf``
-    (default: the dtype's largest/smallest finite value)."""
+    """Replaces NaN and infinite entries of `x` by finite numbers.
+
+    Integer and bool inputs are returned unchanged.
+
+    Args:
+        x: Input tensor.
+        nan: Value that replaces NaN.
+        posinf: Value that replaces positive infinity; `None` uses the
+            largest finite value of `x`'s dtype.
+        neginf: Value that replaces negative infinity; `None` uses the
+            smallest finite value of `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.nan_to_num([np.nan, np.inf, -np.inf, 1.0], posinf=9.0,
+        ...                      neginf=-9.0)
+        tensor([ 0.,  9., -9.,  1.])
+    """
     x = convert_to_tensor(x)
     if not _is_float(x.dtype):
         return x
@@ -377,114 +877,665 @@ def _int_pair(torch_fn):
     return apply
 
 
-add = _binary("add", torch.add, "Element-wise ``x1 + x2``.",
-              tf="__operators__.add")
-subtract = _binary("subtract", torch.sub, "Element-wise ``x1 - x2``.",
-                   tf="math.subtract")
-multiply = _binary("multiply", torch.mul, "Element-wise ``x1 * x2``.",
-                   tf="math.multiply")
-divide = _binary("divide", torch.div,
-                 "Element-wise true division; integers give floatx.", True,
-                 "math.truediv")
-true_divide = _binary("true_divide", torch.div,
-                      "Element-wise true division (alias of ``divide``).",
-                      True)
-divide_no_nan = _binary("divide_no_nan", _safe_divide,
-                        "Element-wise ``x1 / x2`` with 0 where ``x2`` is "
-                        "0.", True, "math.divide_no_nan")
-floor_divide = _binary("floor_divide", torch.floor_divide,
-                       "Element-wise floor division.", tf="math.floordiv")
-mod = _binary("mod", _int_pair(torch.remainder),
-              "Element-wise remainder with the sign of ``x2``.",
-              tf="math.floormod")
-fmod = _binary("fmod", _int_pair(torch.fmod),
-               "Element-wise remainder with the sign of ``x1``.",
-               tf="math.truncatemod")
-power = _binary("power", torch.pow, "Element-wise ``x1 ** x2``.",
-                tf="math.pow")
-maximum = _binary("maximum", torch.maximum, "Element-wise maximum.",
-                  tf="math.maximum")
-minimum = _binary("minimum", torch.minimum, "Element-wise minimum.",
-                  tf="math.minimum")
-fmax = _binary("fmax", torch.fmax,
-               "Element-wise maximum, ignoring NaNs.")
-fmin = _binary("fmin", torch.fmin,
-               "Element-wise minimum, ignoring NaNs.")
-arctan2 = _binary("arctan2", torch.arctan2,
-                  "Element-wise arc tangent of ``x1 / x2`` by quadrant.",
-                  True, "math.atan2")
-hypot = _binary("hypot", torch.hypot,
-                "Element-wise ``sqrt(x1 ** 2 + x2 ** 2)``.", True)
-logaddexp = _binary("logaddexp", torch.logaddexp,
-                    "Element-wise ``log(exp(x1) + exp(x2))``.", True)
-logaddexp2 = _binary("logaddexp2", _logaddexp2,
-                     "Element-wise ``log2(2 ** x1 + 2 ** x2)``.", True)
-nextafter = _binary("nextafter", torch.nextafter,
-                    "The next float after ``x1`` toward ``x2``.", True,
-                    "math.nextafter")
-heaviside = _binary("heaviside", _heaviside,
-                    "Heaviside step: 0 below zero, ``x2`` at zero, 1 "
-                    "above.", True)
-ldexp = _binary("ldexp", _ldexp, "Element-wise ``x1 * 2 ** x2``.", True)
-gcd = _binary("gcd", torch.gcd, "Element-wise greatest common divisor.")
-lcm = _binary("lcm", torch.lcm, "Element-wise least common multiple.")
-equal = _binary("equal", torch.eq, "Element-wise ``x1 == x2``.",
-                tf="math.equal")
-not_equal = _binary("not_equal", torch.ne, "Element-wise ``x1 != x2``.",
-                    tf="math.not_equal")
-less = _binary("less", torch.lt, "Element-wise ``x1 < x2``.",
-               tf="math.less")
-less_equal = _binary("less_equal", torch.le, "Element-wise ``x1 <= x2``.",
-                     tf="math.less_equal")
-greater = _binary("greater", torch.gt, "Element-wise ``x1 > x2``.",
-                  tf="math.greater")
-greater_equal = _binary("greater_equal", torch.ge,
-                        "Element-wise ``x1 >= x2``.",
-                        tf="math.greater_equal")
-logical_and = _binary("logical_and", torch.logical_and,
-                      "Element-wise logical AND.", tf="math.logical_and")
-logical_or = _binary("logical_or", torch.logical_or,
-                     "Element-wise logical OR.", tf="math.logical_or")
-logical_xor = _binary("logical_xor", torch.logical_xor,
-                      "Element-wise logical XOR.", tf="math.logical_xor")
-bitwise_and = _binary("bitwise_and", torch.bitwise_and,
-                      "Element-wise bitwise AND.", tf="bitwise.bitwise_and",
-                      xy=True)
-bitwise_or = _binary("bitwise_or", torch.bitwise_or,
-                     "Element-wise bitwise OR.", tf="bitwise.bitwise_or",
-                     xy=True)
-bitwise_xor = _binary("bitwise_xor", torch.bitwise_xor,
-                      "Element-wise bitwise XOR.", tf="bitwise.bitwise_xor",
-                      xy=True)
-bitwise_left_shift = _binary("bitwise_left_shift", torch.bitwise_left_shift,
-                             "Element-wise ``x << y``.",
-                             tf="bitwise.left_shift", xy=True)
-left_shift = _binary("left_shift", torch.bitwise_left_shift,
-                     "Element-wise ``x << y`` (alias).", xy=True)
-bitwise_right_shift = _binary("bitwise_right_shift",
-                              torch.bitwise_right_shift,
-                              "Element-wise ``x >> y``.",
-                              tf="bitwise.right_shift", xy=True)
-right_shift = _binary("right_shift", torch.bitwise_right_shift,
-                      "Element-wise ``x >> y`` (alias).", xy=True)
+add = _binary(
+    "add", torch.add, tf="__operators__.add",
+    doc="""Element-wise sum `x1 + x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.add([1, 2], [10, 20])
+        tensor([11, 22], dtype=torch.int32)
+    """)
+subtract = _binary(
+    "subtract", torch.sub, tf="math.subtract",
+    doc="""Element-wise difference `x1 - x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.subtract([5.0, 3.0], 1.0)
+        tensor([4., 2.])
+    """)
+multiply = _binary(
+    "multiply", torch.mul, tf="math.multiply",
+    doc="""Element-wise product `x1 * x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.multiply([1, 2, 3], 2)
+        tensor([2, 4, 6], dtype=torch.int32)
+    """)
+divide = _binary(
+    "divide", torch.div, to_float=True, tf="math.truediv",
+    doc="""Element-wise true division `x1 / x2`.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.divide([1, 2, 3], 2)
+        tensor([0.5000, 1.0000, 1.5000])
+    """)
+true_divide = _binary(
+    "true_divide", torch.div, to_float=True,
+    doc="""Element-wise true division `x1 / x2` (alias of `divide`).
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.true_divide([3, 4], [2, 8])
+        tensor([1.5000, 0.5000])
+    """)
+divide_no_nan = _binary(
+    "divide_no_nan", _safe_divide, to_float=True, tf="math.divide_no_nan",
+    doc="""Element-wise `x1 / x2`, giving 0 where `x2` is 0.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.divide_no_nan([1.0, 2.0], [2.0, 0.0])
+        tensor([0.5000, 0.0000])
+    """)
+floor_divide = _binary(
+    "floor_divide", torch.floor_divide, tf="math.floordiv",
+    doc="""Element-wise floor division `x1 // x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.floor_divide([7, -7], 2)
+        tensor([ 3, -4], dtype=torch.int32)
+    """)
+mod = _binary(
+    "mod", _int_pair(torch.remainder), tf="math.floormod",
+    doc="""Element-wise remainder of `x1 / x2`, with the sign of `x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). Same as Python's `%`.
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.mod([7, -7], 3)
+        tensor([1, 2], dtype=torch.int32)
+    """)
+fmod = _binary(
+    "fmod", _int_pair(torch.fmod), tf="math.truncatemod",
+    doc="""Element-wise remainder of `x1 / x2`, with the sign of `x1`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). Same as C's `fmod`.
+
+    Args:
+        x1: Dividend tensor.
+        x2: Divisor tensor.
+
+    Examples:
+        >>> keras.ops.fmod([7, -7], 3)
+        tensor([ 1, -1], dtype=torch.int32)
+    """)
+power = _binary(
+    "power", torch.pow, tf="math.pow",
+    doc="""Element-wise power `x1 ** x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: Base tensor.
+        x2: Exponent tensor.
+
+    Examples:
+        >>> keras.ops.power([2, 3], [3, 2])
+        tensor([8, 9], dtype=torch.int32)
+    """)
+maximum = _binary(
+    "maximum", torch.maximum, tf="math.maximum",
+    doc="""Element-wise maximum of `x1` and `x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). A NaN in either input gives NaN.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.maximum([1, 5, 3], [4, 2, 3])
+        tensor([4, 5, 3], dtype=torch.int32)
+    """)
+minimum = _binary(
+    "minimum", torch.minimum, tf="math.minimum",
+    doc="""Element-wise minimum of `x1` and `x2`.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). A NaN in either input gives NaN.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.minimum([1, 5, 3], [4, 2, 3])
+        tensor([1, 2, 3], dtype=torch.int32)
+    """)
+fmax = _binary(
+    "fmax", torch.fmax,
+    doc="""Element-wise maximum of `x1` and `x2`, ignoring NaNs.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). Where one entry is NaN the other
+    is returned.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.fmax([1.0, np.nan, np.nan], [2.0, 0.0, np.nan])
+        tensor([2., 0., nan])
+    """)
+fmin = _binary(
+    "fmin", torch.fmin,
+    doc="""Element-wise minimum of `x1` and `x2`, ignoring NaNs.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype). Where one entry is NaN the other
+    is returned.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.fmin([1.0, np.nan, np.nan], [2.0, 0.0, np.nan])
+        tensor([1., 0., nan])
+    """)
+arctan2 = _binary(
+    "arctan2", torch.arctan2, to_float=True, tf="math.atan2",
+    doc="""Element-wise arc tangent of `x1 / x2`, in the right quadrant.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx. The result, in radians, is in `[-pi, pi]`.
+
+    Args:
+        x1: y-coordinates.
+        x2: x-coordinates.
+
+    Examples:
+        >>> keras.ops.arctan2([1.0, 1.0, -1.0], [1.0, -1.0, -1.0])
+        tensor([ 0.7854,  2.3562, -2.3562])
+    """)
+hypot = _binary(
+    "hypot", torch.hypot, to_float=True,
+    doc="""Element-wise hypotenuse `sqrt(x1 ** 2 + x2 ** 2)`.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.hypot([3.0, 5.0], [4.0, 12.0])
+        tensor([ 5., 13.])
+    """)
+logaddexp = _binary(
+    "logaddexp", torch.logaddexp, to_float=True,
+    doc="""Element-wise `log(exp(x1) + exp(x2))`, computed stably.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.logaddexp([0.0, 1000.0], [0.0, 1000.0])
+        tensor([6.9315e-01, 1.0007e+03])
+    """)
+logaddexp2 = _binary(
+    "logaddexp2", _logaddexp2, to_float=True,
+    doc="""Element-wise `log2(2 ** x1 + 2 ** x2)`, computed stably.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.logaddexp2([1.0, 3.0], [1.0, 3.0])
+        tensor([2., 4.])
+    """)
+nextafter = _binary(
+    "nextafter", torch.nextafter, to_float=True, tf="math.nextafter",
+    doc="""The next representable float after `x1` toward `x2`.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Start values.
+        x2: Directions to step toward.
+
+    Examples:
+        >>> x = keras.ops.nextafter([1.0], [2.0])
+        >>> keras.ops.subtract(x, 1.0)
+        tensor([1.1921e-07])
+    """)
+heaviside = _binary(
+    "heaviside", _heaviside, to_float=True,
+    doc="""Heaviside step function: 0 below zero, 1 above.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Input tensor.
+        x2: Value taken where `x1` is 0.
+
+    Examples:
+        >>> keras.ops.heaviside([-1.5, 0.0, 2.0], 0.5)
+        tensor([0.0000, 0.5000, 1.0000])
+    """)
+ldexp = _binary(
+    "ldexp", _ldexp, to_float=True,
+    doc="""Element-wise `x1 * 2 ** x2`.
+
+    The inputs broadcast against each other; integer inputs are computed in
+    floatx.
+
+    Args:
+        x1: Mantissas.
+        x2: Integer exponents of 2.
+
+    Examples:
+        >>> keras.ops.ldexp([1.0, 3.0], [2, -1])
+        tensor([4.0000, 1.5000])
+    """)
+gcd = _binary(
+    "gcd", torch.gcd,
+    doc="""Element-wise greatest common divisor of two integer tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: First integer tensor.
+        x2: Second integer tensor.
+
+    Examples:
+        >>> keras.ops.gcd([12, 18], [8, 27])
+        tensor([4, 9], dtype=torch.int32)
+    """)
+lcm = _binary(
+    "lcm", torch.lcm,
+    doc="""Element-wise least common multiple of two integer tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x1: First integer tensor.
+        x2: Second integer tensor.
+
+    Examples:
+        >>> keras.ops.lcm([4, 6], [6, 10])
+        tensor([12, 30], dtype=torch.int32)
+    """)
+equal = _binary(
+    "equal", torch.eq, tf="math.equal",
+    doc="""Element-wise `x1 == x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.equal([1, 2, 3], 2)
+        tensor([False,  True, False])
+    """)
+not_equal = _binary(
+    "not_equal", torch.ne, tf="math.not_equal",
+    doc="""Element-wise `x1 != x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.not_equal([1, 2, 3], 2)
+        tensor([ True, False,  True])
+    """)
+less = _binary(
+    "less", torch.lt, tf="math.less",
+    doc="""Element-wise `x1 < x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.less([1, 2, 3], 2)
+        tensor([ True, False, False])
+    """)
+less_equal = _binary(
+    "less_equal", torch.le, tf="math.less_equal",
+    doc="""Element-wise `x1 <= x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.less_equal([1, 2, 3], 2)
+        tensor([ True,  True, False])
+    """)
+greater = _binary(
+    "greater", torch.gt, tf="math.greater",
+    doc="""Element-wise `x1 > x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.greater([1, 2, 3], 2)
+        tensor([False, False,  True])
+    """)
+greater_equal = _binary(
+    "greater_equal", torch.ge, tf="math.greater_equal",
+    doc="""Element-wise `x1 >= x2`.
+
+    The inputs broadcast against each other; the result is bool.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.greater_equal([1, 2, 3], 2)
+        tensor([False,  True,  True])
+    """)
+logical_and = _binary(
+    "logical_and", torch.logical_and, tf="math.logical_and",
+    doc="""Element-wise logical AND of `x1` and `x2`.
+
+    The inputs broadcast against each other; the result is bool. Nonzero entries
+    count as True.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.logical_and([True, True, False], [True, False, False])
+        tensor([ True, False, False])
+    """)
+logical_or = _binary(
+    "logical_or", torch.logical_or, tf="math.logical_or",
+    doc="""Element-wise logical OR of `x1` and `x2`.
+
+    The inputs broadcast against each other; the result is bool. Nonzero entries
+    count as True.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.logical_or([True, True, False], [True, False, False])
+        tensor([ True,  True, False])
+    """)
+logical_xor = _binary(
+    "logical_xor", torch.logical_xor, tf="math.logical_xor",
+    doc="""Element-wise logical XOR of `x1` and `x2`.
+
+    The inputs broadcast against each other; the result is bool. Nonzero entries
+    count as True.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.logical_xor([True, True, False], [True, False, False])
+        tensor([False,  True, False])
+    """)
+bitwise_and = _binary(
+    "bitwise_and", torch.bitwise_and, tf="bitwise.bitwise_and", xy=True,
+    doc="""Element-wise bitwise AND `x & y` of integer or bool tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: First integer or bool tensor.
+        y: Second integer or bool tensor.
+
+    Examples:
+        >>> keras.ops.bitwise_and([12, 10], [10, 6])
+        tensor([8, 2], dtype=torch.int32)
+    """)
+bitwise_or = _binary(
+    "bitwise_or", torch.bitwise_or, tf="bitwise.bitwise_or", xy=True,
+    doc="""Element-wise bitwise OR `x | y` of integer or bool tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: First integer or bool tensor.
+        y: Second integer or bool tensor.
+
+    Examples:
+        >>> keras.ops.bitwise_or([12, 10], [10, 6])
+        tensor([14, 14], dtype=torch.int32)
+    """)
+bitwise_xor = _binary(
+    "bitwise_xor", torch.bitwise_xor, tf="bitwise.bitwise_xor", xy=True,
+    doc="""Element-wise bitwise XOR `x ^ y` of integer or bool tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: First integer or bool tensor.
+        y: Second integer or bool tensor.
+
+    Examples:
+        >>> keras.ops.bitwise_xor([12, 10], [10, 6])
+        tensor([ 6, 12], dtype=torch.int32)
+    """)
+bitwise_left_shift = _binary(
+    "bitwise_left_shift",
+    torch.bitwise_left_shift,
+    tf="bitwise.left_shift",
+    xy=True,
+    doc="""Element-wise left shift `x << y` of integer tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: Integer tensor to shift.
+        y: Number of bits to shift by.
+
+    Examples:
+        >>> keras.ops.bitwise_left_shift([1, 3], [2, 1])
+        tensor([4, 6], dtype=torch.int32)
+    """)
+left_shift = _binary(
+    "left_shift", torch.bitwise_left_shift, xy=True,
+    doc="""Element-wise left shift `x << y` (alias of `bitwise_left_shift`).
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: Integer tensor to shift.
+        y: Number of bits to shift by.
+
+    Examples:
+        >>> keras.ops.left_shift([1, 3], 2)
+        tensor([ 4, 12], dtype=torch.int32)
+    """)
+bitwise_right_shift = _binary(
+    "bitwise_right_shift",
+    torch.bitwise_right_shift,
+    tf="bitwise.right_shift",
+    xy=True,
+    doc="""Element-wise right shift `x >> y` of integer tensors.
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: Integer tensor to shift.
+        y: Number of bits to shift by.
+
+    Examples:
+        >>> keras.ops.bitwise_right_shift([8, 7], [2, 1])
+        tensor([2, 3], dtype=torch.int32)
+    """)
+right_shift = _binary(
+    "right_shift", torch.bitwise_right_shift, xy=True,
+    doc="""Element-wise right shift `x >> y` (alias of `bitwise_right_shift`).
+
+    The inputs broadcast against each other and are promoted to a common dtype
+    (Python scalars take the tensor's dtype).
+
+    Args:
+        x: Integer tensor to shift.
+        y: Number of bits to shift by.
+
+    Examples:
+        >>> keras.ops.right_shift([8, 7], 1)
+        tensor([4, 3], dtype=torch.int32)
+    """)
 
 
 @keras_op()
 def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True where ``|x1 - x2| <= atol + rtol * |x2|``."""
+    """Whether `x1` and `x2` are equal within a tolerance, element-wise.
+
+    Entries are close when `abs(x1 - x2) <= atol + rtol * abs(x2)`.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor; broadcasts against `x1`.
+        rtol: Relative tolerance.
+        atol: Absolute tolerance.
+        equal_nan: Whether two NaNs count as close.
+
+    Returns:
+        A bool tensor.
+
+    Examples:
+        >>> keras.ops.isclose([1.0, 2.0, np.nan], [1.0 + 1e-7, 2.1, np.nan])
+        tensor([ True, False, False])
+        >>> keras.ops.isclose([np.nan], [np.nan], equal_nan=True)
+        tensor([True])
+    """
     x1, x2 = _promote(x1, x2)
     return torch.isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 @keras_op()
 def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True (a bool scalar tensor) when ``isclose`` holds everywhere."""
+    """Whether `x1` and `x2` are equal within a tolerance everywhere.
+
+    The same test as `isclose`, reduced with a logical AND over all entries.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor; broadcasts against `x1`.
+        rtol: Relative tolerance.
+        atol: Absolute tolerance.
+        equal_nan: Whether two NaNs count as close.
+
+    Returns:
+        A bool scalar tensor.
+
+    Examples:
+        >>> keras.ops.allclose([1.0, 2.0], [1.0, 2.0 + 1e-7])
+        tensor(True)
+        >>> keras.ops.allclose([1.0, 2.0], [1.0, 2.1])
+        tensor(False)
+    """
     return torch.all(isclose(x1, x2, rtol, atol, equal_nan))
 
 
 @keras_op(tf=("clip_by_value", ("t", "clip_value_min", "clip_value_max")))
 def clip(x, x_min, x_max):
-    """Limits ``x`` to ``[x_min, x_max]``; bool inputs give int32."""
+    """Limits the values of `x` to the interval `[x_min, x_max]`.
+
+    Bool inputs are clipped as int32.
+
+    Args:
+        x: Input tensor.
+        x_min: Lower bound, a scalar or a tensor broadcastable to `x`.
+        x_max: Upper bound, a scalar or a tensor broadcastable to `x`.
+
+    Returns:
+        A tensor of `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.clip([-2.0, 0.5, 3.0], 0.0, 1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     x = convert_to_tensor(x)
     if x.dtype == torch.bool:
         x = x.to(torch.int32)
@@ -499,8 +1550,26 @@ def clip(x, x_min, x_max):
 
 @keras_op(tf=("where", ("condition", "x", "y")))
 def where(condition, x1=None, x2=None):
-    """``x1`` where ``condition`` holds, else ``x2``; with neither, the
-    indices of the true entries (as ``nonzero``)."""
+    """Picks entries from `x1` where `condition` holds and from `x2` elsewhere.
+
+    Without `x1` and `x2` it returns the indices of the true entries of
+    `condition`, as `nonzero` does.
+
+    Args:
+        condition: Bool tensor (nonzero entries count as True).
+        x1: Values taken where `condition` is True.
+        x2: Values taken where `condition` is False.
+
+    Returns:
+        A tensor of the broadcast shape of the three inputs, or a tuple of
+        index tensors when `x1` and `x2` are both `None`.
+
+    Examples:
+        >>> keras.ops.where([True, False, True], [1, 2, 3], [10, 20, 30])
+        tensor([ 1, 20,  3], dtype=torch.int32)
+        >>> keras.ops.where([0, 1, 1])
+        (tensor([1, 2], dtype=torch.int32),)
+    """
     if x1 is None and x2 is None:
         return nonzero(condition)
     if x1 is None or x2 is None:
@@ -521,7 +1590,22 @@ def _sum_dtype(dtype):
 
 @keras_op(tf=("math.reduce_sum", ("input_tensor", "axis", "keepdims")))
 def sum(x, axis=None, keepdims=False):
-    """Sum over ``axis`` (every axis when None); small ints sum as int32."""
+    """Sum of the entries of `x` along `axis`.
+
+    Bool and small integer inputs are summed as int32.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 2], [3, 4]])
+        >>> keras.ops.sum(x)
+        tensor(10, dtype=torch.int32)
+        >>> keras.ops.sum(x, axis=0)
+        tensor([4, 6], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     dtype = _sum_dtype(x.dtype)
     return _reduce(x, axis, keepdims,
@@ -531,14 +1615,47 @@ def sum(x, axis=None, keepdims=False):
 
 @keras_op(tf=("math.reduce_mean", ("input_tensor", "axis", "keepdims")))
 def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis``; integer inputs give floatx."""
+    """Arithmetic mean of the entries of `x` along `axis`.
+
+    Integer and bool inputs give floatx.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> keras.ops.mean(x, axis=0)
+        tensor([2., 3.])
+        >>> keras.ops.mean(x, axis=1, keepdims=True)
+        tensor([[1.5000],
+                [3.5000]])
+    """
     x = _to_float(convert_to_tensor(x))
     return _reduce(x, axis, keepdims, torch.mean)
 
 
 @keras_op(tf=("math.reduce_prod", ("input_tensor", "axis", "keepdims")))
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis``; small ints multiply as int32."""
+    """Product of the entries of `x` along `axis`.
+
+    Bool and small integer inputs are multiplied as int32 unless `dtype` is
+    given.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+        dtype: Dtype of the result and of the computation; `None` follows
+            `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.prod([[1, 2], [3, 4]], axis=1)
+        tensor([ 2, 12], dtype=torch.int32)
+        >>> keras.ops.prod([1, 2, 3], dtype="float32")
+        tensor(6.)
+    """
     x = convert_to_tensor(x)
     dtype = _sum_dtype(x.dtype) if dtype is None else to_torch_dtype(dtype)
     return _reduce_last(x, axis, keepdims,
@@ -557,45 +1674,144 @@ def _extremum(x, axis, keepdims, initial, torch_fn, combine):
 
 @keras_op(tf=("math.reduce_max", ("input_tensor", "axis", "keepdims")))
 def max(x, axis=None, keepdims=False, initial=None):
-    """Maximum over ``axis``, at least ``initial`` when given."""
+    """Maximum of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+        initial: Optional lower bound of the result: the maximum is taken
+            together with this value.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 5], [4, 2]])
+        >>> keras.ops.max(x)
+        tensor(5, dtype=torch.int32)
+        >>> keras.ops.max(x, axis=0)
+        tensor([4, 5], dtype=torch.int32)
+        >>> keras.ops.max(x, axis=1, initial=3)
+        tensor([5, 4], dtype=torch.int32)
+    """
     return _extremum(x, axis, keepdims, initial, torch.amax, torch.maximum)
 
 
 @keras_op(tf=("math.reduce_min", ("input_tensor", "axis", "keepdims")))
 def min(x, axis=None, keepdims=False, initial=None):
-    """Minimum over ``axis``, at most ``initial`` when given."""
+    """Minimum of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+        initial: Optional upper bound of the result: the minimum is taken
+            together with this value.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 5], [4, 2]])
+        >>> keras.ops.min(x)
+        tensor(1, dtype=torch.int32)
+        >>> keras.ops.min(x, axis=0)
+        tensor([1, 2], dtype=torch.int32)
+        >>> keras.ops.min(x, axis=1, initial=3)
+        tensor([1, 2], dtype=torch.int32)
+    """
     return _extremum(x, axis, keepdims, initial, torch.amin, torch.minimum)
 
 
 @keras_op()
 def amax(x, axis=None, keepdims=False):
-    """Maximum over ``axis`` (alias of ``max`` without ``initial``)."""
+    """Maximum of the entries of `x` along `axis` (`max` without `initial`).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.amax([[1, 5], [4, 2]], axis=1)
+        tensor([5, 4], dtype=torch.int32)
+    """
     return _extremum(x, axis, keepdims, None, torch.amax, None)
 
 
 @keras_op()
 def amin(x, axis=None, keepdims=False):
-    """Minimum over ``axis`` (alias of ``min`` without ``initial``)."""
+    """Minimum of the entries of `x` along `axis` (`min` without `initial`).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.amin([[1, 5], [4, 2]], axis=1)
+        tensor([1, 2], dtype=torch.int32)
+    """
     return _extremum(x, axis, keepdims, None, torch.amin, None)
 
 
 @keras_op(tf=("math.reduce_all", ("input_tensor", "axis", "keepdims")))
 def all(x, axis=None, keepdims=False):
-    """True where every entry along ``axis`` is nonzero."""
+    """Whether every entry of `x` along `axis` is True (nonzero).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Returns:
+        A bool tensor.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[True, False], [True, True]])
+        >>> keras.ops.all(x)
+        tensor(False)
+        >>> keras.ops.all(x, axis=0)
+        tensor([ True, False])
+    """
     x = convert_to_tensor(x).bool()
     return _reduce(x, axis, keepdims, torch.all)
 
 
 @keras_op(tf=("math.reduce_any", ("input_tensor", "axis", "keepdims")))
 def any(x, axis=None, keepdims=False):
-    """True where some entry along ``axis`` is nonzero."""
+    """Whether some entry of `x` along `axis` is True (nonzero).
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Returns:
+        A bool tensor.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[True, False], [False, False]])
+        >>> keras.ops.any(x)
+        tensor(True)
+        >>> keras.ops.any(x, axis=1)
+        tensor([ True, False])
+    """
     x = convert_to_tensor(x).bool()
     return _reduce(x, axis, keepdims, torch.any)
 
 
 @keras_op(tf=("math.reduce_variance", ("input_tensor", "axis", "keepdims")))
 def var(x, axis=None, keepdims=False):
-    """Population variance (``ddof=0``) over ``axis``."""
+    """Variance of the entries of `x` along `axis`.
+
+    The population variance (the sum of squared deviations divided by the
+    number of entries); integer inputs give floatx.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.var([1.0, 2.0, 3.0, 4.0])
+        tensor(1.2500)
+    """
     x = _to_float(convert_to_tensor(x))
     return _reduce(x, axis, keepdims, lambda t, d, k: torch.var(
         t, dim=d, keepdim=k, correction=0))
@@ -603,7 +1819,20 @@ def var(x, axis=None, keepdims=False):
 
 @keras_op(tf=("math.reduce_std", ("input_tensor", "axis", "keepdims")))
 def std(x, axis=None, keepdims=False):
-    """Population standard deviation (``ddof=0``) over ``axis``."""
+    """Standard deviation of the entries of `x` along `axis`.
+
+    The square root of the population variance (see `var`); integer inputs
+    give floatx.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.std([[1.0, 3.0], [2.0, 2.0]], axis=1)
+        tensor([1., 0.])
+    """
     x = _to_float(convert_to_tensor(x))
     return _reduce(x, axis, keepdims, lambda t, d, k: torch.std(
         t, dim=d, keepdim=k, correction=0))
@@ -611,14 +1840,37 @@ def std(x, axis=None, keepdims=False):
 
 @keras_op()
 def ptp(x, axis=None, keepdims=False):
-    """Range (``max - min``) over ``axis``."""
+    """Range (`max - min`) of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.ptp([[4, 9, 2], [1, 1, 1]], axis=1)
+        tensor([7, 0], dtype=torch.int32)
+    """
     return (max(x, axis=axis, keepdims=keepdims)
             - min(x, axis=axis, keepdims=keepdims))
 
 
 @keras_op(tf=("math.count_nonzero", ("input", "axis")))
 def count_nonzero(x, axis=None):
-    """Number of nonzero entries along ``axis``, as int32."""
+    """Number of nonzero entries of `x` along `axis`, as int32.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to count along; `None` counts all
+            entries.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[0, 1, 2], [3, 0, 0]])
+        >>> keras.ops.count_nonzero(x)
+        tensor(3, dtype=torch.int32)
+        >>> keras.ops.count_nonzero(x, axis=0)
+        tensor([1, 1, 1], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if isinstance(axis, (list, tuple)) and len(axis) == 0:
         return (x != 0).to(torch.int32)
@@ -639,20 +1891,63 @@ def _arg_extremum(x, axis, keepdims, torch_fn):
 
 @keras_op(tf=("math.argmax", ("input", "axis")))
 def argmax(x, axis=None, keepdims=False):
-    """Index (int32) of the largest entry along ``axis`` (flattened when
-    None)."""
+    """Index of the largest entry of `x` along `axis`, as int32.
+
+    The first occurrence wins on ties.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to search; `None` searches the flattened `x`.
+        keepdims: Whether to keep the searched axis with length 1.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 5, 3], [7, 2, 7]])
+        >>> keras.ops.argmax(x)
+        tensor(3, dtype=torch.int32)
+        >>> keras.ops.argmax(x, axis=1)
+        tensor([1, 0], dtype=torch.int32)
+    """
     return _arg_extremum(x, axis, keepdims, torch.argmax)
 
 
 @keras_op(tf=("math.argmin", ("input", "axis")))
 def argmin(x, axis=None, keepdims=False):
-    """Index (int32) of the smallest entry along ``axis``."""
+    """Index of the smallest entry of `x` along `axis`, as int32.
+
+    The first occurrence wins on ties.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to search; `None` searches the flattened `x`.
+        keepdims: Whether to keep the searched axis with length 1.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 5, 3], [7, 2, 2]])
+        >>> keras.ops.argmin(x)
+        tensor(0, dtype=torch.int32)
+        >>> keras.ops.argmin(x, axis=1)
+        tensor([0, 1], dtype=torch.int32)
+    """
     return _arg_extremum(x, axis, keepdims, torch.argmin)
 
 
 @keras_op()
 def average(x, axis=None, weights=None):
-    """Weighted mean over ``axis``; 1-D ``weights`` apply along ``axis``."""
+    """Weighted average of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to average over; `None` averages all entries.
+        weights: Optional weights, of `x`'s shape or 1-D with the length of
+            `axis`; `None` gives the plain mean.
+
+    Examples:
+        >>> keras.ops.average([1.0, 2.0, 3.0, 4.0], weights=[4, 3, 2, 1])
+        tensor(2.)
+        >>> keras.ops.average([[1.0, 2.0], [3.0, 4.0]], axis=1,
+        ...                   weights=[1.0, 3.0])
+        tensor([1.7500, 3.7500])
+    """
     if weights is None:
         return mean(x, axis=axis)
     x, weights = _result_float(x, weights)
@@ -683,40 +1978,128 @@ def _quantile(x, q, axis, method, keepdims, nan):
 
 @keras_op()
 def quantile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th quantiles (``q`` in [0, 1]) along ``axis``; a vector
-    ``q`` adds a leading axis."""
+    """The `q`-th quantiles of the entries of `x` along `axis`.
+
+    Integer inputs give floatx.
+
+    Args:
+        x: Input tensor.
+        q: Quantile or tensor of quantiles, in `[0, 1]`; a 1-D `q` adds a
+            leading axis to the result.
+        axis: Axis or tuple of axes to compute along; `None` uses all
+            entries.
+        method: How to interpolate between two entries: `"linear"`,
+            `"lower"`, `"higher"`, `"midpoint"` or `"nearest"`.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.quantile([1.0, 2.0, 3.0, 4.0], 0.5)
+        tensor(2.5000)
+        >>> keras.ops.quantile([1.0, 2.0, 3.0, 4.0], [0.25, 0.75])
+        tensor([1.7500, 3.2500])
+        >>> keras.ops.quantile([1.0, 2.0, 3.0, 4.0], 0.5, method="lower")
+        tensor(2.)
+    """
     return _quantile(x, q, axis, method, keepdims, False)
 
 
 @keras_op()
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    """``quantile`` ignoring NaNs."""
+    """The `q`-th quantiles of `x` along `axis`, ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        q: Quantile or tensor of quantiles, in `[0, 1]`.
+        axis: Axis or tuple of axes to compute along; `None` uses all
+            entries.
+        method: How to interpolate between two entries: `"linear"`,
+            `"lower"`, `"higher"`, `"midpoint"` or `"nearest"`.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanquantile([1.0, np.nan, 3.0, 4.0], 0.5)
+        tensor(3.)
+    """
     return _quantile(x, q, axis, method, keepdims, True)
 
 
 @keras_op()
 def percentile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th percentiles (``q`` in [0, 100]) along ``axis``."""
+    """The `q`-th percentiles of the entries of `x` along `axis`.
+
+    Same as `quantile` with `q` given in percent.
+
+    Args:
+        x: Input tensor.
+        q: Percentile or tensor of percentiles, in `[0, 100]`.
+        axis: Axis or tuple of axes to compute along; `None` uses all
+            entries.
+        method: How to interpolate between two entries: `"linear"`,
+            `"lower"`, `"higher"`, `"midpoint"` or `"nearest"`.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.percentile([1.0, 2.0, 3.0, 4.0], [50, 100])
+        tensor([2.5000, 4.0000])
+    """
     q = convert_to_tensor(q, dtype=floatx()) / 100.0
     return _quantile(x, q, axis, method, keepdims, False)
 
 
 @keras_op()
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    """``percentile`` ignoring NaNs."""
+    """The `q`-th percentiles of `x` along `axis`, ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        q: Percentile or tensor of percentiles, in `[0, 100]`.
+        axis: Axis or tuple of axes to compute along; `None` uses all
+            entries.
+        method: How to interpolate between two entries: `"linear"`,
+            `"lower"`, `"higher"`, `"midpoint"` or `"nearest"`.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanpercentile([1.0, np.nan, 3.0], 50)
+        tensor(2.)
+    """
     q = convert_to_tensor(q, dtype=floatx()) / 100.0
     return _quantile(x, q, axis, method, keepdims, True)
 
 
 @keras_op()
 def median(x, axis=None, keepdims=False):
-    """Median along ``axis`` (mean of the two middle values)."""
+    """Median of the entries of `x` along `axis`.
+
+    An even number of entries gives the mean of the two middle values.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.median([[1.0, 3.0, 2.0], [4.0, 6.0, 5.0]], axis=1)
+        tensor([2., 5.])
+        >>> keras.ops.median([1.0, 2.0, 3.0, 4.0])
+        tensor(2.5000)
+    """
     return _quantile(x, 0.5, axis, "linear", keepdims, False)
 
 
 @keras_op()
 def nanmedian(x, axis=None, keepdims=False):
-    """``median`` ignoring NaNs."""
+    """Median of the entries of `x` along `axis`, ignoring NaNs.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanmedian([1.0, np.nan, 3.0, 4.0])
+        tensor(3.)
+    """
     return _quantile(x, 0.5, axis, "linear", keepdims, True)
 
 
@@ -729,19 +2112,49 @@ def _nan_filled(x, value):
 
 @keras_op()
 def nansum(x, axis=None, keepdims=False):
-    """``sum`` treating NaNs as zero."""
+    """Sum of the entries of `x` along `axis`, treating NaNs as zero.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nansum([1.0, np.nan, 3.0])
+        tensor(4.)
+    """
     return sum(_nan_filled(x, 0), axis=axis, keepdims=keepdims)
 
 
 @keras_op()
 def nanprod(x, axis=None, keepdims=False):
-    """``prod`` treating NaNs as one."""
+    """Product of the entries of `x` along `axis`, treating NaNs as one.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanprod([2.0, np.nan, 3.0])
+        tensor(6.)
+    """
     return prod(_nan_filled(x, 1), axis=axis, keepdims=keepdims)
 
 
 @keras_op()
 def nanmean(x, axis=None, keepdims=False):
-    """``mean`` of the non-NaN entries."""
+    """Mean of the non-NaN entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanmean([[1.0, np.nan], [3.0, 4.0]], axis=1)
+        tensor([1.0000, 3.5000])
+    """
     x = _to_float(convert_to_tensor(x))
     count = sum(~torch.isnan(x), axis=axis, keepdims=keepdims)
     return (sum(_nan_filled(x, 0), axis=axis, keepdims=keepdims)
@@ -750,7 +2163,17 @@ def nanmean(x, axis=None, keepdims=False):
 
 @keras_op()
 def nanvar(x, axis=None, keepdims=False):
-    """``var`` of the non-NaN entries."""
+    """Population variance of the non-NaN entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanvar([1.0, np.nan, 3.0])
+        tensor(1.)
+    """
     x = _to_float(convert_to_tensor(x))
     centered = x - nanmean(x, axis=axis, keepdims=True)
     return nanmean(centered * centered, axis=axis, keepdims=keepdims)
@@ -758,7 +2181,17 @@ def nanvar(x, axis=None, keepdims=False):
 
 @keras_op()
 def nanstd(x, axis=None, keepdims=False):
-    """``std`` of the non-NaN entries."""
+    """Population standard deviation of the non-NaN entries of `x`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanstd([1.0, np.nan, 3.0])
+        tensor(1.)
+    """
     return torch.sqrt(nanvar(x, axis=axis, keepdims=keepdims))
 
 
@@ -773,13 +2206,37 @@ def _nan_extremum(x, axis, keepdims, fill, reducer):
 
 @keras_op()
 def nanmax(x, axis=None, keepdims=False):
-    """``max`` ignoring NaNs (NaN where every entry is NaN)."""
+    """Maximum of `x` along `axis`, ignoring NaNs.
+
+    Where every entry is NaN the result is NaN.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanmax([[1.0, np.nan], [np.nan, np.nan]], axis=1)
+        tensor([1., nan])
+    """
     return _nan_extremum(x, axis, keepdims, float("-inf"), max)
 
 
 @keras_op()
 def nanmin(x, axis=None, keepdims=False):
-    """``min`` ignoring NaNs (NaN where every entry is NaN)."""
+    """Minimum of `x` along `axis`, ignoring NaNs.
+
+    Where every entry is NaN the result is NaN.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reduce; `None` reduces all axes.
+        keepdims: Whether to keep the reduced axes with length 1.
+
+    Examples:
+        >>> keras.ops.nanmin([[1.0, np.nan], [np.nan, np.nan]], axis=1)
+        tensor([1., nan])
+    """
     return _nan_extremum(x, axis, keepdims, float("inf"), min)
 
 
@@ -794,13 +2251,37 @@ def _nan_arg(x, axis, keepdims, fill, reducer):
 
 @keras_op()
 def nanargmax(x, axis=None, keepdims=False):
-    """``argmax`` ignoring NaNs (-1 where every entry is NaN)."""
+    """Index of the largest entry of `x` along `axis`, ignoring NaNs.
+
+    Where every entry is NaN the index is -1.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to search; `None` searches the flattened `x`.
+        keepdims: Whether to keep the searched axis with length 1.
+
+    Examples:
+        >>> keras.ops.nanargmax([1.0, np.nan, 3.0])
+        tensor(2, dtype=torch.int32)
+    """
     return _nan_arg(x, axis, keepdims, float("-inf"), argmax)
 
 
 @keras_op()
 def nanargmin(x, axis=None, keepdims=False):
-    """``argmin`` ignoring NaNs (-1 where every entry is NaN)."""
+    """Index of the smallest entry of `x` along `axis`, ignoring NaNs.
+
+    Where every entry is NaN the index is -1.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to search; `None` searches the flattened `x`.
+        keepdims: Whether to keep the searched axis with length 1.
+
+    Examples:
+        >>> keras.ops.nanargmin([np.nan, 2.0, 1.0])
+        tensor(2, dtype=torch.int32)
+    """
     return _nan_arg(x, axis, keepdims, float("inf"), argmin)
 
 
@@ -816,32 +2297,95 @@ def _cumulative(x, axis, dtype, torch_fn):
 
 @keras_op()
 def cumsum(x, axis=None, dtype=None):
-    """Cumulative sum along ``axis`` (of the flattened ``x`` when None)."""
+    """Cumulative sum of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; `None` uses the flattened `x`.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype (bool gives
+            int32).
+
+    Examples:
+        >>> keras.ops.cumsum([[1, 2], [3, 4]])
+        tensor([ 1,  3,  6, 10], dtype=torch.int32)
+        >>> keras.ops.cumsum([[1, 2], [3, 4]], axis=0)
+        tensor([[1, 2],
+                [4, 6]], dtype=torch.int32)
+    """
     return _cumulative(x, axis, dtype, torch.cumsum)
 
 
 @keras_op()
 def cumprod(x, axis=None, dtype=None):
-    """Cumulative product along ``axis`` (flattened when None)."""
+    """Cumulative product of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; `None` uses the flattened `x`.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype (bool gives
+            int32).
+
+    Examples:
+        >>> keras.ops.cumprod([1, 2, 3, 4])
+        tensor([ 1,  2,  6, 24], dtype=torch.int32)
+    """
     return _cumulative(x, axis, dtype, torch.cumprod)
 
 
 @keras_op()
 def nancumsum(x, axis=None, dtype=None):
-    """``cumsum`` treating NaNs as zero."""
+    """Cumulative sum of `x` along `axis`, treating NaNs as zero.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; `None` uses the flattened `x`.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype (bool gives
+            int32).
+
+    Examples:
+        >>> keras.ops.nancumsum([1.0, np.nan, 3.0])
+        tensor([1., 1., 4.])
+    """
     return _cumulative(_nan_filled(x, 0), axis, dtype, torch.cumsum)
 
 
 @keras_op()
 def nancumprod(x, axis=None, dtype=None):
-    """``cumprod`` treating NaNs as one."""
+    """Cumulative product of `x` along `axis`, treating NaNs as one.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to accumulate along; `None` uses the flattened `x`.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype (bool gives
+            int32).
+
+    Examples:
+        >>> keras.ops.nancumprod([2.0, np.nan, 3.0])
+        tensor([2., 2., 6.])
+    """
     return _cumulative(_nan_filled(x, 1), axis, dtype, torch.cumprod)
 
 
 @keras_op()
 def trace(x, offset=0, axis1=0, axis2=1):
-    """Sum along the ``offset`` diagonal of the ``axis1``/``axis2``
-    planes."""
+    """Sum along a diagonal of `x`.
+
+    For more than two axes, each plane of `axis1` and `axis2` gives one sum.
+
+    Args:
+        x: Input tensor of at least 2 axes.
+        offset: Diagonal offset: positive above the main diagonal, negative
+            below.
+        axis1: First axis of the planes.
+        axis2: Second axis of the planes.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 2], [3, 4]])
+        >>> keras.ops.trace(x)
+        tensor(5, dtype=torch.int32)
+        >>> keras.ops.trace(x, offset=1)
+        tensor(2, dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     return torch.sum(torch.diagonal(x, offset, axis1, axis2), dim=-1,
                      dtype=_sum_dtype(x.dtype))
@@ -852,7 +2396,18 @@ def trace(x, offset=0, axis1=0, axis2=1):
 
 @keras_op(tf=("reshape", ("tensor", "shape")))
 def reshape(x, newshape):
-    """``x`` with shape ``newshape`` (one entry may be -1)."""
+    """Gives `x` a new shape with the same number of entries.
+
+    Args:
+        x: Input tensor.
+        newshape: The new shape, an int or a tuple; one entry may be -1,
+            inferred from the others.
+
+    Examples:
+        >>> keras.ops.reshape([1, 2, 3, 4, 5, 6], (2, -1))
+        tensor([[1, 2, 3],
+                [4, 5, 6]], dtype=torch.int32)
+    """
     newshape = (newshape,) if isinstance(newshape, int) else newshape
     if _core.is_string(x):
         return _core.string_reshape(x, newshape)
@@ -861,13 +2416,34 @@ def reshape(x, newshape):
 
 @keras_op()
 def ravel(x):
-    """``x`` flattened to one axis."""
+    """Flattens `x` to one axis, in row-major order.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.ravel([[1, 2], [3, 4]])
+        tensor([1, 2, 3, 4], dtype=torch.int32)
+    """
     return torch.ravel(convert_to_tensor(x))
 
 
 @keras_op(tf=("expand_dims", ("input", "axis")))
 def expand_dims(x, axis):
-    """``x`` with new size-1 axes at ``axis`` (an int or a tuple)."""
+    """Inserts new axes of length 1 into `x`.
+
+    Args:
+        x: Input tensor.
+        axis: Position, or tuple of positions, of the new axes in the
+            result.
+
+    Examples:
+        >>> x = keras.ops.ones((2, 3))
+        >>> keras.ops.expand_dims(x, 0).shape
+        torch.Size([1, 2, 3])
+        >>> keras.ops.expand_dims(x, (1, -1)).shape
+        torch.Size([2, 1, 3, 1])
+    """
     if _core.is_string(x):
         return _core.string_expand_dims(x, axis)
     x = convert_to_tensor(x)
@@ -881,8 +2457,20 @@ def expand_dims(x, axis):
 
 @keras_op(tf=("compat.v1.squeeze", ("input", "axis")))
 def squeeze(x, axis=None):
-    """``x`` without its size-1 axes (only those in ``axis`` when
-    given)."""
+    """Removes axes of length 1 from `x`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to remove, each of length 1; `None`
+            removes every length-1 axis.
+
+    Examples:
+        >>> x = keras.ops.ones((1, 3, 1))
+        >>> keras.ops.squeeze(x).shape
+        torch.Size([3])
+        >>> keras.ops.squeeze(x, axis=0).shape
+        torch.Size([3, 1])
+    """
     x = convert_to_tensor(x)
     if axis is None:
         return torch.squeeze(x)
@@ -897,7 +2485,20 @@ def squeeze(x, axis=None):
 
 @keras_op(tf=("compat.v1.transpose", ("a", "perm")))
 def transpose(x, axes=None):
-    """Permutes the axes of ``x``; reverses them when ``axes`` is None."""
+    """Permutes the axes of `x`.
+
+    Args:
+        x: Input tensor.
+        axes: The new order of the axes; `None` reverses them.
+
+    Examples:
+        >>> keras.ops.transpose([[1, 2, 3], [4, 5, 6]])
+        tensor([[1, 4],
+                [2, 5],
+                [3, 6]], dtype=torch.int32)
+        >>> keras.ops.transpose(keras.ops.ones((2, 3, 4)), (1, 0, 2)).shape
+        torch.Size([3, 2, 4])
+    """
     x = convert_to_tensor(x)
     if axes is None:
         axes = tuple(reversed(range(x.ndim)))
@@ -906,39 +2507,106 @@ def transpose(x, axes=None):
 
 @keras_op()
 def moveaxis(x, source, destination):
-    """Moves axes ``source`` to positions ``destination``."""
+    """Moves axes of `x` to new positions, keeping the others in order.
+
+    Args:
+        x: Input tensor.
+        source: Original position or positions of the axes to move.
+        destination: New position or positions, one per `source` entry.
+
+    Examples:
+        >>> keras.ops.moveaxis(keras.ops.ones((2, 3, 4)), 0, -1).shape
+        torch.Size([3, 4, 2])
+    """
     return torch.movedim(convert_to_tensor(x), _dims(source),
                          _dims(destination))
 
 
 @keras_op()
 def swapaxes(x, axis1, axis2):
-    """Swaps two axes of ``x``."""
+    """Swaps two axes of `x`.
+
+    Args:
+        x: Input tensor.
+        axis1: First axis.
+        axis2: Second axis.
+
+    Examples:
+        >>> keras.ops.swapaxes(keras.ops.ones((2, 3, 4)), 0, 2).shape
+        torch.Size([4, 3, 2])
+    """
     return torch.swapaxes(convert_to_tensor(x), axis1, axis2)
 
 
 @keras_op()
 def flip(x, axis=None):
-    """Reverses ``x`` along ``axis`` (every axis when None)."""
+    """Reverses the order of the entries of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis or tuple of axes to reverse; `None` reverses all axes.
+
+    Examples:
+        >>> keras.ops.flip([[1, 2], [3, 4]], axis=1)
+        tensor([[2, 1],
+                [4, 3]], dtype=torch.int32)
+        >>> keras.ops.flip([[1, 2], [3, 4]])
+        tensor([[4, 3],
+                [2, 1]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     return torch.flip(x, _axes(axis, x.ndim))
 
 
 @keras_op()
 def fliplr(x):
-    """Reverses axis 1."""
+    """Reverses `x` along axis 1 (left to right).
+
+    Args:
+        x: Input tensor of at least 2 axes.
+
+    Examples:
+        >>> keras.ops.fliplr([[1, 2], [3, 4]])
+        tensor([[2, 1],
+                [4, 3]], dtype=torch.int32)
+    """
     return torch.fliplr(convert_to_tensor(x))
 
 
 @keras_op()
 def flipud(x):
-    """Reverses axis 0."""
+    """Reverses `x` along axis 0 (up to down).
+
+    Args:
+        x: Input tensor of at least 1 axis.
+
+    Examples:
+        >>> keras.ops.flipud([[1, 2], [3, 4]])
+        tensor([[3, 4],
+                [1, 2]], dtype=torch.int32)
+    """
     return torch.flipud(convert_to_tensor(x))
 
 
 @keras_op()
 def rot90(array, k=1, axes=(0, 1)):
-    """Rotates ``array`` by ``k`` quarter turns in the ``axes`` plane."""
+    """Rotates `array` by 90 degrees `k` times in the plane of `axes`.
+
+    The rotation goes from the first axis toward the second.
+
+    Args:
+        array: Input tensor of at least 2 axes.
+        k: Number of quarter turns; negative values turn the other way.
+        axes: The two axes of the plane of rotation.
+
+    Examples:
+        >>> keras.ops.rot90([[1, 2], [3, 4]])
+        tensor([[2, 4],
+                [1, 3]], dtype=torch.int32)
+        >>> keras.ops.rot90([[1, 2], [3, 4]], k=2)
+        tensor([[4, 3],
+                [2, 1]], dtype=torch.int32)
+    """
     array = convert_to_tensor(array)
     if array.ndim < 2:
         raise ValueError(
@@ -949,7 +2617,24 @@ def rot90(array, k=1, axes=(0, 1)):
 
 @keras_op()
 def roll(x, shift, axis=None):
-    """Shifts entries along ``axis`` cyclically (flattened when None)."""
+    """Shifts the entries of `x` cyclically along `axis`.
+
+    Entries shifted past the end come back at the start.
+
+    Args:
+        x: Input tensor.
+        shift: Number of places to shift by, or a tuple with one shift per
+            entry of `axis`.
+        axis: Axis or tuple of axes to shift along; `None` shifts the
+            flattened `x` and restores its shape.
+
+    Examples:
+        >>> keras.ops.roll([1, 2, 3, 4], 1)
+        tensor([4, 1, 2, 3], dtype=torch.int32)
+        >>> keras.ops.roll([[1, 2], [3, 4]], -1, axis=1)
+        tensor([[2, 1],
+                [4, 3]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if axis is None:
         return torch.roll(x.reshape(-1), shift).reshape(x.shape)
@@ -958,20 +2643,58 @@ def roll(x, shift, axis=None):
 
 @keras_op(tf=("broadcast_to", ("input", "shape")))
 def broadcast_to(x, shape):
-    """``x`` broadcast to ``shape``."""
+    """Broadcasts `x` to `shape`, by NumPy's broadcasting rules.
+
+    Args:
+        x: Input tensor.
+        shape: The target shape.
+
+    Examples:
+        >>> keras.ops.broadcast_to([1, 2], (2, 2))
+        tensor([[1, 2],
+                [1, 2]], dtype=torch.int32)
+    """
     return torch.broadcast_to(convert_to_tensor(x), _int_shape(shape))
 
 
 @keras_op(tf=("tile", ("input", "multiples")))
 def tile(x, repeats):
-    """``x`` repeated ``repeats`` times along each axis."""
+    """Repeats the whole of `x` along each axis.
+
+    Args:
+        x: Input tensor.
+        repeats: Number of repetitions, an int or one per axis (leading
+            axes are added when it has more entries than `x` has axes).
+
+    Examples:
+        >>> keras.ops.tile([1, 2], 2)
+        tensor([1, 2, 1, 2], dtype=torch.int32)
+        >>> keras.ops.tile([1, 2], (2, 1))
+        tensor([[1, 2],
+                [1, 2]], dtype=torch.int32)
+    """
     return torch.tile(convert_to_tensor(x), _int_shape(repeats))
 
 
 @keras_op(tf=("repeat", ("input", "repeats", "axis")))
 def repeat(x, repeats, axis=None):
-    """Repeats each entry ``repeats`` times along ``axis`` (flattened when
-    None)."""
+    """Repeats each entry of `x` along `axis`.
+
+    Args:
+        x: Input tensor.
+        repeats: Number of repetitions, an int or one per entry along
+            `axis`.
+        axis: Axis to repeat along; `None` repeats the entries of the
+            flattened `x`.
+
+    Examples:
+        >>> keras.ops.repeat([1, 2], 2)
+        tensor([1, 1, 2, 2], dtype=torch.int32)
+        >>> keras.ops.repeat([[1, 2], [3, 4]], [1, 2], axis=0)
+        tensor([[1, 2],
+                [3, 4],
+                [3, 4]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if not isinstance(repeats, int):
         repeats = convert_to_tensor(repeats, device=x.device).long()
@@ -989,7 +2712,19 @@ def _tensors(xs):
 
 @keras_op(tf=("concat", ("values", "axis")))
 def concatenate(xs, axis=0):
-    """Joins ``xs`` along an existing axis (flattened first when None)."""
+    """Joins a sequence of tensors along an existing axis.
+
+    Args:
+        xs: Sequence of tensors of the same shape except along `axis`.
+        axis: Axis to join along; `None` flattens the tensors first.
+
+    Examples:
+        >>> keras.ops.concatenate([[[1, 2]], [[3, 4]]], axis=0)
+        tensor([[1, 2],
+                [3, 4]], dtype=torch.int32)
+        >>> keras.ops.concatenate([[[1, 2]], [[3, 4]]], axis=1)
+        tensor([[1, 2, 3, 4]], dtype=torch.int32)
+    """
     if builtins.any(_core.is_string(x) for x in xs):
         if axis is None:
             xs, axis = [_core.string_reshape(x, -1) for x in xs], 0
@@ -1002,31 +2737,86 @@ def concatenate(xs, axis=0):
 
 @keras_op(tf=("stack", ("values", "axis")))
 def stack(x, axis=0):
-    """Joins the tensors of ``x`` along a new axis."""
+    """Joins a sequence of tensors of one shape along a new axis.
+
+    Args:
+        x: Sequence of tensors of the same shape.
+        axis: Position of the new axis in the result.
+
+    Examples:
+        >>> keras.ops.stack([[1, 2], [3, 4]], axis=1)
+        tensor([[1, 3],
+                [2, 4]], dtype=torch.int32)
+    """
     return torch.stack(_tensors(x), dim=axis)
 
 
 @keras_op()
 def hstack(xs):
-    """Joins ``xs`` along axis 1 (axis 0 for 1-D tensors)."""
+    """Joins tensors horizontally: along axis 1, or axis 0 for 1-D tensors.
+
+    Args:
+        xs: Sequence of tensors.
+
+    Examples:
+        >>> keras.ops.hstack([[1, 2], [3]])
+        tensor([1, 2, 3], dtype=torch.int32)
+        >>> keras.ops.hstack([[[1], [2]], [[3], [4]]])
+        tensor([[1, 3],
+                [2, 4]], dtype=torch.int32)
+    """
     return torch.hstack(_tensors(xs))
 
 
 @keras_op()
 def vstack(xs):
-    """Joins ``xs`` along axis 0 (1-D tensors become rows)."""
+    """Joins tensors vertically, along axis 0; 1-D tensors become rows.
+
+    Args:
+        xs: Sequence of tensors.
+
+    Examples:
+        >>> keras.ops.vstack([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]], dtype=torch.int32)
+    """
     return torch.vstack(_tensors(xs))
 
 
 @keras_op()
 def dstack(xs):
-    """Joins ``xs`` along axis 2 (at least 3-D)."""
+    """Joins tensors along axis 2 (depth), after making them at least 3-D.
+
+    A 1-D tensor of length `n` counts as shape `(1, n, 1)`, a 2-D one of
+    shape `(m, n)` as `(m, n, 1)`.
+
+    Args:
+        xs: Sequence of tensors.
+
+    Examples:
+        >>> keras.ops.dstack([[1, 2], [3, 4]])
+        tensor([[[1, 3],
+                 [2, 4]]], dtype=torch.int32)
+    """
     return torch.dstack(_tensors(xs))
 
 
 @keras_op()
 def append(x1, x2, axis=None):
-    """``x2`` appended to ``x1`` along ``axis`` (flattened when None)."""
+    """Appends `x2` to the end of `x1` along `axis`.
+
+    Args:
+        x1: Input tensor.
+        x2: Tensor to append; same shape as `x1` except along `axis`.
+        axis: Axis to append along; `None` flattens both tensors first.
+
+    Examples:
+        >>> keras.ops.append([1, 2], [[3, 4]])
+        tensor([1, 2, 3, 4], dtype=torch.int32)
+        >>> keras.ops.append([[1, 2]], [[3, 4]], axis=0)
+        tensor([[1, 2],
+                [3, 4]], dtype=torch.int32)
+    """
     return concatenate([x1, x2], axis=axis)
 
 
@@ -1051,32 +2841,113 @@ def _split(x, indices_or_sections, axis, equal):
 
 @keras_op()
 def split(x, indices_or_sections, axis=0):
-    """Splits ``x`` into equal sections or at the given indices."""
+    """Splits `x` into sections along `axis`.
+
+    An int `indices_or_sections` must divide the axis length; use
+    `array_split` otherwise.
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: Number of equal sections, or a list of the
+            indices at which to split.
+        axis: Axis to split along.
+
+    Returns:
+        A list of tensors.
+
+    Examples:
+        >>> keras.ops.split([1, 2, 3, 4, 5, 6], 3)
+        [tensor([1, 2], dtype=torch.int32), tensor([3, 4], dtype=torch.int32),
+         tensor([5, 6], dtype=torch.int32)]
+        >>> keras.ops.split([1, 2, 3, 4, 5, 6], [1, 4])
+        [tensor([1], dtype=torch.int32), tensor([2, 3, 4], dtype=torch.int32),
+         tensor([5, 6], dtype=torch.int32)]
+    """
     return _split(x, indices_or_sections, axis, True)
 
 
 @keras_op()
 def array_split(x, indices_or_sections, axis=0):
-    """Splits ``x`` into nearly equal sections (the first ones larger)."""
+    """Splits `x` into nearly equal sections along `axis`.
+
+    Unlike `split`, the number of sections need not divide the axis length:
+    the first sections get one entry more.
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: Number of equal sections, or a list of the
+            indices at which to split.
+        axis: Axis to split along.
+
+    Returns:
+        A list of tensors.
+
+    Examples:
+        >>> keras.ops.array_split([1, 2, 3, 4, 5], 2)
+        [tensor([1, 2, 3], dtype=torch.int32),
+         tensor([4, 5], dtype=torch.int32)]
+    """
     return _split(x, indices_or_sections, axis, False)
 
 
 @keras_op()
 def hsplit(x, indices_or_sections):
-    """``split`` along axis 1 (axis 0 for 1-D tensors)."""
+    """Splits `x` horizontally: along axis 1, or axis 0 for a 1-D `x`.
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: Number of equal sections, or a list of the
+            indices at which to split.
+
+    Returns:
+        A list of tensors.
+
+    Examples:
+        >>> keras.ops.hsplit([[1, 2, 3, 4], [5, 6, 7, 8]], 2)
+        [tensor([[1, 2],
+                [5, 6]], dtype=torch.int32), tensor([[3, 4],
+                [7, 8]], dtype=torch.int32)]
+    """
     x = convert_to_tensor(x)
     return _split(x, indices_or_sections, 1 if x.ndim > 1 else 0, True)
 
 
 @keras_op()
 def vsplit(x, indices_or_sections):
-    """``split`` along axis 0."""
+    """Splits `x` vertically, along axis 0.
+
+    Args:
+        x: Input tensor.
+        indices_or_sections: Number of equal sections, or a list of the
+            indices at which to split.
+
+    Returns:
+        A list of tensors.
+
+    Examples:
+        >>> keras.ops.vsplit([[1, 2], [3, 4]], 2)
+        [tensor([[1, 2]], dtype=torch.int32),
+         tensor([[3, 4]], dtype=torch.int32)]
+    """
     return _split(x, indices_or_sections, 0, True)
 
 
 @keras_op()
 def dsplit(x, indices_or_sections):
-    """``split`` along axis 2."""
+    """Splits `x` along axis 2 (depth).
+
+    Args:
+        x: Input tensor of at least 3 axes.
+        indices_or_sections: Number of equal sections, or a list of the
+            indices at which to split.
+
+    Returns:
+        A list of tensors.
+
+    Examples:
+        >>> [t.shape for t in keras.ops.dsplit(keras.ops.ones((1, 2, 4)), 2)]
+        [torch.Size([1, 2, 2]), torch.Size([1, 2, 2])]
+    """
     return _split(x, indices_or_sections, 2, True)
 
 
@@ -1106,9 +2977,29 @@ def _pad_index(n, before, after, mode):
 
 @keras_op()
 def pad(x, pad_width, mode="constant", constant_values=None):
-    """Pads ``x`` by ``pad_width`` (``((before, after), ...)``) with
-    NumPy's ``constant``, ``edge``, ``reflect``, ``symmetric`` or ``wrap``
-    rule."""
+    """Pads `x` along each axis.
+
+    Args:
+        x: Input tensor.
+        pad_width: Number of entries to add before and after each axis:
+            `((before, after), ...)` with one pair per axis, a single
+            `(before, after)` pair for every axis, or one int for both sides
+            of every axis.
+        mode: How to fill the padding: `"constant"` (with
+            `constant_values`), `"edge"` (repeat the edge entry),
+            `"reflect"` (mirror without the edge), `"symmetric"` (mirror
+            with the edge) or `"wrap"` (wrap around).
+        constant_values: Fill value of `"constant"` mode; `None` means 0.
+
+    Examples:
+        >>> keras.ops.pad([1, 2, 3], 1)
+        tensor([0, 1, 2, 3, 0], dtype=torch.int32)
+        >>> keras.ops.pad([1, 2, 3], (2, 1), mode="reflect")
+        tensor([3, 2, 1, 2, 3, 2], dtype=torch.int32)
+        >>> keras.ops.pad([[1, 2]], ((0, 1), (1, 0)), constant_values=9)
+        tensor([[9, 1, 2],
+                [9, 9, 9]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     widths = _pad_widths(pad_width, x.ndim)
     if constant_values is not None and mode != "constant":
@@ -1137,8 +3028,25 @@ def _wrap_indices(indices, size):
 
 @keras_op()
 def take(x, indices, axis=None):
-    """Entries of ``x`` at ``indices`` along ``axis`` (flattened when
-    None); negative indices count from the end."""
+    """Takes the entries of `x` at `indices` along `axis`.
+
+    Args:
+        x: Input tensor.
+        indices: Integer indices, of any shape; negative ones count from the
+            end.
+        axis: Axis to take along; `None` indexes the flattened `x`.
+
+    Returns:
+        A tensor with the axis `axis` of `x` replaced by the axes of
+        `indices`.
+
+    Examples:
+        >>> keras.ops.take([10, 20, 30], [2, 0, -1])
+        tensor([30, 10, 30], dtype=torch.int32)
+        >>> keras.ops.take([[1, 2], [3, 4]], [1], axis=1)
+        tensor([[2],
+                [4]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     indices = convert_to_tensor(indices, device=x.device).long()
     if axis is None:
@@ -1151,8 +3059,23 @@ def take(x, indices, axis=None):
 
 @keras_op()
 def take_along_axis(x, indices, axis=None):
-    """Entries of ``x`` picked by ``indices`` along ``axis`` (which
-    broadcast against ``x``'s other axes)."""
+    """Takes entries of `x` along `axis` at positions matched by `indices`.
+
+    `indices` has the same number of axes as `x` and broadcasts against it
+    on the other axes; use it with the results of `argsort` or `argmax` with
+    `keepdims=True`.
+
+    Args:
+        x: Input tensor.
+        indices: Integer indices along `axis`.
+        axis: Axis to take along; `None` indexes the flattened `x`.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[4, 1, 3], [2, 6, 5]])
+        >>> keras.ops.take_along_axis(x, keras.ops.argsort(x, axis=1), axis=1)
+        tensor([[1, 3, 4],
+                [2, 5, 6]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     indices = convert_to_tensor(indices, device=x.device).long()
     if axis is None:
@@ -1163,8 +3086,21 @@ def take_along_axis(x, indices, axis=None):
 
 @keras_op()
 def diag(x, k=0):
-    """The ``k``-th diagonal of a 2-D ``x``, or a 2-D tensor with 1-D
-    ``x`` on it."""
+    """Extracts a diagonal of a 2-D `x`, or builds a 2-D tensor from a 1-D one.
+
+    Args:
+        x: A 1-D tensor (put on the diagonal) or a 2-D tensor (whose
+            diagonal is read).
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+
+    Examples:
+        >>> keras.ops.diag([1, 2])
+        tensor([[1, 0],
+                [0, 2]], dtype=torch.int32)
+        >>> keras.ops.diag([[1, 2], [3, 4]], k=1)
+        tensor([2], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if x.ndim not in (1, 2):
         raise ValueError(
@@ -1174,32 +3110,100 @@ def diag(x, k=0):
 
 @keras_op()
 def diagflat(x, k=0):
-    """A 2-D tensor with the flattened ``x`` on its ``k``-th diagonal."""
+    """Builds a 2-D tensor with the flattened `x` on a diagonal.
+
+    Args:
+        x: Input tensor; flattened first.
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+
+    Examples:
+        >>> keras.ops.diagflat([[1, 2]], k=-1)
+        tensor([[0, 0, 0],
+                [1, 0, 0],
+                [0, 2, 0]], dtype=torch.int32)
+    """
     return torch.diagflat(convert_to_tensor(x), k)
 
 
 @keras_op()
 def diagonal(x, offset=0, axis1=0, axis2=1):
-    """The ``offset`` diagonals of the ``axis1``/``axis2`` planes, as the
-    last axis."""
+    """Reads diagonals of `x` from the planes of `axis1` and `axis2`.
+
+    Args:
+        x: Input tensor of at least 2 axes.
+        offset: Diagonal offset: positive above the main diagonal, negative
+            below.
+        axis1: First axis of the planes.
+        axis2: Second axis of the planes.
+
+    Returns:
+        A tensor whose last axis holds the diagonal entries.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 2, 3], [4, 5, 6]])
+        >>> keras.ops.diagonal(x)
+        tensor([1, 5], dtype=torch.int32)
+        >>> keras.ops.diagonal(x, offset=1)
+        tensor([2, 6], dtype=torch.int32)
+    """
     return torch.diagonal(convert_to_tensor(x), offset, axis1, axis2)
 
 
 @keras_op()
 def tril(x, k=0):
-    """``x`` with the entries above the ``k``-th diagonal zeroed."""
+    """Lower triangle of `x`: the entries above the `k`-th diagonal set to 0.
+
+    Args:
+        x: Input tensor of at least 2 axes (the last two form the matrices).
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+
+    Examples:
+        >>> keras.ops.tril([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+        tensor([[1, 0, 0],
+                [4, 5, 0],
+                [7, 8, 9]], dtype=torch.int32)
+    """
     return torch.tril(convert_to_tensor(x), k)
 
 
 @keras_op()
 def triu(x, k=0):
-    """``x`` with the entries below the ``k``-th diagonal zeroed."""
+    """Upper triangle of `x`: the entries below the `k`-th diagonal set to 0.
+
+    Args:
+        x: Input tensor of at least 2 axes (the last two form the matrices).
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+
+    Examples:
+        >>> keras.ops.triu([[1, 2, 3], [4, 5, 6], [7, 8, 9]], k=1)
+        tensor([[0, 2, 3],
+                [0, 0, 6],
+                [0, 0, 0]], dtype=torch.int32)
+    """
     return torch.triu(convert_to_tensor(x), k)
 
 
 @keras_op()
 def diff(a, n=1, axis=-1):
-    """The ``n``-th discrete difference along ``axis``."""
+    """The `n`-th discrete difference of `a` along `axis`.
+
+    The first difference is `a[i + 1] - a[i]`; higher orders repeat it, each
+    shortening `axis` by one.
+
+    Args:
+        a: Input tensor.
+        n: Number of times to take the difference.
+        axis: Axis to take the difference along.
+
+    Examples:
+        >>> keras.ops.diff([1, 4, 9, 16])
+        tensor([3, 5, 7], dtype=torch.int32)
+        >>> keras.ops.diff([1, 4, 9, 16], n=2)
+        tensor([2, 2], dtype=torch.int32)
+    """
     return torch.diff(convert_to_tensor(a), n=n, dim=axis)
 
 
@@ -1216,7 +3220,19 @@ def _index(key):
 @keras_op(keras3="get_item", tf=("__operators__.getitem",
                                   ("tensor", "slice_spec")))
 def get_item(x, key):
-    """``x[key]`` (Keras 3's ``GetItem``)."""
+    """Indexes `x` with `key`, as `x[key]` does.
+
+    Args:
+        x: Input tensor.
+        key: An index, slice, tuple of them, or an integer or bool tensor.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1, 2, 3], [4, 5, 6]])
+        >>> keras.ops.get_item(x, 1)
+        tensor([4, 5, 6], dtype=torch.int32)
+        >>> keras.ops.get_item(x, (slice(None), 0))
+        tensor([1, 4], dtype=torch.int32)
+    """
     return convert_to_tensor(x)[_index(key)]
 
 
@@ -1229,19 +3245,53 @@ def _creation_dtype(dtype):
 
 @keras_op(tf=("ones", ("shape", "dtype")))
 def ones(shape, dtype=None):
-    """A tensor of ones (floatx unless ``dtype``)."""
+    """Creates a tensor filled with ones.
+
+    Args:
+        shape: Shape of the result, an int or a tuple of ints.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> keras.ops.ones((2, 3))
+        tensor([[1., 1., 1.],
+                [1., 1., 1.]])
+        >>> keras.ops.ones(2, dtype="int32")
+        tensor([1, 1], dtype=torch.int32)
+    """
     return torch.ones(_int_shape(shape), dtype=_creation_dtype(dtype))
 
 
 @keras_op(tf=("zeros", ("shape", "dtype")))
 def zeros(shape, dtype=None):
-    """A tensor of zeros (floatx unless ``dtype``)."""
+    """Creates a tensor filled with zeros.
+
+    Args:
+        shape: Shape of the result, an int or a tuple of ints.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> keras.ops.zeros((2, 3))
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+    """
     return torch.zeros(_int_shape(shape), dtype=_creation_dtype(dtype))
 
 
 @keras_op()
 def empty(shape, dtype=None):
-    """An uninitialized tensor (floatx unless ``dtype``)."""
+    """Creates a tensor without initializing its entries.
+
+    Its values are arbitrary: use it only for a tensor you fill entirely.
+
+    Args:
+        shape: Shape of the result, an int or a tuple of ints.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> x = keras.ops.empty((2, 3))
+        >>> x.shape, x.dtype
+        (torch.Size([2, 3]), torch.float32)
+    """
     return torch.empty(_int_shape(shape), dtype=_creation_dtype(dtype))
 
 
@@ -1251,36 +3301,91 @@ def _like_dtype(x, dtype):
 
 @keras_op(tf=("ones_like", ("input", "dtype")))
 def ones_like(x, dtype=None):
-    """Ones shaped like ``x`` (its dtype unless ``dtype``)."""
+    """Creates a tensor of ones with the shape of `x`.
+
+    Args:
+        x: Tensor whose shape (and dtype, by default) to use.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.ones_like([[1, 2], [3, 4]])
+        tensor([[1, 1],
+                [1, 1]], dtype=torch.int32)
+        >>> keras.ops.ones_like([1, 2], dtype="float32")
+        tensor([1., 1.])
+    """
     x = convert_to_tensor(x)
     return torch.ones_like(x, dtype=_like_dtype(x, dtype))
 
 
 @keras_op(tf=("zeros_like", ("input", "dtype")))
 def zeros_like(x, dtype=None):
-    """Zeros shaped like ``x`` (its dtype unless ``dtype``)."""
+    """Creates a tensor of zeros with the shape of `x`.
+
+    Args:
+        x: Tensor whose shape (and dtype, by default) to use.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.zeros_like([1.5, 2.5])
+        tensor([0., 0.])
+    """
     x = convert_to_tensor(x)
     return torch.zeros_like(x, dtype=_like_dtype(x, dtype))
 
 
 @keras_op()
 def empty_like(x, dtype=None):
-    """An uninitialized tensor shaped like ``x``."""
+    """Creates an uninitialized tensor with the shape of `x`.
+
+    Its values are arbitrary: use it only for a tensor you fill entirely.
+
+    Args:
+        x: Tensor whose shape (and dtype, by default) to use.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.empty_like([[1, 2, 3]]).shape
+        torch.Size([1, 3])
+    """
     x = convert_to_tensor(x)
     return torch.empty_like(x, dtype=_like_dtype(x, dtype))
 
 
 @keras_op()
 def full(shape, fill_value, dtype=None):
-    """A tensor of ``fill_value`` (floatx unless ``dtype``)."""
+    """Creates a tensor filled with `fill_value`.
+
+    Args:
+        shape: Shape of the result, an int or a tuple of ints.
+        fill_value: Fill value, a scalar or a tensor broadcastable to
+            `shape`.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> keras.ops.full((2, 2), 7.0)
+        tensor([[7., 7.],
+                [7., 7.]])
+        >>> keras.ops.full(3, [1, 2, 3], dtype="int32")
+        tensor([1, 2, 3], dtype=torch.int32)
+    """
     fill = convert_to_tensor(fill_value, dtype=_creation_dtype(dtype))
     return torch.broadcast_to(fill, _int_shape(shape)).clone()
 
 
 @keras_op()
 def full_like(x, fill_value, dtype=None):
-    """``fill_value`` shaped like ``x`` (``x``'s dtype unless
-    ``dtype``)."""
+    """Creates a tensor filled with `fill_value`, with the shape of `x`.
+
+    Args:
+        x: Tensor whose shape (and dtype, by default) to use.
+        fill_value: Fill value, a scalar or a tensor broadcastable to `x`.
+        dtype: Dtype of the result; `None` keeps `x`'s dtype.
+
+    Examples:
+        >>> keras.ops.full_like([1, 2, 3], 5)
+        tensor([5, 5, 5], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     fill = convert_to_tensor(fill_value, device=x.device).to(
         _like_dtype(x, dtype))
@@ -1289,19 +3394,38 @@ def full_like(x, fill_value, dtype=None):
 
 @keras_op()
 def array(x, dtype=None):
-    """``x`` as a tensor, cast to ``dtype`` when given."""
+    """Creates a tensor from `x` (a nested list, NumPy array or tensor).
+
+    Args:
+        x: Input data.
+        dtype: Dtype of the result; `None` infers it (Python floats give
+            floatx, Python ints int32).
+
+    Examples:
+        >>> keras.ops.array([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]], dtype=torch.int32)
+        >>> keras.ops.array([1, 2], dtype="float32")
+        tensor([1., 2.])
+    """
     return convert_to_tensor(x, dtype=dtype)
 
 
 @keras_op()
 def eye(N, M=None, k=0, dtype=None):
-    """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere.
+    """Creates a 2-D tensor with ones on a diagonal and zeros elsewhere.
 
-    Example:
+    Args:
+        N: Number of rows.
+        M: Number of columns; `None` means `N`.
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+        dtype: Dtype of the result; `None` means floatx.
 
-    >>> eye(2, 3, k=1)
-    tensor([[0., 1., 0.],
-            [0., 0., 1.]])
+    Examples:
+        >>> keras.ops.eye(2, 3, k=1)
+        tensor([[0., 1., 0.],
+                [0., 0., 1.]])
     """
     M = N if M is None else M
     rows = torch.arange(N)[:, None]
@@ -1311,14 +3435,40 @@ def eye(N, M=None, k=0, dtype=None):
 
 @keras_op()
 def identity(n, dtype=None):
-    """The ``n`` x ``n`` identity matrix."""
+    """Creates the `n` x `n` identity matrix.
+
+    Args:
+        n: Number of rows and columns.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> keras.ops.identity(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
     return eye(n, dtype=dtype)
 
 
 @keras_op()
 def tri(N, M=None, k=0, dtype=None):
-    """Ones at and below the ``k``-th diagonal of an ``N`` x ``M``
-    tensor."""
+    """Creates an `N` x `M` tensor with ones at and below a diagonal.
+
+    Args:
+        N: Number of rows.
+        M: Number of columns; `None` means `N`.
+        k: Diagonal offset: positive above the main diagonal, negative
+            below.
+        dtype: Dtype of the result; `None` means floatx.
+
+    Examples:
+        >>> keras.ops.tri(3)
+        tensor([[1., 0., 0.],
+                [1., 1., 0.],
+                [1., 1., 1.]])
+        >>> keras.ops.tri(2, 3, k=1, dtype="int32")
+        tensor([[1, 1, 0],
+                [1, 1, 1]], dtype=torch.int32)
+    """
     M = N if M is None else M
     rows = torch.arange(N)[:, None]
     cols = torch.arange(M)[None, :]
@@ -1342,8 +3492,24 @@ def _scalar_dtype(*values):
 
 @keras_op(tf=("range", ("start", "limit", "delta", "dtype")))
 def arange(start, stop=None, step=None, dtype=None):
-    """Evenly spaced values in ``[start, stop)`` (``[0, start)`` without
-    ``stop``)."""
+    """Evenly spaced values in the half-open interval `[start, stop)`.
+
+    Called with one argument, it counts from 0 to `start`.
+
+    Args:
+        start: First value, or the end of the interval when `stop` is
+            `None`.
+        stop: End of the interval (not included).
+        step: Spacing between values; `None` means 1.
+        dtype: Dtype of the result; `None` infers it from the arguments
+            (ints give int32, floats give floatx).
+
+    Examples:
+        >>> keras.ops.arange(4)
+        tensor([0, 1, 2, 3], dtype=torch.int32)
+        >>> keras.ops.arange(1, 2, 0.25)
+        tensor([1.0000, 1.2500, 1.5000, 1.7500])
+    """
     dtype = (_scalar_dtype(start, stop, step) if dtype is None
              else to_torch_dtype(dtype))
     if stop is None:
@@ -1371,7 +3537,29 @@ def _spaced(start, stop, num, endpoint, dtype, axis):
 @keras_op()
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None,
              axis=0):
-    """``num`` evenly spaced values from ``start`` to ``stop``."""
+    """`num` evenly spaced values from `start` to `stop`.
+
+    Args:
+        start: First value (a scalar or a tensor).
+        stop: Last value (a scalar or a tensor), included when `endpoint`.
+        num: Number of values.
+        endpoint: Whether `stop` is the last value; if not, it is the
+            first value left out.
+        retstep: Whether to return the spacing as well.
+        dtype: Dtype of the result; `None` means floatx (or the inputs'
+            float dtype).
+        axis: Axis of the values in the result, when `start` or `stop` are
+            tensors.
+
+    Returns:
+        The values, or the tuple `(values, step)` when `retstep`.
+
+    Examples:
+        >>> keras.ops.linspace(0.0, 1.0, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+        >>> keras.ops.linspace(0.0, 1.0, 4, endpoint=False, retstep=True)
+        (tensor([0.0000, 0.2500, 0.5000, 0.7500]), tensor(0.2500))
+    """
     out, step = _spaced(start, stop, num, endpoint, dtype, axis)
     if dtype is not None:
         out = out.to(to_torch_dtype(dtype))
@@ -1381,7 +3569,26 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None,
 @keras_op()
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None,
              axis=0):
-    """``base ** linspace(start, stop)``."""
+    """`num` powers of `base`, with exponents evenly spaced.
+
+    The values go from `base ** start` to `base ** stop`.
+
+    Args:
+        start: Exponent of the first value.
+        stop: Exponent of the last value.
+        num: Number of values.
+        endpoint: Whether `base ** stop` is the last value.
+        base: Base of the powers.
+        dtype: Dtype of the result; `None` means floatx.
+        axis: Axis of the values in the result, when `start` or `stop` are
+            tensors.
+
+    Examples:
+        >>> keras.ops.logspace(0.0, 2.0, 3)
+        tensor([  1.,  10., 100.])
+        >>> keras.ops.logspace(0.0, 3.0, 4, base=2)
+        tensor([1., 2., 4., 8.])
+    """
     exponents, _ = _spaced(start, stop, num, endpoint, dtype, axis)
     out = torch.pow(torch.as_tensor(base, dtype=exponents.dtype), exponents)
     return out if dtype is None else out.to(to_torch_dtype(dtype))
@@ -1389,8 +3596,23 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None,
 
 @keras_op()
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    """``num`` values spaced evenly on a log scale from ``start`` to
-    ``stop`` (which must have the same sign)."""
+    """`num` values from `start` to `stop`, spaced evenly on a log scale.
+
+    Each value is the previous one times a constant factor.
+
+    Args:
+        start: First value; nonzero, of the same sign as `stop`.
+        stop: Last value.
+        num: Number of values.
+        endpoint: Whether `stop` is the last value.
+        dtype: Dtype of the result; `None` means floatx.
+        axis: Axis of the values in the result, when `start` or `stop` are
+            tensors.
+
+    Examples:
+        >>> keras.ops.geomspace(1.0, 1000.0, 4)
+        tensor([   1.,   10.,  100., 1000.])
+    """
     start, stop = _result_float(start, stop)
     sign = torch.sign(start)
     logs, _ = _spaced(torch.log10(torch.abs(start)),
@@ -1406,15 +3628,53 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 @keras_op()
 def meshgrid(*x, indexing="xy"):
-    """Coordinate grids of the 1-D tensors ``x`` (``"xy"`` or ``"ij"``
-    indexing)."""
+    """Coordinate grids from 1-D coordinate tensors.
+
+    The positional arguments are the 1-D tensors of coordinates, one per axis
+    of the grid.
+
+    Args:
+        indexing: `"ij"` (matrix indexing: for inputs of lengths `m` and
+            `n`, grids of shape `(m, n)`) or `"xy"` (Cartesian indexing: the
+            first two grid axes swapped, `(n, m)`).
+
+    Returns:
+        A list of tensors, one per input, each of the grid's shape.
+
+    Examples:
+        >>> xs, ys = keras.ops.meshgrid([1, 2, 3], [4, 5])
+        >>> xs
+        tensor([[1, 2, 3],
+                [1, 2, 3]], dtype=torch.int32)
+        >>> ys
+        tensor([[4, 4, 4],
+                [5, 5, 5]], dtype=torch.int32)
+        >>> keras.ops.meshgrid([1, 2, 3], [4, 5], indexing="ij")[0].shape
+        torch.Size([3, 2])
+    """
     return list(torch.meshgrid(*_tensors(x), indexing=indexing))
 
 
 @keras_op()
 def vander(x, N=None, increasing=False):
-    """The Vandermonde matrix of 1-D ``x`` (powers decreasing unless
-    ``increasing``)."""
+    """The Vandermonde matrix of the 1-D `x`: its columns are powers of `x`.
+
+    Args:
+        x: 1-D input tensor.
+        N: Number of columns; `None` means `len(x)`.
+        increasing: Whether the powers increase from left to right (they
+            decrease by default, ending with `x ** 0`).
+
+    Examples:
+        >>> keras.ops.vander([1.0, 2.0, 3.0])
+        tensor([[1., 1., 1.],
+                [4., 2., 1.],
+                [9., 3., 1.]])
+        >>> keras.ops.vander([1.0, 2.0, 3.0], N=2, increasing=True)
+        tensor([[1., 1.],
+                [1., 2.],
+                [1., 3.]])
+    """
     x = convert_to_tensor(x)
     out = torch.linalg.vander(x, N=N)
     return out if increasing else torch.flip(out, (-1,))
@@ -1432,19 +3692,75 @@ def _window(name, torch_fn, doc):
     return keras_op(name)(op)
 
 
-bartlett = _window("bartlett", torch.bartlett_window,
-                   "The Bartlett (triangular) window of length ``x``.")
-blackman = _window("blackman", torch.blackman_window,
-                   "The Blackman window of length ``x``.")
-hamming = _window("hamming", torch.hamming_window,
-                  "The Hamming window of length ``x``.")
-hanning = _window("hanning", torch.hann_window,
-                  "The Hann window of length ``x``.")
+bartlett = _window(
+    "bartlett", torch.bartlett_window,
+    doc="""The Bartlett (triangular) window of length `x`.
+
+    A symmetric window, in floatx.
+
+    Args:
+        x: Number of points of the window (an int or a scalar tensor).
+
+    Examples:
+        >>> keras.ops.bartlett(5)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """)
+blackman = _window(
+    "blackman", torch.blackman_window,
+    doc="""The Blackman window of length `x`.
+
+    A symmetric window, in floatx; its end points are zero up to rounding.
+
+    Args:
+        x: Number of points of the window (an int or a scalar tensor).
+
+    Examples:
+        >>> keras.ops.round(keras.ops.blackman(5), 2)
+        tensor([-0.0000, 0.3400, 1.0000, 0.3400, -0.0000])
+    """)
+hamming = _window(
+    "hamming", torch.hamming_window,
+    doc="""The Hamming window of length `x`.
+
+    A symmetric window, in floatx.
+
+    Args:
+        x: Number of points of the window (an int or a scalar tensor).
+
+    Examples:
+        >>> keras.ops.hamming(5)
+        tensor([0.0800, 0.5400, 1.0000, 0.5400, 0.0800])
+    """)
+hanning = _window(
+    "hanning", torch.hann_window,
+    doc="""The Hann window of length `x`.
+
+    A symmetric window, in floatx.
+
+    Args:
+        x: Number of points of the window (an int or a scalar tensor).
+
+    Examples:
+        >>> keras.ops.hanning(5)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """)
 
 
 @keras_op()
 def kaiser(x, beta):
-    """The Kaiser window of length ``x`` and shape ``beta``."""
+    """The Kaiser window of length `x`.
+
+    A symmetric window, in floatx.
+
+    Args:
+        x: Number of points of the window (an int or a scalar tensor).
+        beta: Shape parameter: 0 gives a rectangular window, larger values
+            a narrower one.
+
+    Examples:
+        >>> keras.ops.kaiser(5, 5.0)
+        tensor([0.0367, 0.5529, 1.0000, 0.5529, 0.0367])
+    """
     return torch.kaiser_window(_window_length(x), periodic=False,
                                beta=float(beta), dtype=_floatx())
 
@@ -1466,16 +3782,46 @@ def _product_operands(x1, x2):
 
 @keras_op(tf=('linalg.matmul', ('a', 'b')))
 def matmul(x1, x2):
-    """Matrix product of two tensors, with NumPy's broadcasting."""
+    """Matrix product of `x1` and `x2`, with NumPy's broadcasting.
+
+    1-D operands are treated as vectors; leading axes of higher-rank
+    operands broadcast as batch axes.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.matmul([[1, 2], [3, 4]], [[5], [6]])
+        tensor([[17],
+                [39]], dtype=torch.int32)
+        >>> a = keras.ops.ones((4, 2, 3))
+        >>> keras.ops.matmul(a, keras.ops.ones((3, 5))).shape
+        torch.Size([4, 2, 5])
+    """
     x1, x2, dtype = _product_operands(x1, x2)
     return torch.matmul(x1.to(dtype), x2.to(dtype))
 
 
 @keras_op()
 def dot(x1, x2):
-    """NumPy's ``dot``: ``matmul`` for 1-D/2-D, a scalar factor for 0-D,
-    else a sum over the last axis of ``x1`` and the second-to-last of
-    ``x2``."""
+    """Dot product of `x1` and `x2`, as NumPy's `dot`.
+
+    For 1-D and 2-D operands it is the inner or matrix product; a scalar
+    operand multiplies; otherwise it sums over the last axis of `x1` and the
+    second-to-last axis of `x2`.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.dot([1, 2, 3], [4, 5, 6])
+        tensor(32, dtype=torch.int32)
+        >>> keras.ops.dot([[1, 0], [0, 2]], [[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [6, 8]], dtype=torch.int32)
+    """
     x1, x2, dtype = _product_operands(x1, x2)
     x1, x2 = x1.to(dtype), x2.to(dtype)
     if x1.ndim == 0 or x2.ndim == 0:
@@ -1487,7 +3833,19 @@ def dot(x1, x2):
 
 @keras_op()
 def vdot(x1, x2):
-    """Dot product of the flattened tensors (``x1`` conjugated)."""
+    """Dot product of the flattened `x1` and `x2`, conjugating `x1`.
+
+    Args:
+        x1: First input tensor (conjugated if complex).
+        x2: Second input tensor, with as many entries as `x1`.
+
+    Returns:
+        A scalar tensor.
+
+    Examples:
+        >>> keras.ops.vdot([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]])
+        tensor(10.)
+    """
     x1, x2, dtype = _product_operands(x1, x2)
     x1 = x1.to(dtype).reshape(-1)
     x2 = x2.to(dtype).reshape(-1)
@@ -1496,7 +3854,19 @@ def vdot(x1, x2):
 
 @keras_op()
 def inner(x1, x2):
-    """Sum product over the last axes of ``x1`` and ``x2``."""
+    """Inner product: the sum product over the last axes of `x1` and `x2`.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor; its last axis matches `x1`'s.
+
+    Examples:
+        >>> keras.ops.inner([1, 2, 3], [0, 1, 0])
+        tensor(2, dtype=torch.int32)
+        >>> keras.ops.inner([[1, 2], [3, 4]], [[1, 1], [0, 1]])
+        tensor([[3, 2],
+                [7, 4]], dtype=torch.int32)
+    """
     x1, x2, dtype = _product_operands(x1, x2)
     x1, x2 = x1.to(dtype), x2.to(dtype)
     if x1.ndim == 0 or x2.ndim == 0:
@@ -1506,15 +3876,42 @@ def inner(x1, x2):
 
 @keras_op()
 def outer(x1, x2):
-    """Outer product of the flattened tensors."""
+    """Outer product of the flattened `x1` and `x2`.
+
+    Args:
+        x1: First input tensor (flattened to `M` entries).
+        x2: Second input tensor (flattened to `N` entries).
+
+    Returns:
+        A tensor of shape `(M, N)`.
+
+    Examples:
+        >>> keras.ops.outer([1, 2], [1, 10, 100])
+        tensor([[  1,  10, 100],
+                [  2,  20, 200]], dtype=torch.int32)
+    """
     x1, x2 = _promote(x1, x2)
     return torch.outer(x1.reshape(-1), x2.reshape(-1))
 
 
 @keras_op(tf=("tensordot", ("a", "b", "axes")))
 def tensordot(x1, x2, axes=2):
-    """Sum product over ``axes`` (a count of trailing/leading axes, or two
-    lists of axes)."""
+    """Sum product of `x1` and `x2` over the given axes.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+        axes: An int `n` (sum over the last `n` axes of `x1` and the first
+            `n` of `x2`) or a pair of axis lists, one for each tensor.
+
+    Examples:
+        >>> a = keras.ops.reshape(keras.ops.arange(6), (2, 3))
+        >>> keras.ops.tensordot(a, a, axes=([1], [1]))
+        tensor([[ 5, 14],
+                [14, 50]], dtype=torch.int32)
+        >>> keras.ops.tensordot(a, a, axes=2)
+        tensor(55, dtype=torch.int32)
+    """
     x1, x2, dtype = _product_operands(x1, x2)
     if not isinstance(axes, int):
         axes = tuple(_dims(a) if isinstance(a, (list, tuple)) else [a]
@@ -1524,16 +3921,46 @@ def tensordot(x1, x2, axes=2):
 
 @keras_op()
 def kron(x1, x2):
-    """Kronecker product."""
+    """Kronecker product of `x1` and `x2`.
+
+    Each entry of `x1` scales a whole copy of `x2`.
+
+    Args:
+        x1: First input tensor.
+        x2: Second input tensor.
+
+    Examples:
+        >>> keras.ops.kron([1, 2], [1, 10])
+        tensor([ 1, 10,  2, 20], dtype=torch.int32)
+        >>> keras.ops.kron([[1, 0], [0, 1]], [[1, 2]])
+        tensor([[1, 2, 0, 0],
+                [0, 0, 1, 2]], dtype=torch.int32)
+    """
     x1, x2 = _promote(x1, x2)
     return torch.kron(x1, x2)
 
 
 @keras_op()
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """Cross product of 3-vectors (2-vectors are extended with a zero
-    third component) along ``axisa``/``axisb``, written along ``axisc``;
-    ``axis`` sets all three."""
+    """Cross product of 3-vectors (or 2-vectors) along an axis.
+
+    2-vectors are given a zero third component; when both inputs are
+    2-vectors the result is the scalar third component.
+
+    Args:
+        x1: First input tensor of vectors.
+        x2: Second input tensor of vectors; broadcasts against `x1`.
+        axisa: Axis of `x1` holding the vectors.
+        axisb: Axis of `x2` holding the vectors.
+        axisc: Axis of the result holding the vectors.
+        axis: If given, overrides `axisa`, `axisb` and `axisc`.
+
+    Examples:
+        >>> keras.ops.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+        tensor([0., 0., 1.])
+        >>> keras.ops.cross([1.0, 2.0], [3.0, 4.0])
+        tensor(-2.)
+    """
     x1, x2 = _promote(x1, x2)
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -1558,7 +3985,22 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 @keras_op()
 def einsum(subscripts, *operands, **kwargs):
-    """Einstein summation over ``operands`` as ``subscripts`` says."""
+    """Einstein summation of `operands` as written in `subscripts`.
+
+    Args:
+        subscripts: The summation, such as `"ij,jk->ik"`: one group of
+            axis labels per operand, and the labels of the result after
+            `->`.
+        *operands: The input tensors.
+        **kwargs: Accepted for compatibility with other backends; ignored.
+
+    Examples:
+        >>> a = keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> keras.ops.einsum("ij,j->i", a, [1.0, 1.0])
+        tensor([3., 7.])
+        >>> keras.ops.einsum("ii", a)
+        tensor(5.)
+    """
     operands = _tensors(operands)
     dtype = operands[0].dtype
     if dtype in _SMALL_INTS:
@@ -1568,14 +4010,43 @@ def einsum(subscripts, *operands, **kwargs):
 
 @keras_op()
 def slogdet(x):
-    """``(sign, log(abs(det)))`` of square matrices."""
+    """Sign and natural log of the absolute value of the determinant of `x`.
+
+    More accurate than `log(det(x))` for determinants that underflow or
+    overflow.
+
+    Args:
+        x: Square matrix, or a batch of them in the last two axes.
+
+    Returns:
+        A tuple `(sign, logabsdet)`: `det(x) == sign * exp(logabsdet)`.
+
+    Examples:
+        >>> sign, logdet = keras.ops.slogdet([[2.0, 0.0], [0.0, -3.0]])
+        >>> sign
+        tensor(-1.)
+        >>> logdet
+        tensor(1.7918)
+    """
     x = _to_float(convert_to_tensor(x))
     return tuple(torch.linalg.slogdet(x))
 
 
 @keras_op()
 def corrcoef(x):
-    """Pearson correlation coefficients of the rows of ``x``."""
+    """Pearson correlation coefficients between the rows of `x`.
+
+    Args:
+        x: 2-D tensor: each row is a variable, each column an observation.
+
+    Returns:
+        A square matrix of the coefficients, one row and column per variable.
+
+    Examples:
+        >>> keras.ops.corrcoef([[1.0, 2.0, 3.0], [3.0, 1.0, 2.0]])
+        tensor([[ 1.0000, -0.5000],
+                [-0.5000,  1.0000]])
+    """
     x = convert_to_tensor(x)
     if x.dtype == torch.int64:
         x = x.to(torch.float64)
@@ -1584,8 +4055,20 @@ def corrcoef(x):
 
 @keras_op()
 def correlate(x1, x2, mode="valid"):
-    """Cross-correlation of two 1-D tensors (``valid``, ``same`` or
-    ``full``, as NumPy)."""
+    """Cross-correlation of two 1-D tensors.
+
+    Args:
+        x1: First 1-D tensor.
+        x2: Second 1-D tensor (conjugated if complex).
+        mode: Size of the result: `"valid"` (only full overlaps), `"same"`
+            (the length of the longer input) or `"full"` (every overlap).
+
+    Examples:
+        >>> keras.ops.correlate([1.0, 2.0, 3.0], [0.0, 1.0, 0.5])
+        tensor([3.5000])
+        >>> keras.ops.correlate([1.0, 2.0, 3.0], [0.0, 1.0, 0.5], mode="full")
+        tensor([0.5000, 2.0000, 3.5000, 3.0000, 0.0000])
+    """
     x1, x2 = _result_float(x1, x2)
     if mode not in ("valid", "same", "full"):
         raise ValueError(
@@ -1607,8 +4090,20 @@ def correlate(x1, x2, mode="valid"):
 
 @keras_op()
 def trapezoid(y, x=None, dx=1.0, axis=-1):
-    """Integral of ``y`` by the trapezoidal rule along ``axis``, at points
-    ``x`` or with spacing ``dx``."""
+    """Integrates `y` along `axis` by the trapezoidal rule.
+
+    Args:
+        y: Values to integrate.
+        x: Sample points of the values; `None` uses the spacing `dx`.
+        dx: Spacing of the samples when `x` is `None`.
+        axis: Axis to integrate along.
+
+    Examples:
+        >>> keras.ops.trapezoid([1.0, 2.0, 3.0])
+        tensor(4.)
+        >>> keras.ops.trapezoid([1.0, 2.0, 3.0], x=[0.0, 1.0, 3.0])
+        tensor(6.5000)
+    """
     y = _to_float(convert_to_tensor(y))
     if x is None:
         return torch.trapezoid(y, dx=dx, dim=axis)
@@ -1621,7 +4116,20 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
 @keras_op(tf=("sort", ("values", "axis")))
 def sort(x, axis=-1):
-    """``x`` sorted along ``axis`` (flattened when None)."""
+    """Sorts `x` in ascending order along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to sort along; `None` sorts the flattened `x`.
+
+    Examples:
+        >>> keras.ops.sort([[3, 1, 2], [0, 5, 4]])
+        tensor([[1, 2, 3],
+                [0, 4, 5]], dtype=torch.int32)
+        >>> keras.ops.sort([[3, 1, 2], [0, 5, 4]], axis=0)
+        tensor([[0, 1, 2],
+                [3, 5, 4]], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -1630,7 +4138,18 @@ def sort(x, axis=-1):
 
 @keras_op(tf=("argsort", ("values", "axis")))
 def argsort(x, axis=-1):
-    """Indices (int32) that sort ``x`` along ``axis``, stably."""
+    """Indices that sort `x` in ascending order along `axis`, as int32.
+
+    The sort is stable: equal entries keep their order.
+
+    Args:
+        x: Input tensor.
+        axis: Axis to sort along; `None` sorts the flattened `x`.
+
+    Examples:
+        >>> keras.ops.argsort([3, 1, 2, 1])
+        tensor([1, 3, 2, 0], dtype=torch.int32)
+    """
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -1641,15 +4160,48 @@ def argsort(x, axis=-1):
 
 @keras_op()
 def argpartition(x, kth, axis=-1):
-    """Indices (int32) that partition ``x`` along ``axis`` around its
-    ``kth`` smallest entry (a full stable sort is one such order)."""
+    """Indices that partition `x` around its `kth` smallest entry along `axis`.
+
+    In the reordered `x`, the entry at position `kth` is the one a full sort
+    puts there, smaller entries come before it and larger ones after it. The
+    order within each side is unspecified; here it is that of a stable full
+    sort.
+
+    Args:
+        x: Input tensor.
+        kth: Position (in sorted order) of the partitioning entry.
+        axis: Axis to partition along; `None` uses the flattened `x`.
+
+    Returns:
+        An int32 tensor of indices.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([30, 10, 40, 20])
+        >>> idx = keras.ops.argpartition(x, 1)
+        >>> keras.ops.take(x, idx[1])
+        tensor(20, dtype=torch.int32)
+    """
     return argsort(x, axis=axis)
 
 
 @keras_op(tf=("searchsorted", ("sorted_sequence", "values", "side")))
 def searchsorted(sorted_sequence, values, side="left"):
-    """Insertion indices (int32) of ``values`` into the 1-D
-    ``sorted_sequence``."""
+    """Indices at which to insert `values` into `sorted_sequence` in order.
+
+    Args:
+        sorted_sequence: 1-D tensor in ascending order.
+        values: Values to insert.
+        side: `"left"` gives the first suitable index, `"right"` the last.
+
+    Returns:
+        An int32 tensor of `values`' shape.
+
+    Examples:
+        >>> keras.ops.searchsorted([1, 3, 5, 7], [3, 6])
+        tensor([1, 3], dtype=torch.int32)
+        >>> keras.ops.searchsorted([1, 3, 5, 7], [3, 6], side="right")
+        tensor([2, 3], dtype=torch.int32)
+    """
     if side not in ("left", "right"):
         raise ValueError(
             "`searchsorted` side must be 'left' or 'right'. Received: "
@@ -1661,15 +4213,47 @@ def searchsorted(sorted_sequence, values, side="left"):
 
 @keras_op()
 def digitize(x, bins):
-    """Bin indices (int32) of ``x`` in the increasing ``bins``."""
+    """Index of the bin of `bins` that each entry of `x` falls in, as int32.
+
+    With increasing `bins`, index `i` means `bins[i - 1] <= x < bins[i]`;
+    values below the first edge give 0, values at or above the last edge give
+    `len(bins)`.
+
+    Args:
+        x: Input tensor.
+        bins: 1-D tensor of increasing bin edges.
+
+    Examples:
+        >>> keras.ops.digitize([0.5, 1.0, 1.5, 2.5], [1.0, 2.0])
+        tensor([0, 1, 1, 2], dtype=torch.int32)
+    """
     x, bins = _promote(x, bins)
     return torch.bucketize(x, bins, right=True, out_int32=True)
 
 
 @keras_op(tf=("math.bincount", ("arr", "weights", "minlength")))
 def bincount(x, weights=None, minlength=0, sparse=False):
-    """Counts (int32, or the weights' sums) of each non-negative integer
-    in ``x``; a 2-D ``x`` counts each row."""
+    """Counts the occurrences of each non-negative integer in `x`.
+
+    A 2-D `x` counts each row separately.
+
+    Args:
+        x: Tensor of non-negative integers, 1-D or 2-D.
+        weights: Optional tensor of `x`'s shape: each occurrence then adds
+            its weight instead of 1.
+        minlength: Minimum length of the result (its last axis).
+        sparse: Must be `False`: sparse results are not supported.
+
+    Returns:
+        Counts as int32, or sums of the weights in their dtype.
+
+    Examples:
+        >>> keras.ops.bincount([0, 1, 1, 3])
+        tensor([1, 2, 0, 1], dtype=torch.int32)
+        >>> keras.ops.bincount([0, 1, 1, 3], weights=[0.5, 1.0, 2.0, 1.0],
+        ...                    minlength=5)
+        tensor([0.5000, 3.0000, 0.0000, 1.0000, 0.0000])
+    """
     if sparse:
         raise ValueError(
             "`bincount` has no sparse output in torchkeras. Received: "
@@ -1693,9 +4277,24 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 @keras_op()
 def histogram(x, bins=10, range=None):
-    """``(counts, bin_edges)`` of ``x`` over ``bins`` equal bins in
-    ``range`` (the data's range when None); the counts are floats, as
-    Keras gives them."""
+    """Histogram of the entries of `x` in `bins` bins of equal width.
+
+    Each bin includes its left edge; the last one also its right edge. The
+    counts are floats, as Keras's torch backend gives them.
+
+    Args:
+        x: Input tensor (flattened).
+        bins: Number of bins.
+        range: `(low, high)` range of the bins; `None` uses the smallest
+            and largest entries of `x`. Entries outside are not counted.
+
+    Returns:
+        A tuple `(counts, bin_edges)`, of lengths `bins` and `bins + 1`.
+
+    Examples:
+        >>> keras.ops.histogram([1.0, 2.0, 2.0, 4.0], bins=3)
+        (tensor([1., 2., 1.]), tensor([1., 2., 3., 4.]))
+    """
     x = _to_float(convert_to_tensor(x))
     if range is None:
         low, high = x.min(), x.max()
@@ -1709,15 +4308,43 @@ def histogram(x, bins=10, range=None):
 
 @keras_op()
 def isin(x1, x2, assume_unique=False, invert=False):
-    """True where an entry of ``x1`` is in ``x2``."""
+    """Whether each entry of `x1` occurs in `x2`.
+
+    Args:
+        x1: Tensor of values to look up.
+        x2: Tensor of values to look in (any shape).
+        assume_unique: Whether both inputs may be assumed to have unique
+            entries, which can speed up the search.
+        invert: Whether to return the opposite (True where not found).
+
+    Returns:
+        A bool tensor of `x1`'s shape.
+
+    Examples:
+        >>> keras.ops.isin([1, 2, 3, 4], [2, 4])
+        tensor([False,  True, False,  True])
+        >>> keras.ops.isin([1, 2, 3, 4], [2, 4], invert=True)
+        tensor([ True, False,  True, False])
+    """
     x1, x2 = _promote(x1, x2)
     return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
 
 
 @keras_op()
 def nonzero(x):
-    """A tuple of int32 index tensors, one per axis, of the nonzero
-    entries."""
+    """Indices of the nonzero entries of `x`.
+
+    Args:
+        x: Input tensor.
+
+    Returns:
+        A tuple of int32 tensors, one per axis of `x`, holding the
+        coordinates of the nonzero entries in row-major order.
+
+    Examples:
+        >>> keras.ops.nonzero([[0, 1], [2, 0]])
+        (tensor([0, 1], dtype=torch.int32), tensor([1, 0], dtype=torch.int32))
+    """
     x = convert_to_tensor(x)
     return tuple(i.to(torch.int32) for i in torch.nonzero(
         x, as_tuple=True))
@@ -1726,10 +4353,34 @@ def nonzero(x):
 @keras_op()
 def unique(x, sorted=True, return_index=False, return_inverse=False,
            return_counts=False, axis=None, size=None, fill_value=None):
-    """Sorted unique values of ``x`` (flattened when ``axis`` is None) and,
-    on request, first indices, inverse indices (shaped like ``x`` when
-    ``axis`` is None) and counts (int32); ``size`` pads (with
-    ``fill_value``) or truncates the result."""
+    """The unique values of `x`, in ascending order.
+
+    Args:
+        x: Input tensor.
+        sorted: Accepted for compatibility; the values are always sorted.
+        return_index: Whether to also return the index of the first
+            occurrence of each unique value.
+        return_inverse: Whether to also return, for each entry of `x`, the
+            index of its value among the unique values.
+        return_counts: Whether to also return how often each unique value
+            occurs.
+        axis: Axis along which to find unique slices; `None` flattens `x`.
+        size: Optional fixed length of the result: longer results are
+            truncated, shorter ones padded.
+        fill_value: Padding value for `size`; `None` repeats the smallest
+            value (the index and count results are padded with 0).
+
+    Returns:
+        The unique values, or a tuple of them and the requested int32
+        tensors, in the order of the arguments.
+
+    Examples:
+        >>> keras.ops.unique([3, 1, 3, 2, 1])
+        tensor([1, 2, 3], dtype=torch.int32)
+        >>> keras.ops.unique([3, 1, 3, 2, 1], return_counts=True)
+        (tensor([1, 2, 3], dtype=torch.int32),
+         tensor([2, 1, 2], dtype=torch.int32))
+    """
     x = convert_to_tensor(x)
     shape = x.shape
     if axis is None:
@@ -1772,7 +4423,19 @@ def _unique_size(values, index, counts, dim, size, fill_value):
 
 @keras_op()
 def unravel_index(indices, shape):
-    """The tuple of coordinate tensors of flat ``indices`` in ``shape``."""
+    """Converts flat indices into coordinates in a tensor of `shape`.
+
+    Args:
+        indices: Integer tensor of flat (row-major) indices.
+        shape: Shape the indices refer to.
+
+    Returns:
+        A tuple of tensors, one per axis of `shape`.
+
+    Examples:
+        >>> keras.ops.unravel_index([5, 7], (2, 4))
+        (tensor([1, 1], dtype=torch.int32), tensor([1, 3], dtype=torch.int32))
+    """
     indices = convert_to_tensor(indices)
     coords = []
     for d in reversed(_int_shape(shape)):
@@ -1783,8 +4446,18 @@ def unravel_index(indices, shape):
 
 @keras_op()
 def select(condlist, choicelist, default=0):
-    """The entry of the first ``choicelist`` tensor whose condition holds,
-    else ``default``."""
+    """Picks each entry from the first choice whose condition holds.
+
+    Args:
+        condlist: List of bool tensors.
+        choicelist: List of tensors, one per condition.
+        default: Value taken where no condition holds.
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([-2.0, 0.5, 3.0])
+        >>> keras.ops.select([x < 0, x > 1], [-x, x * 10], default=0.0)
+        tensor([ 2.,  0., 30.])
+    """
     if len(condlist) != len(choicelist):
         raise ValueError(
             "`select` needs as many conditions as choices. Received: "
@@ -1802,21 +4475,51 @@ def select(condlist, choicelist, default=0):
 
 @keras_export("keras.ops.ndim")
 def ndim(x):
-    """The number of axes of ``x``, a Python int (static, so a KerasTensor
-    records no node)."""
+    """The number of axes of `x`, as a Python int.
+
+    It is static: on a symbolic `KerasTensor` it records no graph node.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.ndim(keras.ops.ones((2, 3)))
+        2
+    """
     return len(x.shape)
 
 
 @keras_op(tf=("size", ("input",)))
 def size(x):
-    """The number of entries of ``x``, as an int64 scalar tensor."""
+    """The number of entries of `x`, as an int64 scalar tensor.
+
+    Args:
+        x: Input tensor.
+
+    Examples:
+        >>> keras.ops.size([[1, 2, 3], [4, 5, 6]])
+        tensor(6)
+    """
     x = convert_to_tensor(x)
     return torch.tensor(x.numel(), dtype=torch.int64, device=x.device)
 
 
 @keras_op()
 def view(x, dtype=None):
-    """``x``'s bits reinterpreted as ``dtype`` (the last axis rescales)."""
+    """Reinterprets the bits of `x` as another dtype, without copying.
+
+    Going to a dtype of a different item size rescales the last axis.
+
+    Args:
+        x: Input tensor.
+        dtype: The dtype to view the data as; `None` returns `x`.
+
+    Examples:
+        >>> keras.ops.view(np.array([1.0], dtype="float32"), "int32")
+        tensor([1065353216], dtype=torch.int32)
+        >>> keras.ops.view(np.array([1], dtype="int32"), "int16")
+        tensor([1, 0], dtype=torch.int16)
+    """
     x = convert_to_tensor(x)
     return x if dtype is None else x.view(to_torch_dtype(dtype))
 
@@ -1831,10 +4534,30 @@ def _core_dims(signature):
 
 @keras_op()
 def vectorize(pyfunc, *, excluded=None, signature=None):
-    """``pyfunc`` mapped over the leading axes of its tensor arguments
-    (every axis without ``signature``; the non-core axes with one), by
-    ``torch.vmap``; arguments named or numbered in ``excluded`` pass
-    through unmapped."""
+    """Vectorizes `pyfunc`: maps it over the leading axes of its tensor inputs.
+
+    Without `signature`, `pyfunc` is written for scalars and mapped over
+    every axis (the inputs broadcast together); with one, each input keeps
+    its core axes and only the remaining leading axes are mapped.
+
+    Args:
+        pyfunc: The function to vectorize; it takes and returns tensors.
+        excluded: Positions of the arguments to pass through unmapped.
+        signature: Generalized ufunc signature such as `"(n),(n)->()"`,
+            giving the core axes of each input.
+
+    Returns:
+        The vectorized function.
+
+    Examples:
+        >>> f = keras.ops.vectorize(lambda a, b: a * b + 1)
+        >>> f([1.0, 2.0], [3.0, 4.0])
+        tensor([4., 9.])
+        >>> g = keras.ops.vectorize(lambda v: keras.ops.sum(v * v),
+        ...                         signature="(n)->()")
+        >>> g([[1.0, 2.0], [3.0, 4.0]])
+        tensor([ 5., 25.])
+    """
     excluded = set(excluded or ())
 
     def wrapped(*args, **kwargs):
