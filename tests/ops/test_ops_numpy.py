@@ -656,3 +656,14 @@ def test_convert_to_tensor_dtype_rules():
         backend.set_floatx("float32")
     with pytest.raises(ValueError, match="dtype"):
         ops.convert_to_tensor(1.0, dtype="float8")
+
+
+def test_integer_products_keep_the_operands_dtype():
+    # torch widens integer vander and sums to int64; Keras keeps int32
+    # (checked with Keras 3 on JAX, whose dtype rules Keras documents).
+    ints = np.array([1, 2, 3], dtype="int32")
+    got = ops.vander(ints)
+    assert got.dtype == torch.int32
+    np.testing.assert_array_equal(got.numpy(), np.vander(ints))
+    dot = ops.vdot(ints[:2], np.array([3, 4], dtype="int32"))
+    assert dot.dtype == torch.int32 and int(dot) == 11

@@ -3676,7 +3676,7 @@ def vander(x, N=None, increasing=False):
                 [1., 3.]])
     """
     x = convert_to_tensor(x)
-    out = torch.linalg.vander(x, N=N)
+    out = torch.linalg.vander(x, N=N).to(x.dtype)  # it widens integers
     return out if increasing else torch.flip(out, (-1,))
 
 
@@ -3849,7 +3849,8 @@ def vdot(x1, x2):
     x1, x2, dtype = _product_operands(x1, x2)
     x1 = x1.to(dtype).reshape(-1)
     x2 = x2.to(dtype).reshape(-1)
-    return torch.sum(torch.conj_physical(x1) * x2)
+    # torch.sum widens integers to int64; Keras keeps the operands' dtype.
+    return torch.sum(torch.conj_physical(x1) * x2, dtype=dtype)
 
 
 @keras_op()
