@@ -201,16 +201,5 @@ def datasets_section():
     return lines
 
 
-def copy_notebooks():
-    """The notebooks, and the modules they import (``ddp_example.py``),
-    side by side as in ``notebooks/``: executed there when
-    ``TORCHKERAS_DOCS_EXECUTE=1``."""
-    folder = ROOT / "notebooks"
-    for path in sorted([*folder.glob("*.ipynb"), *folder.glob("*.py")]):
-        with mkdocs_gen_files.open(f"notebooks/{path.name}", "w") as f:
-            f.write(path.read_text())
-
-
 assert torchkeras.__version__
 write_pages()
-copy_notebooks()
