@@ -34,7 +34,6 @@ import sys
 import pytest
 
 import torchkeras as keras
-from torchkeras.saving import file_format
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -127,13 +126,6 @@ def test_relative_links_point_to_files(page):
 @pytest.fixture
 def page_globals(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    # The HDF5 structure checker runs in a worker process that resolves a
-    # relative path against the directory it was started in, not the
-    # current one: a page that loads "model.h5" after another page ran
-    # elsewhere would be refused. Until that is fixed in
-    # `file_format.check_file`, each page gets a worker started in its
-    # own directory.
-    file_format._GUARD.close()
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     yield {"__name__": "__guide__"}

@@ -770,3 +770,26 @@ def test_digests_not_bound_to_their_place_are_refused(tmp_path, suffix):
     assert damaged in str(info.value)
     for got, want in zip(fresh.get_weights(), before):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_relative_path_is_checked_after_a_chdir(tmp_path, monkeypatch):
+    # The structure checker is a long-lived worker process started in some
+    # other directory: a relative name must still mean this directory's
+    # file (it once meant the worker's, refusing a good file or checking
+    # another one of the same name).
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.chdir(first)
+    with open("m.h5", "wb") as f:
+        f.write(b"not an hdf5 file")
+    with pytest.raises(saving.FileFormatError):
+        file_format.check_file("m.h5")  # the worker starts here, in a/
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.save(second / "m.h5")
+    monkeypatch.chdir(second)
+    file_format.check_file("m.h5")  # b/m.h5, a valid file
+    loaded = keras.models.load_model("m.h5", compile=False)
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0),
+                               model.predict(x, verbose=0))

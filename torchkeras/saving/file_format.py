@@ -177,7 +177,9 @@ def check_file(filepath, label=None):
         FileFormatError: naming the file and what is wrong.
     """
     label = filepath if label is None else label
-    problem = _GUARD.check(os.fspath(filepath))
+    # The worker process keeps the directory it started in: an absolute
+    # path, so a relative one means the same file after a chdir.
+    problem = _GUARD.check(os.path.abspath(os.fspath(filepath)))
     if problem is not None:
         raise FileFormatError(label, problem)
 
