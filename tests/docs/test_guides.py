@@ -16,7 +16,8 @@ One ``py`` block is run another way: the multi-GPU page's ``train.py``
 runs under ``torchrun`` as two gloo processes on the CPU, as that page
 says it can (about 10 s; marked slow).
 
-Also checked: the set of pages is the expected eight, each page has at
+The home page's (``docs/index.md``) code runs the same way. Also checked:
+the set of pages is the expected eight, each page has at
 least one ``python`` block, no ``python`` fence is indented (an indented
 block would be skipped silently), and every relative link in a page points
 to an existing file under ``docs/`` (the API pages are generated when the
@@ -144,6 +145,15 @@ def test_page_code_runs(page, page_globals, tmp_path):
         compiled = compile(code, str(path), "exec")
         exec(compiled.replace(co_firstlineno=line), page_globals)
     assert os.getcwd() == str(tmp_path)
+
+
+def test_home_page_code_runs(page_globals):
+    path = DOCS / "index.md"
+    blocks = _python_blocks(path)
+    assert blocks, "docs/index.md shows no code"
+    for line, code in blocks:
+        compiled = compile(code, str(path), "exec")
+        exec(compiled.replace(co_firstlineno=line), page_globals)
 
 
 @pytest.mark.slow
