@@ -46,23 +46,72 @@ from torchkeras.distribute.stalls import StalledRankError
 
 
 def is_distributed():
-    """True inside an initialised process group (even of one process)."""
+    """True inside an initialised process group (even of one process).
+
+    Returns:
+        Whether `torch.distributed` is available and initialized.
+
+    Examples:
+        >>> keras.distribute.is_distributed()  # a plain process
+        False
+    """
     return dist.is_available() and dist.is_initialized()
 
 
 def rank():
+    """Returns this process's rank in the process group (0 outside one).
+
+    Returns:
+        An int: `torch.distributed.get_rank()` in a group, else 0.
+
+    Examples:
+        >>> keras.distribute.rank()
+        0
+    """
     return dist.get_rank() if is_distributed() else 0
 
 
 def world_size():
+    """Returns the number of processes in the group (1 outside one).
+
+    Returns:
+        An int: `torch.distributed.get_world_size()` in a group, else 1.
+
+    Examples:
+        >>> keras.distribute.world_size()
+        1
+    """
     return dist.get_world_size() if is_distributed() else 1
 
 
 def is_main_process():
+    """Returns whether this process is rank 0, the one that logs and saves.
+
+    Outside a process group the single process is the main one.
+
+    Returns:
+        A bool.
+
+    Examples:
+        >>> keras.distribute.is_main_process()
+        True
+    """
     return rank() == 0
 
 
 def launched_by_torchrun():
+    """Returns whether a launcher such as `torchrun` set this process's rank.
+
+    It checks the environment variables `torchrun` sets: `RANK` and
+    `WORLD_SIZE`, with `MASTER_ADDR` or `TORCHELASTIC_RUN_ID`.
+
+    Returns:
+        A bool.
+
+    Examples:
+        >>> keras.distribute.launched_by_torchrun()  # a plain process
+        False
+    """
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ and (
         "MASTER_ADDR" in os.environ or "TORCHELASTIC_RUN_ID" in os.environ)
 
@@ -81,8 +130,15 @@ def maybe_init(timeout=None):
             else 300 s. Given here or in the environment, it also applies
             to a group started by other code.
 
+    Returns:
+        The `torch.device` of this rank, or `None` outside a process group.
+
     Raises:
         ValueError: for a timeout that is not a positive number.
+
+    Examples:
+        >>> print(keras.distribute.maybe_init())  # not started by torchrun
+        None
     """
     if not dist.is_available():
         return None
@@ -147,6 +203,18 @@ def data_parallel(module, device=None, *, named_gradients=True):
             costs less per step; a stall then surfaces from ``backward()``,
             so run the step inside `named_failures()` to name it, as
             ``fit`` does.
+
+    Returns:
+        The `DistributedDataParallel` wrapper of `module`.
+
+    Examples:
+        >>> import torch.distributed as dist
+        >>> dist.init_process_group("gloo", store=dist.HashStore(), rank=0,
+        ...                         world_size=1)
+        >>> ddp = keras.distribute.data_parallel(torch.nn.Linear(2, 1))
+        >>> isinstance(ddp, torch.nn.parallel.DistributedDataParallel)
+        True
+        >>> dist.destroy_process_group()
     """
     if device is None:
         param = next(module.parameters(), None)
@@ -190,7 +258,25 @@ def _named_result(future):
 
 
 def broadcast_order(order, device=None):
-    """Rank 0's permutation, on every rank."""
+    """Returns rank 0's permutation, on every rank.
+
+    `fit` shuffles with it, so that every replica draws its share of the
+    same epoch order.
+
+    Outside a process group (a plain single process) it returns its
+    argument unchanged, as the examples show.
+
+    Args:
+        order: A 1D integer tensor (the permutation of this rank).
+        device: Where the result goes; `None` gives a CPU tensor.
+
+    Returns:
+        Rank 0's `order`.
+
+    Examples:
+        >>> keras.distribute.broadcast_order(torch.tensor([2, 0, 1]))
+        tensor([2, 0, 1])
+    """
     if not is_distributed():
         return order
     order = order.to(_collective_device(device))
@@ -206,7 +292,24 @@ def _collective_device(device):
 
 
 def all_reduce_sum(tensors):
-    """Sums a list of tensors across ranks (one collective, in place)."""
+    """Sums a list of tensors across ranks, in one collective.
+
+    The tensors travel as one float64 buffer and come back with their
+    shapes, dtypes and devices.
+
+    Outside a process group (a plain single process) it returns its
+    argument unchanged, as the examples show.
+
+    Args:
+        tensors: A list of tensors (metric states).
+
+    Returns:
+        A list of the summed tensors.
+
+    Examples:
+        >>> keras.distribute.all_reduce_sum([torch.tensor([1.0, 2.0])])
+        [tensor([1., 2.])]
+    """
     if not is_distributed() or not tensors:
         return tensors
     device = _collective_device(None)
@@ -224,8 +327,161 @@ def all_reduce_sum(tensors):
     return out
 
 
+@contextlib.contextmanager
+def _averaged_optimizer_steps(scale=1.0, synced=None):
+    """Within it, every optimizer step first averages its gradients.
+
+    `fit` runs a custom ``train_step`` in it when there are several
+    processes, as tf.keras's ``apply_gradients`` aggregates the replicas'
+    gradients under ``MirroredStrategy``: ``apply_gradients``, ``apply``,
+    ``minimize`` and ``step()`` (after ``loss.backward()``) of any
+    optimizer, Keras or torch, then update with the mean of the ranks'
+    gradients. The built-in step gets that mean from
+    DistributedDataParallel instead, never from here.
+
+    torch's global optimizer-step hooks do it, registered only for the
+    duration of the context: nothing is checked in any other step. Each
+    step's gradients travel as one flat buffer per dtype (one collective
+    for a model of one dtype), each multiplied by ``scale / world_size``
+    before the sum, as DDP's gradient hook scales. A parameter without a
+    gradient on any rank keeps none; one with a gradient on some ranks
+    only counts zero on the others. A wrapper's step
+    (``LossScaleOptimizer``) averages once, for itself and the optimizer
+    it wraps. A rank that stops answering is named (`StalledRankError`).
+
+    Outside a process group of several processes it changes nothing.
+
+    Args:
+        scale: this rank's share of the global batch times the number of
+            ranks (1.0 for equal shards): unequal shards then weigh their
+            samples as one global batch would, as the built-in step's
+            loss scaling does.
+        synced: a set of the ``id``s of the tensors that hold the same
+            values on every rank, or None. The parameters of a stepping
+            optimizer not in it (weights a step created) first take rank
+            0's values, and join it.
+    """
+    if world_size() < 2:
+        yield
+        return
+    from torch.optim import optimizer as torch_optimizer
+
+    averager = _StepAverager(scale, synced)
+    handles = (
+        torch_optimizer.register_optimizer_step_pre_hook(averager.before),
+        torch_optimizer.register_optimizer_step_post_hook(averager.after),
+    )
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+class _StepAverager:
+    """The optimizer step hooks of `_averaged_optimizer_steps`."""
+
+    def __init__(self, scale, synced):
+        self.scale = scale
+        self.synced = synced
+        self.stepping = None  # the outermost optimizer in its step
+
+    def before(self, optimizer, args, kwargs):
+        if self.stepping is not None:  # the inner step of a wrapper
+            return
+        self.stepping = optimizer
+        params = [p for group in optimizer.param_groups
+                  for p in group["params"]]
+        synced = self.synced
+        if synced is not None:
+            new = [p for p in params if id(p) not in synced]
+            if new:
+                _broadcast_from_first(new)
+                synced.update(id(p) for p in new)
+        _average_gradients_of(params, self.scale)
+
+    def after(self, optimizer, args, kwargs):
+        if optimizer is self.stepping:
+            self.stepping = None
+
+
+def _broadcast_from_first(tensors):
+    """Gives ``tensors`` (weights, in place) rank 0's values: one
+    broadcast per dtype."""
+    by_dtype = {}
+    for t in tensors:
+        by_dtype.setdefault(t.dtype, []).append(t)
+    device = _collective_device(None)
+    with torch.no_grad():
+        for group in by_dtype.values():
+            flat = torch.cat([t.detach().reshape(-1).to(device)
+                              for t in group])
+            with stalls.named_failures():
+                dist.broadcast(flat, src=0)
+            offset = 0
+            for t in group:
+                n = t.numel()
+                t.copy_(flat[offset:offset + n].view(t.shape))
+                offset += n
+
+
+def _average_gradients_of(params, scale):
+    """Replaces each ``p.grad`` by its mean over the ranks (see
+    `_averaged_optimizer_steps`); the tensors it held are not modified."""
+    by_dtype = {}
+    for p in params:
+        by_dtype.setdefault(p.dtype, []).append(p)
+    device = _collective_device(None)
+    factor = scale / world_size()
+    with torch.no_grad():
+        for dtype, group in by_dtype.items():
+            pieces = []
+            for p in group:
+                g = p.grad
+                if g is None:
+                    g = torch.zeros(p.numel(), dtype=dtype, device=device)
+                elif g.is_sparse:
+                    g = g.to_dense()
+                pieces.append(g.reshape(-1).to(device))
+            count = sum(piece.numel() for piece in pieces)
+            # How many ranks have each gradient, in the same buffer.
+            local = [p.grad is not None for p in group]
+            pieces.append(torch.tensor(local, dtype=dtype, device=device))
+            flat = torch.cat(pieces)
+            flat[:count].mul_(factor)
+            with stalls.named_failures():
+                dist.all_reduce(flat)
+            # A host read only where this rank lacks a gradient.
+            present = local if all(local) else [
+                bool(n) for n in flat[count:].tolist()]
+            offset = 0
+            for p, kept in zip(group, present):
+                n = p.numel()
+                if kept:
+                    p.grad = flat[offset:offset + n].view(p.shape).to(
+                        p.device)
+                offset += n
+
+
 def gather_ordered(array):
-    """Concatenates each rank's NumPy block in rank order, on every rank."""
+    """Concatenates each rank's NumPy block in rank order, on every rank.
+
+    `predict` gathers its outputs with it, so that they come back in the
+    order of the inputs.
+
+    Outside a process group (a plain single process) it returns its
+    argument unchanged, as the examples show.
+
+    Args:
+        array: This rank's block, a NumPy array.
+
+    Returns:
+        The blocks of all ranks concatenated along axis 0.
+
+    Examples:
+        >>> keras.distribute.gather_ordered(np.array([1, 2, 3]))
+        array([1, 2, 3])
+    """
     if not is_distributed():
         return array
     blocks = [None] * world_size()
@@ -235,8 +491,23 @@ def gather_ordered(array):
 
 
 def shard_bounds(n, index, count):
-    """The [start, stop) of part ``index`` of ``n`` items split ``count``
-    ways, as evenly as possible (the first parts one longer)."""
+    """Returns the `[start, stop)` bounds of part `index` of `n` items.
+
+    The `n` items are split `count` ways as evenly as possible, the first
+    parts one item longer.
+
+    Args:
+        n: The number of items.
+        index: Which part (0-based).
+        count: The number of parts.
+
+    Returns:
+        A tuple `(start, stop)`.
+
+    Examples:
+        >>> [keras.distribute.shard_bounds(10, i, 3) for i in range(3)]
+        [(0, 4), (4, 7), (7, 10)]
+    """
     base, extra = divmod(n, count)
     start = index * base + min(index, extra)
     return start, start + base + (1 if index < extra else 0)
@@ -253,6 +524,14 @@ class MirroredStrategy:
         devices: accepted for tf.keras compatibility (one process per
             device is how torch runs data-parallel).
         cross_device_ops: accepted and ignored.
+
+    Examples:
+        >>> strategy = keras.distribute.MirroredStrategy()
+        >>> strategy.num_replicas_in_sync  # one process
+        1
+        >>> with strategy.scope():
+        ...     model = keras.Sequential([keras.Input((3,)),
+        ...                               keras.layers.Dense(1)])
     """
 
     def __init__(self, devices=None, cross_device_ops=None):
@@ -315,6 +594,11 @@ class MultiWorkerMirroredStrategy(MirroredStrategy):
         communication_options: its ``timeout_seconds`` (as in
             ``tf.distribute.experimental.CommunicationOptions``), if set, is
             the collectives' timeout (see `maybe_init`).
+
+    Examples:
+        >>> strategy = keras.distribute.MultiWorkerMirroredStrategy()
+        >>> strategy.num_replicas_in_sync  # one process
+        1
     """
 
     def __init__(self, cluster_resolver=None, communication_options=None):
@@ -324,11 +608,33 @@ class MultiWorkerMirroredStrategy(MirroredStrategy):
 
 
 class ReduceOp:
+    """The reduction names of `MirroredStrategy.reduce`: `SUM` and `MEAN`.
+
+    As `tf.distribute.ReduceOp`; the strings `"SUM"` and `"MEAN"` work too.
+
+    Examples:
+        >>> strategy = keras.distribute.MirroredStrategy()
+        >>> strategy.reduce(keras.distribute.ReduceOp.SUM, torch.tensor(3.0))
+        tensor(3.)
+    """
     SUM = "SUM"
     MEAN = "MEAN"
 
 
 def get_strategy():
+    """Returns the distribution strategy, a `MirroredStrategy`.
+
+    As `tf.distribute.get_strategy()`: `fit` is data-parallel whenever the
+    process is one of several, so there is no default strategy to tell
+    apart.
+
+    Returns:
+        A `MirroredStrategy`.
+
+    Examples:
+        >>> type(keras.distribute.get_strategy()).__name__
+        'MirroredStrategy'
+    """
     return MirroredStrategy()
 
 
@@ -343,6 +649,17 @@ def launch(fn, nprocs, args=(), backend=None, timeout=None):
     the console (a Jupyter kernel) it copies what the processes print into
     ``sys.stdout``, so a notebook shows it.
 
+    A script calls it as:
+
+    ```python
+    def train():
+        model = ...  # build and compile
+        model.fit(x, y)  # data-parallel over the processes
+
+    if __name__ == "__main__":
+        keras.distribute.launch(train, nprocs=2)
+    ```
+
     Args:
         fn: a function importable by the children (defined in a module).
         nprocs: the number of processes (ranks).
@@ -356,6 +673,12 @@ def launch(fn, nprocs, args=(), backend=None, timeout=None):
         torch.multiprocessing.ProcessRaisedException: when a process
             raised; a rank that stopped answering makes the others raise
             `StalledRankError`, whose message names it.
+
+    Examples:
+        >>> keras.distribute.launch(print, 2, timeout=-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: `timeout` must be a positive number of seconds ...
     """
     import torch.multiprocessing as mp
 
@@ -479,13 +802,47 @@ def _worker(index, nprocs, port, backend, fn, args, seconds, threads=None,
 
 
 def warn_uneven(message, _seen=set()):
+    """Warns once per distinct message (about uneven shards across ranks).
+
+    The same message is not repeated, e.g. at every epoch.
+
+    Args:
+        message: The warning text.
+        _seen: Internal: the messages already shown (a cache shared by
+            the calls; not meant to be passed).
+
+    Examples:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     keras.distribute.warn_uneven("Docs: uneven shards.")
+        ...     keras.distribute.warn_uneven("Docs: uneven shards.")
+        >>> len(caught)
+        1
+    """
     if message not in _seen:
         _seen.add(message)
         warnings.warn(message, stacklevel=3)
 
 
 def broadcast_object(obj, src=0):
-    """Rank ``src``'s picklable ``obj``, on every rank."""
+    """Returns rank `src`'s picklable `obj`, on every rank.
+
+    `fit` uses it for the global batches of a `DataLoader` that only rank 0
+    reads. Outside a process group (a plain single process) it returns its
+    argument unchanged, as the examples show.
+
+    Args:
+        obj: A picklable object (ignored on the other ranks).
+        src: The rank whose object is sent.
+
+    Returns:
+        Rank `src`'s object.
+
+    Examples:
+        >>> keras.distribute.broadcast_object({"epoch": 3})
+        {'epoch': 3}
+    """
     if not is_distributed():
         return obj
     box = [obj]
@@ -495,7 +852,20 @@ def broadcast_object(obj, src=0):
 
 
 def all_reduce_max(values):
-    """The element-wise maximum of a list of numbers over all ranks."""
+    """Returns the element-wise maximum of a list of numbers over all ranks.
+
+    Outside a process group it returns the numbers as a list.
+
+    Args:
+        values: A list of numbers.
+
+    Returns:
+        A list of floats (of numbers outside a group).
+
+    Examples:
+        >>> keras.distribute.all_reduce_max([1, 5])
+        [1, 5]
+    """
     if not is_distributed():
         return list(values)
     t = torch.tensor([float(v) for v in values], dtype=torch.float64,

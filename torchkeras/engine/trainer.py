@@ -391,7 +391,11 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker(s), then the compiled metrics, then layers'."""
+        """The loss tracker(s), then the compiled metrics, then the
+        metrics the model tracks: ``Metric`` objects assigned to its
+        attributes (``self.loss_tracker = keras.metrics.Mean(...)``), then
+        its layers' (assigned or made by ``add_metric``), each once.
+        ``fit`` and ``evaluate`` reset them all (``reset_metrics``)."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
@@ -404,12 +408,15 @@ class Trainer:
                 out.extend(compiled.flat_metrics)
             elif compiled._metrics_spec or compiled._weighted_spec:
                 out.append(compiled)
-        out.extend(self._layer_metrics())
+        tracked = self._layer_metrics()
+        if tracked:
+            listed = {id(m) for m in out}
+            out.extend(m for m in tracked if id(m) not in listed)
         return out
 
     def _layer_metrics(self):
-        """What ``add_metric`` tracks in the model's layers (cached until
-        a layer adds a new metric)."""
+        """The metrics the model and its layers track (cached until a
+        layer adds a metric or a module is assigned to a layer)."""
         d = self.__dict__
         cached = d.get("_layer_metrics_cache")
         if cached is None or cached[0] != ADDED_METRICS.generation:
@@ -772,6 +779,24 @@ class Trainer:
         self.__dict__["_ddp_forward"] = distribute.data_parallel(
             self, self._device(), named_gradients=False)
 
+    def _replica_train_function(self):
+        """The train function of this run of `fit`: a custom
+        ``train_step`` in several processes averages the gradients of its
+        optimizer steps (`_replica_averaged_step`); the built-in one runs
+        the model in DDP, which averages them in ``backward()``."""
+        step = getattr(self.train_step, "__func__", self.train_step)
+        if step is not Trainer.train_step:
+            train_function = self.make_train_function()
+            if distribute.world_size() > 1:
+                train_function = _named_step(
+                    _replica_averaged_step(self, train_function))
+            return train_function
+        self._wrap_for_replicas()
+        train_function = self.make_train_function()
+        if self.__dict__.get("_ddp_forward") is not None:
+            train_function = _named_step(train_function)
+        return train_function
+
     def _global_logs(self, logs):
         """Epoch logs with the metric states of all ranks combined.
 
@@ -849,10 +874,7 @@ class Trainer:
             if train_function is None:
                 if not self.built or not self._optimizer_built:
                     self._prepare_training(batch[0])
-                self._wrap_for_replicas()
-                train_function = self.make_train_function()
-                if self.__dict__.get("_ddp_forward") is not None:
-                    train_function = _named_step(train_function)
+                train_function = self._replica_train_function()
             if adapter.world > 1 and hasattr(adapter, "global_batch_size"):
                 local = _first_leaf(batch[0]).shape[0]
                 self.__dict__["_replica_loss_scale"] = (
@@ -1213,6 +1235,39 @@ def _named_step(function):
         with distribute.named_failures():
             return function(data)
     return named_step
+
+
+def _replica_averaged_step(model, function):
+    """A custom ``train_step`` made data-parallel, as tf.keras's
+    ``apply_gradients`` is under ``MirroredStrategy``: every optimizer step
+    in it updates with the mean of the ranks' gradients, each rank's
+    weighed by its share of the global batch (see
+    `distribute._averaged_optimizer_steps`). The model is not in DDP: a
+    ``super().train_step(data)`` in it runs the model itself, without the
+    built-in step's loss scaling, which the averaging applies instead.
+
+    Before its first step every rank takes rank 0's weights (DDP's wrapper
+    does that for the built-in step); weights the step itself creates
+    (a model built on its first call) take them at their optimizer's
+    first step."""
+    d = model.__dict__
+    synced = set()
+
+    def averaged_step(data):
+        if not synced:
+            weights = list(model.parameters()) + list(model.buffers())
+            if weights:
+                distribute._broadcast_from_first(weights)
+                synced.update(id(w) for w in weights)
+        ddp, scale = d["_ddp_forward"], d["_replica_loss_scale"]
+        d["_ddp_forward"], d["_replica_loss_scale"] = None, 1.0
+        try:
+            with distribute._averaged_optimizer_steps(scale, synced):
+                return function(data)
+        finally:
+            d["_ddp_forward"], d["_replica_loss_scale"] = ddp, scale
+
+    return averaged_step
 
 
 def _predict_batch(predict_function, direct, batch):
