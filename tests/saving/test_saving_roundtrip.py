@@ -7,6 +7,7 @@ to have survived.
 """
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -286,6 +287,61 @@ def test_export_torch_program_dynamic_batch(tmp_path):
         np.testing.assert_allclose(got.detach().numpy(),
                                    model.predict(x[:batch], verbose=0),
                                    rtol=1e-6, atol=1e-6)
+
+
+def _first(x, batch):
+    if isinstance(x, list):
+        return [torch.as_tensor(a[:batch]) for a in x]
+    return [torch.as_tensor(x[:batch])]
+
+
+class _Positional(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, *inputs):
+        return self.model(inputs[0] if len(inputs) == 1 else list(inputs))
+
+
+@pytest.mark.parametrize("kind,how", [
+    ("functional", "saving.export"), ("nested", "saving.export"),
+    ("shared_multi_io", "saving.export"), ("nested", "strict"),
+    ("nested", "non-strict")])
+def test_exported_program_takes_the_last_batch_size_predicted(
+        tmp_path, kind, how):
+    # A functional model remembers the last input shape it checked; while
+    # tracing, that memory must not turn into a guard on the batch size.
+    model, x, _ = trained(kind)
+    model.predict(x[:4] if not isinstance(x, list)
+                  else [a[:4] for a in x], verbose=0)
+    if how == "saving.export":
+        path = str(tmp_path / "model.pt2")
+        saving.export(model, path)
+        program = torch.export.load(path).module()
+    else:
+        model.eval()
+        batch = {0: torch.export.Dim.DYNAMIC}
+        with warnings.catch_warnings():
+            # Strict tracing lists the call context's global state as a
+            # side effect of `forward`; the program does not depend on it.
+            warnings.filterwarnings(
+                "ignore", "While compiling, we found certain side effects",
+                UserWarning)
+            program = torch.export.export(
+                _Positional(model), tuple(_first(x, 2)),
+                dynamic_shapes=(tuple(batch for _ in _first(x, 2)),),
+                strict=how == "strict").module()
+    for batch in (4, 7):
+        got = program(*_first(x, batch))
+        got = got if isinstance(got, (list, tuple)) else [got]
+        inputs = [t.numpy() for t in _first(x, batch)]
+        expected = predictions(model, inputs[0] if len(inputs) == 1
+                               else inputs)
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g.detach().numpy(), e, rtol=1e-6,
+                                       atol=1e-6)
 
 
 def test_saved_model_folder_spelling(tmp_path):

@@ -53,6 +53,13 @@ class Functional(Model):
 
     Made by ``Model(inputs, outputs, name=None)``; tf.keras 2 and Keras 3
     name the class in configs ``Functional``.
+
+    Examples:
+        >>> inputs = keras.Input(shape=(3,))
+        >>> outputs = keras.layers.Dense(2)(inputs)
+        >>> model = keras.Model(inputs, outputs)
+        >>> type(model).__name__, isinstance(model, keras.models.Functional)
+        ('Functional', True)
     """
 
     _model_kind = "functional"
@@ -348,9 +355,14 @@ class Functional(Model):
             x = x.to(dtype)
         if device is not None and x.device != device and not x.is_meta:
             x = x.to(device)
-        accepted = self.__dict__.setdefault("_accepted_shapes", {})
-        if accepted.get(index) == x.shape:  # as the last batch: checked
-            return x
+        # Traced (torch.export, torch.compile), the shapes may be symbolic:
+        # a lookup would become a guard (the program would refuse the
+        # last batch size seen), a write would keep the symbols.
+        accepted = None
+        if not torch.compiler.is_compiling():
+            accepted = self.__dict__.setdefault("_accepted_shapes", {})
+            if accepted.get(index) == x.shape:  # as the last batch: checked
+                return x
         rank = self._input_ranks[index]
         if x.dim() != rank:
             x = self._adjust_rank(index, x, rank)
@@ -362,7 +374,8 @@ class Functional(Model):
                     f"with the layer: expected shape={expected}, found "
                     f"shape={tuple(x.shape)}"
                 )
-        accepted[index] = x.shape
+        if accepted is not None:
+            accepted[index] = x.shape
         return x
 
     def _adjust_rank(self, index, x, rank):

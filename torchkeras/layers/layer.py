@@ -47,8 +47,10 @@ from torchkeras.utils.registry import keras_export
 
 
 class _AddedMetrics:
-    """Counts the metrics ever created by ``add_metric``: a model caches
-    the list of its layers' metrics until the count changes."""
+    """Counts what may change the metrics a layer tracks: a metric created
+    by ``add_metric``, a module (metric or sublayer) assigned to or
+    removed from a layer's attributes. A model caches the list of its
+    layers' metrics until the count changes."""
 
     generation = 0
 
@@ -99,17 +101,17 @@ class Layer(torch.nn.Module):
             layer, as in tf.keras, to create its input.
         activity_regularizer: a regularizer applied to the outputs.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> class Scale(keras.layers.Layer):
-    ...     def build(self, input_shape):
-    ...         self.w = self.add_weight(shape=(input_shape[-1],),
-    ...                                  initializer="ones", name="w")
-    ...     def call(self, x):
-    ...         return x * self.w
-    >>> import torch
-    >>> Scale()(torch.ones((2, 3))).shape
-    torch.Size([2, 3])
+    Examples:
+        >>> import torchkeras as keras
+        >>> class Scale(keras.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],),
+        ...                                  initializer="ones", name="w")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> import torch
+        >>> Scale()(torch.ones((2, 3))).shape
+        torch.Size([2, 3])
     """
 
     # Model sets this: a mixed model returns float32 outputs (as Keras's
@@ -274,7 +276,15 @@ class Layer(torch.nn.Module):
               and all(isinstance(k, str) for k in value)
               and self.__dict__.get("_modules") is not None):
             value = torch.nn.ModuleDict(value)
+        if isinstance(value, torch.nn.Module) or name in self.__dict__.get(
+                "_modules", ()):
+            ADDED_METRICS.generation += 1  # tracked metrics may change
         super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if name in self.__dict__.get("_modules", ()):
+            ADDED_METRICS.generation += 1
+        super().__delattr__(name)
 
     def __getattr__(self, name):
         d = self.__dict__
@@ -731,18 +741,58 @@ class Layer(torch.nn.Module):
         )
 
     def _added_metrics_tree(self):
-        """The metrics ``add_metric`` tracks on this layer and every layer
-        inside it, outermost first."""
+        """The metrics this layer and every layer inside it track, each
+        once, outermost layer first.
+
+        A layer's own metrics are those assigned to its attributes (alone,
+        or in a list or dict), in the order assigned, then those created
+        by ``add_metric``. A sublayer that is a ``Model`` adds no metric
+        assigned to its own attributes (its trackers are its training's),
+        only its ``add_metric`` ones and its own layers'. A metric's
+        inner modules are the metric's state, not tracked metrics.
+        """
+        from torchkeras.engine.trainer import Trainer
+        from torchkeras.metrics.metric import Metric
+
         out = []
-        for module in self.modules():
+        seen = set()
+        visited = set()
+
+        def add(metric):
+            if id(metric) not in seen:
+                seen.add(id(metric))
+                out.append(metric)
+
+        def own(module, keep, sublayers):
+            for child in module._modules.values():
+                if isinstance(child, Metric):
+                    if keep:
+                        add(child)
+                elif isinstance(child, (torch.nn.ModuleList,
+                                        torch.nn.ModuleDict)):
+                    own(child, keep, sublayers)  # a list or dict attribute
+                elif child is not None:
+                    sublayers.append(child)
+
+        def walk(module, outermost):
+            if id(module) in visited:
+                return
+            visited.add(id(module))
+            sublayers = []
+            own(module, outermost or not isinstance(module, Trainer),
+                sublayers)
             for metric in module.__dict__.get("_added_metrics", {}).values():
-                if metric not in out:
-                    out.append(metric)
+                add(metric)
+            for child in sublayers:
+                walk(child, False)
+
+        walk(self, True)
         return out
 
     @property
     def metrics(self):
-        """The metrics added with ``add_metric`` here and in sublayers."""
+        """The metrics this layer and its sublayers track: ``Metric``
+        objects assigned as attributes, and those ``add_metric`` made."""
         return self._added_metrics_tree()
 
     # ------------------------------------------------------------------
