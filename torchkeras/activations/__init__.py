@@ -33,14 +33,24 @@ ALL_OBJECTS_DICT = _name_table("keras.activations",
 
 
 def serialize(activation):
-    """Returns the name Keras stores for ``activation`` in a layer config.
+    """Returns the name Keras stores for `activation` in a layer config.
 
     Built-in and other plain functions serialize to their (registered) name;
-    objects with ``get_config`` (a layer used as an activation) to a
-    ``{"class_name": ..., "config": ...}`` dict.
+    objects with `get_config` (a layer used as an activation) to a
+    `{"class_name": ..., "config": ...}` dict.
+
+    Args:
+        activation: The activation function (or object) to serialize.
+
+    Returns:
+        A string, or a config dict.
 
     Raises:
         ValueError: for an object that is neither of these.
+
+    Examples:
+        >>> keras.activations.serialize(keras.activations.relu)
+        'relu'
     """
     if activation in ALL_OBJECTS:
         return activation.__name__
@@ -57,11 +67,23 @@ def serialize(activation):
 def deserialize(config, custom_objects=None):
     """Returns the activation a name or a config dict describes.
 
-    Accepts Keras 3's ``{"class_name": "function", "config": name}`` form
+    Accepts Keras 3's `{"class_name": "function", "config": name}` form
     for custom functions as well as plain names.
+
+    Args:
+        config: An activation name (`"relu"`) or a config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        The activation function.
 
     Raises:
         ValueError: for an unknown name.
+
+    Examples:
+        >>> keras.activations.deserialize("relu") is keras.activations.relu
+        True
     """
     if isinstance(config, dict) and config.get("class_name") == "function":
         config = config.get("registered_name") or config.get("config")
@@ -80,10 +102,9 @@ def get(identifier):
     Raises:
         ValueError: when the identifier names no activation.
 
-    Example:
-
-    >>> get("relu") is relu
-    True
+    Examples:
+        >>> get("relu") is relu
+        True
     """
     return _get_from_identifier(
         identifier, deserialize, default=linear, instantiate=False,

@@ -105,3 +105,32 @@ def fetch(file_name, origin, file_hash):
     """The cached path of an ImageNet weights file (downloaded if needed)."""
     return file_utils.get_file(file_name, origin, cache_subdir="models",
                                file_hash=file_hash)
+
+
+def doc_example(name, features=None, parameters=None):
+    """The ``Examples:`` section of a constructor whose docstring is built
+    from a template: a 10-class classifier on 32x32 images, or, given the
+    size of the pooled ``features`` (the big variants), a feature
+    extractor; given the count of ``parameters`` (the biggest, whose
+    weights take seconds to initialize), the input-shape check that runs
+    before anything is built. Indented for a docstring body (4 spaces)."""
+    if parameters is not None:
+        return (
+            f"\n    Examples:\n        Building it initializes {parameters} "
+            "weights (seconds on a CPU);\n        the arguments are checked "
+            "first:\n\n"
+            f"        >>> keras.applications.{name}(\n"
+            "        ...     weights=None, input_shape=(16, 16, 3))\n"
+            "        Traceback (most recent call last):\n"
+            "        ...\n"
+            "        ValueError: Input size must be at least 32x32; ...\n    ")
+    if features is None:
+        call = "weights=None, input_shape=(32, 32, 3), classes=10"
+        output = "(None, 10)"
+    else:
+        call = ("weights=None, include_top=False, input_shape=(32, 32, 3),"
+                '\n        ...     pooling="avg"')
+        output = f"(None, {features})"
+    return (f"\n    Examples:\n        >>> model = keras.applications.{name}("
+            f"\n        ...     {call})\n        >>> model.output_shape"
+            f"\n        {output}\n    ")

@@ -410,25 +410,70 @@ def ConvNeXtXLarge(include_top=True, include_preprocessing=True,
                     classifier_activation)
 
 
+# The docstring examples of the big variants build feature extractors
+# (the size of their pooled features); the others 10-class classifiers.
+_DOC_FEATURES = {"small": 768, "base": 1024, "large": 1536}
+# The biggest only show the argument check (see `_common.doc_example`).
+_DOC_PARAMETERS = {"xlarge": "348 million"}
+
 for _size, _fn in zip(MODEL_CONFIGS, (ConvNeXtTiny, ConvNeXtSmall,
                                       ConvNeXtBase, ConvNeXtLarge,
                                       ConvNeXtXLarge)):
     _fn.__doc__ = _DOC.format(key=_fn.__name__[len("ConvNeXt"):],
-                              size=_size)
+                              size=_size) + (
+        _common.doc_example(_fn.__name__, _DOC_FEATURES.get(_size),
+                            _DOC_PARAMETERS.get(_size)))
 del _size, _fn
 
 
 @keras_export("keras.applications.convnext.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: ConvNeXt normalizes inside the model
-    (``include_preprocessing``).
+    """Returns the images unchanged (for the ConvNeXt models).
 
-    Kept so that code written for other families runs unchanged.
+    The identity: these models take pixels in `[0, 255]` and
+    preprocess them themselves. The function is kept so that code written
+    for other families runs unchanged.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Ignored; accepted for the common signature.
+
+    Returns:
+        `x` itself.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.convnext.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [255.0, 128.0, 0.0]
     """
     return x
 
 
 @keras_export("keras.applications.convnext.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a ConvNeXt model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> keras.applications.convnext.decode_predictions(np.zeros((1, 10)))
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

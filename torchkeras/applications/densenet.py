@@ -161,6 +161,12 @@ def DenseNet121(include_top=True, weights="imagenet", input_tensor=None,
     Raises:
         ValueError: under the ``channels_first`` data format, and for the
             arguments Keras rejects.
+
+    Examples:
+        >>> model = keras.applications.DenseNet121(
+        ...     weights=None, input_shape=(32, 32, 3), classes=10)
+        >>> model.output_shape
+        (None, 10)
     """
     return build_densenet([6, 12, 24, 16], include_top, weights,
                           input_tensor, input_shape, pooling, classes,
@@ -172,8 +178,42 @@ def DenseNet121(include_top=True, weights="imagenet", input_tensor=None,
 def DenseNet169(include_top=True, weights="imagenet", input_tensor=None,
                 input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="densenet169"):
-    """Instantiates DenseNet169: dense blocks of 6, 12, 32 and 32
-    convolution blocks; arguments as `DenseNet121`."""
+    """Instantiates the DenseNet169 architecture.
+
+    Dense blocks of 6, 12, 32 and 32 convolution blocks; inputs as for
+    `DenseNet121`: `densenet.preprocess_input`, torch mode (channels_last
+    only).
+
+    Args:
+        include_top: whether to end with global average pooling and the
+            ``predictions`` layer.
+        weights: `None`, ``"imagenet"`` (Keras's file, from the Keras
+            cache) or the path of a weights file.
+        input_tensor: optional tensor to use as the image input.
+        input_shape: ``(224, 224, 3)`` with the classifier and ImageNet
+            weights; otherwise any 3-channel shape of at least 32x32.
+        pooling: without the classifier, `None` (4D output), ``"avg"``
+            (layer ``avg_pool``) or ``"max"`` (``max_pool``).
+        classes: number of classes of the classifier (1000 for ImageNet
+            weights).
+        classifier_activation: activation of the last layer (`None` or
+            ``"softmax"`` with pretrained weights).
+        name: the model's name.
+
+    Returns:
+        A functional `Model`.
+
+    Raises:
+        ValueError: under the ``channels_first`` data format, and for the
+            arguments Keras rejects.
+
+    Examples:
+        >>> model = keras.applications.DenseNet169(
+        ...     weights=None, include_top=False, input_shape=(32, 32, 3),
+        ...     pooling="avg")
+        >>> model.output_shape
+        (None, 1664)
+    """
     return build_densenet([6, 12, 32, 32], include_top, weights,
                           input_tensor, input_shape, pooling, classes,
                           classifier_activation, name=name)
@@ -184,8 +224,42 @@ def DenseNet169(include_top=True, weights="imagenet", input_tensor=None,
 def DenseNet201(include_top=True, weights="imagenet", input_tensor=None,
                 input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="densenet201"):
-    """Instantiates DenseNet201: dense blocks of 6, 12, 48 and 32
-    convolution blocks; arguments as `DenseNet121`."""
+    """Instantiates the DenseNet201 architecture.
+
+    Dense blocks of 6, 12, 48 and 32 convolution blocks; inputs as for
+    `DenseNet121`: `densenet.preprocess_input`, torch mode (channels_last
+    only).
+
+    Args:
+        include_top: whether to end with global average pooling and the
+            ``predictions`` layer.
+        weights: `None`, ``"imagenet"`` (Keras's file, from the Keras
+            cache) or the path of a weights file.
+        input_tensor: optional tensor to use as the image input.
+        input_shape: ``(224, 224, 3)`` with the classifier and ImageNet
+            weights; otherwise any 3-channel shape of at least 32x32.
+        pooling: without the classifier, `None` (4D output), ``"avg"``
+            (layer ``avg_pool``) or ``"max"`` (``max_pool``).
+        classes: number of classes of the classifier (1000 for ImageNet
+            weights).
+        classifier_activation: activation of the last layer (`None` or
+            ``"softmax"`` with pretrained weights).
+        name: the model's name.
+
+    Returns:
+        A functional `Model`.
+
+    Raises:
+        ValueError: under the ``channels_first`` data format, and for the
+            arguments Keras rejects.
+
+    Examples:
+        >>> model = keras.applications.DenseNet201(
+        ...     weights=None, include_top=False, input_shape=(32, 32, 3),
+        ...     pooling="avg")
+        >>> model.output_shape
+        (None, 1920)
+    """
     return build_densenet([6, 12, 48, 32], include_top, weights,
                           input_tensor, input_shape, pooling, classes,
                           classifier_activation, name=name)
@@ -193,13 +267,56 @@ def DenseNet201(include_top=True, weights="imagenet", input_tensor=None,
 
 @keras_export("keras.applications.densenet.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Torch mode: ``x / 255``, then standardised with the ImageNet mean
-    and standard deviation of each channel."""
+    """Preprocesses a batch of images for the DenseNet models.
+
+    Torch mode: pixels are divided by 255, then each channel is
+    standardized with the ImageNet mean `(0.485, 0.456, 0.406)` and
+    standard deviation `(0.229, 0.224, 0.225)`.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Data format of the images, `"channels_last"` or
+            `"channels_first"`; `None` means
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The preprocessed images, `float32`. A float NumPy array is
+        overwritten in place; a tensor gives a new tensor.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.densenet.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [2.249, 0.205, -1.804]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format,
                                            mode="torch")
 
 
 @keras_export("keras.applications.densenet.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a DenseNet model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> keras.applications.densenet.decode_predictions(np.zeros((1, 10)))
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

@@ -384,24 +384,69 @@ def EfficientNetB7(include_top=True, weights="imagenet", input_tensor=None,
                     input_shape, pooling, classes, classifier_activation)
 
 
+# The docstring examples of the big variants build feature extractors
+# (the size of their pooled features); the others 10-class classifiers.
+_DOC_FEATURES = {"b3": 1536, "b4": 1792, "b5": 2048, "b6": 2304,
+                 "b7": 2560}
+
 for _key, _fn in zip(_VARIANTS, (EfficientNetB0, EfficientNetB1,
                                  EfficientNetB2, EfficientNetB3,
                                  EfficientNetB4, EfficientNetB5,
                                  EfficientNetB6, EfficientNetB7)):
-    _fn.__doc__ = _DOC.format(key=_key.upper(), size=_VARIANTS[_key][2])
+    _fn.__doc__ = _DOC.format(key=_key.upper(), size=_VARIANTS[_key][2]) + (
+        _common.doc_example(_fn.__name__, _DOC_FEATURES.get(_key)))
 del _key, _fn
 
 
 @keras_export("keras.applications.efficientnet.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: EfficientNet preprocesses inside the model.
+    """Returns the images unchanged (for the EfficientNet models).
 
-    Kept so that code written for other families runs unchanged.
+    The identity: these models take pixels in `[0, 255]` and
+    preprocess them themselves. The function is kept so that code written
+    for other families runs unchanged.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Ignored; accepted for the common signature.
+
+    Returns:
+        `x` itself.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.efficientnet.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [255.0, 128.0, 0.0]
     """
     return x
 
 
 @keras_export("keras.applications.efficientnet.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a EfficientNet model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> preds = np.zeros((1, 10))  # not the 1000 ImageNet classes
+        >>> keras.applications.efficientnet.decode_predictions(preds)
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

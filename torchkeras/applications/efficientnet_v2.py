@@ -480,26 +480,72 @@ def EfficientNetV2L(include_top=True, weights="imagenet", input_tensor=None,
                     include_preprocessing)
 
 
+# The docstring examples of the big variants build feature extractors
+# (the size of their pooled features); the others 10-class classifiers.
+_DOC_FEATURES = {"EfficientNetV2S": 1280, "EfficientNetV2M": 1280}
+# The biggest only show the argument check (see `_common.doc_example`).
+_DOC_PARAMETERS = {"EfficientNetV2L": "118 million"}
+
 for _key, _fn in zip(_VARIANTS, (EfficientNetV2B0, EfficientNetV2B1,
                                  EfficientNetV2B2, EfficientNetV2B3,
                                  EfficientNetV2S, EfficientNetV2M,
                                  EfficientNetV2L)):
     _fn.__doc__ = _DOC.format(key=_key.strip("-").upper(),
-                              size=_VARIANTS[_key][2])
+                              size=_VARIANTS[_key][2]) + (
+        _common.doc_example(_fn.__name__, _DOC_FEATURES.get(_fn.__name__),
+                            _DOC_PARAMETERS.get(_fn.__name__)))
 del _key, _fn
 
 
 @keras_export("keras.applications.efficientnet_v2.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: EfficientNetV2 preprocesses inside the model
-    (``include_preprocessing``).
+    """Returns the images unchanged (for the EfficientNetV2 models).
 
-    Kept so that code written for other families runs unchanged.
+    The identity: these models take pixels in `[0, 255]` and
+    preprocess them themselves. The function is kept so that code written
+    for other families runs unchanged.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Ignored; accepted for the common signature.
+
+    Returns:
+        `x` itself.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.efficientnet_v2.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [255.0, 128.0, 0.0]
     """
     return x
 
 
 @keras_export("keras.applications.efficientnet_v2.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a EfficientNetV2 model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> preds = np.zeros((1, 10))  # not the 1000 ImageNet classes
+        >>> keras.applications.efficientnet_v2.decode_predictions(preds)
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

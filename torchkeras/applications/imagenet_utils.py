@@ -57,6 +57,13 @@ def preprocess_input(x, data_format=None, mode="caffe"):
 
     Raises:
         ValueError: for an unknown `mode` or `data_format`.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.imagenet_utils.preprocess_input(
+        ...     images, mode="torch")
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [2.249, 0.205, -1.804]
     """
     if mode not in _MODES:
         raise ValueError(
@@ -152,6 +159,13 @@ def decode_predictions(preds, top=5):
 
     Raises:
         ValueError: when `preds` is not of shape ``(samples, 1000)``.
+
+    Examples:
+        >>> preds = np.zeros((1, 10))  # not the 1000 ImageNet classes
+        >>> keras.applications.imagenet_utils.decode_predictions(preds)
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
     """
     global CLASS_INDEX
 

@@ -127,6 +127,12 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
 
     Returns:
         A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.InceptionV3(
+        ...     weights=None, input_shape=(75, 75, 3), classes=10)
+        >>> model.output_shape
+        (None, 10)
     """
     _common.check_arguments(weights, include_top, classes,
                             weights_error=_WEIGHTS_ERROR,
@@ -196,12 +202,56 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
 
 @keras_export("keras.applications.inception_v3.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Tf mode: pixels scaled to ``[-1, 1]``."""
+    """Preprocesses a batch of images for the InceptionV3 models.
+
+    TF mode: pixels are scaled from `[0, 255]` to `[-1, 1]`
+    (`x / 127.5 - 1`).
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Data format of the images, `"channels_last"` or
+            `"channels_first"`; `None` means
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The preprocessed images, `float32`. A float NumPy array is
+        overwritten in place; a tensor gives a new tensor.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.inception_v3.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [1.0, 0.004, -1.0]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format,
                                            mode="tf")
 
 
 @keras_export("keras.applications.inception_v3.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a InceptionV3 model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> preds = np.zeros((1, 10))  # not the 1000 ImageNet classes
+        >>> keras.applications.inception_v3.decode_predictions(preds)
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

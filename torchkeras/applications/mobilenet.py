@@ -54,6 +54,12 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
 
     Returns:
         A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.MobileNet(
+        ...     weights=None, input_shape=(32, 32, 3), classes=10)
+        >>> model.output_shape
+        (None, 10)
     """
     _common.check_arguments(weights, include_top, classes,
                             weights_error=_WEIGHTS_ERROR)
@@ -155,12 +161,55 @@ def _depthwise_conv_block(inputs, pointwise_conv_filters, alpha,
 
 @keras_export("keras.applications.mobilenet.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """TF mode: pixels scaled to ``[-1, 1]``."""
+    """Preprocesses a batch of images for the MobileNet models.
+
+    TF mode: pixels are scaled from `[0, 255]` to `[-1, 1]`
+    (`x / 127.5 - 1`).
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Data format of the images, `"channels_last"` or
+            `"channels_first"`; `None` means
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The preprocessed images, `float32`. A float NumPy array is
+        overwritten in place; a tensor gives a new tensor.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.mobilenet.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [1.0, 0.004, -1.0]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format,
                                            mode="tf")
 
 
 @keras_export("keras.applications.mobilenet.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a MobileNet model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> keras.applications.mobilenet.decode_predictions(np.zeros((1, 10)))
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

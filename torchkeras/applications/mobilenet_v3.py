@@ -233,8 +233,10 @@ def MobileNetV3Large(input_shape=None, alpha=1.0, minimalistic=False,
         classifier_activation, include_preprocessing, name)
 
 
-MobileNetV3Small.__doc__ = "Instantiates MobileNetV3Small.\n" + _ARGS_DOC
-MobileNetV3Large.__doc__ = "Instantiates MobileNetV3Large.\n" + _ARGS_DOC
+MobileNetV3Small.__doc__ = ("Instantiates MobileNetV3Small.\n" + _ARGS_DOC
+                            + _common.doc_example("MobileNetV3Small"))
+MobileNetV3Large.__doc__ = ("Instantiates MobileNetV3Large.\n" + _ARGS_DOC
+                            + _common.doc_example("MobileNetV3Large", 960))
 
 
 def relu(x):
@@ -315,12 +317,54 @@ def _inverted_res_block(x, expansion, filters, kernel_size, stride, se_ratio,
 
 @keras_export("keras.applications.mobilenet_v3.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """The identity: the models rescale their inputs themselves."""
+    """Returns the images unchanged (for the MobileNetV3 models).
+
+    The identity: these models take pixels in `[0, 255]` and
+    preprocess them themselves. The function is kept so that code written
+    for other families runs unchanged.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Ignored; accepted for the common signature.
+
+    Returns:
+        `x` itself.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.mobilenet_v3.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [255.0, 128.0, 0.0]
+    """
     del data_format
     return x
 
 
 @keras_export("keras.applications.mobilenet_v3.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a MobileNetV3 model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> preds = np.zeros((1, 10))  # not the 1000 ImageNet classes
+        >>> keras.applications.mobilenet_v3.decode_predictions(preds)
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

@@ -207,6 +207,12 @@ def ResNet50(include_top=True, weights="imagenet", input_tensor=None,
 
     Returns:
         A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.ResNet50(
+        ...     weights=None, input_shape=(32, 32, 3), classes=10)
+        >>> model.output_shape
+        (None, 10)
     """
     return _resnet_v1((3, 4, 6, 3), "resnet50", dict(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
@@ -219,8 +225,37 @@ def ResNet50(include_top=True, weights="imagenet", input_tensor=None,
 def ResNet101(include_top=True, weights="imagenet", input_tensor=None,
               input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name="resnet101"):
-    """Instantiates ResNet101: stacks of 3, 4, 23 and 3 bottleneck
-    blocks; arguments as `ResNet50`."""
+    """Instantiates the ResNet101 architecture.
+
+    Stacks of 3, 4, 23 and 3 bottleneck blocks (ResNet v1); inputs as for
+    `ResNet50`: `resnet.preprocess_input`, caffe mode.
+
+    Args:
+        include_top: whether to end with global average pooling and the
+            ``predictions`` layer.
+        weights: `None`, ``"imagenet"`` (Keras's file, from the Keras
+            cache) or the path of a weights file.
+        input_tensor: optional tensor to use as the image input.
+        input_shape: ``(224, 224, 3)`` with the classifier and ImageNet
+            weights; otherwise any 3-channel shape of at least 32x32.
+        pooling: without the classifier, `None` (4D output), ``"avg"``
+            (layer ``avg_pool``) or ``"max"`` (``max_pool``).
+        classes: number of classes of the classifier (1000 for ImageNet
+            weights).
+        classifier_activation: activation of the last layer (`None` or
+            ``"softmax"`` with pretrained weights).
+        name: the model's name.
+
+    Returns:
+        A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.ResNet101(
+        ...     weights=None, include_top=False, input_shape=(32, 32, 3),
+        ...     pooling="avg")
+        >>> model.output_shape
+        (None, 2048)
+    """
     return _resnet_v1((3, 4, 23, 3), "resnet101", dict(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
         input_shape=input_shape, pooling=pooling, classes=classes,
@@ -232,8 +267,37 @@ def ResNet101(include_top=True, weights="imagenet", input_tensor=None,
 def ResNet152(include_top=True, weights="imagenet", input_tensor=None,
               input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name="resnet152"):
-    """Instantiates ResNet152: stacks of 3, 8, 36 and 3 bottleneck
-    blocks; arguments as `ResNet50`."""
+    """Instantiates the ResNet152 architecture.
+
+    Stacks of 3, 8, 36 and 3 bottleneck blocks (ResNet v1); inputs as for
+    `ResNet50`: `resnet.preprocess_input`, caffe mode.
+
+    Args:
+        include_top: whether to end with global average pooling and the
+            ``predictions`` layer.
+        weights: `None`, ``"imagenet"`` (Keras's file, from the Keras
+            cache) or the path of a weights file.
+        input_tensor: optional tensor to use as the image input.
+        input_shape: ``(224, 224, 3)`` with the classifier and ImageNet
+            weights; otherwise any 3-channel shape of at least 32x32.
+        pooling: without the classifier, `None` (4D output), ``"avg"``
+            (layer ``avg_pool``) or ``"max"`` (``max_pool``).
+        classes: number of classes of the classifier (1000 for ImageNet
+            weights).
+        classifier_activation: activation of the last layer (`None` or
+            ``"softmax"`` with pretrained weights).
+        name: the model's name.
+
+    Returns:
+        A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.ResNet152(
+        ...     weights=None, include_top=False, input_shape=(32, 32, 3),
+        ...     pooling="avg")
+        >>> model.output_shape
+        (None, 2048)
+    """
     return _resnet_v1((3, 8, 36, 3), "resnet152", dict(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
         input_shape=input_shape, pooling=pooling, classes=classes,
@@ -243,7 +307,28 @@ def ResNet152(include_top=True, weights="imagenet", input_tensor=None,
 @keras_export("keras.applications.resnet50.preprocess_input",
               "keras.applications.resnet.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Caffe mode: RGB to BGR, minus the ImageNet mean, no scaling."""
+    """Preprocesses a batch of images for the ResNet models.
+
+    Caffe mode: the channels go from RGB to BGR, then each loses its
+    ImageNet mean (`103.939, 116.779, 123.68` in BGR order); no scaling.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Data format of the images, `"channels_last"` or
+            `"channels_first"`; `None` means
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The preprocessed images, `float32`. A float NumPy array is
+        overwritten in place; a tensor gives a new tensor.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.resnet.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [-103.939, 11.221, 131.32]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format,
                                            mode="caffe")
 
@@ -251,5 +336,27 @@ def preprocess_input(x, data_format=None):
 @keras_export("keras.applications.resnet50.decode_predictions",
               "keras.applications.resnet.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a ResNet model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> keras.applications.resnet.decode_predictions(np.zeros((1, 10)))
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

@@ -35,6 +35,12 @@ def VGG19(include_top=True, weights="imagenet", input_tensor=None,
 
     Returns:
         A functional `Model`.
+
+    Examples:
+        >>> model = keras.applications.VGG19(
+        ...     weights=None, input_shape=(32, 32, 3), classes=10)
+        >>> model.output_shape
+        (None, 10)
     """
     return _vgg.build_vgg(
         (2, 2, 4, 4, 4), name, _FILES, include_top=include_top,
@@ -45,12 +51,55 @@ def VGG19(include_top=True, weights="imagenet", input_tensor=None,
 
 @keras_export("keras.applications.vgg19.preprocess_input")
 def preprocess_input(x, data_format=None):
-    """Caffe mode: RGB to BGR, minus the ImageNet mean, no scaling."""
+    """Preprocesses a batch of images for the VGG19 models.
+
+    Caffe mode: the channels go from RGB to BGR, then each loses its
+    ImageNet mean (`103.939, 116.779, 123.68` in BGR order); no scaling.
+
+    Args:
+        x: Images with pixel values in `[0, 255]`: a NumPy array, tensor or
+            `KerasTensor`, 3D or 4D, with 3 color channels.
+        data_format: Data format of the images, `"channels_last"` or
+            `"channels_first"`; `None` means
+            `keras.config.image_data_format()`.
+
+    Returns:
+        The preprocessed images, `float32`. A float NumPy array is
+        overwritten in place; a tensor gives a new tensor.
+
+    Examples:
+        >>> images = np.array([[[255.0, 128.0, 0.0]]], "float32")
+        >>> out = keras.applications.vgg19.preprocess_input(images)
+        >>> [round(float(v), 3) for v in out[0, 0]]
+        [-103.939, 11.221, 131.32]
+    """
     return imagenet_utils.preprocess_input(x, data_format=data_format,
                                            mode="caffe")
 
 
 @keras_export("keras.applications.vgg19.decode_predictions")
 def decode_predictions(preds, top=5):
-    """See `imagenet_utils.decode_predictions`."""
+    """Decodes the ImageNet predictions of a VGG19 model.
+
+    The same as `keras.applications.imagenet_utils.decode_predictions`:
+    the class names come from `imagenet_class_index.json` in the Keras
+    cache, downloaded on first use.
+
+    Args:
+        preds: Predictions of shape `(samples, 1000)`.
+        top: How many of the best guesses to return per sample.
+
+    Returns:
+        One list per sample of `(class_name, class_description, score)`
+        tuples, best first.
+
+    Raises:
+        ValueError: when `preds` is not of shape `(samples, 1000)`.
+
+    Examples:
+        >>> keras.applications.vgg19.decode_predictions(np.zeros((1, 10)))
+        Traceback (most recent call last):
+        ...
+        ValueError: `decode_predictions` expects a batch of predictions ...
+    """
     return imagenet_utils.decode_predictions(preds, top=top)

@@ -99,9 +99,8 @@ class BackupAndRestore(Callback):
             at the start of `fit`, for an unbuilt model or a backup that does
             not match the model.
 
-    Example:
-
-    >>> callback = BackupAndRestore(backup_dir="/tmp/backup", save_freq=50)
+    Examples:
+        >>> callback = BackupAndRestore(backup_dir="/tmp/backup", save_freq=50)
     """
 
     _supports_tf_logs = True  # Batch logs are never read.

@@ -47,11 +47,10 @@ class Callback:
     `on_train_batch_begin` / `on_train_batch_end`; the train-batch hooks
     call them unless overridden.
 
-    Example:
-
-    >>> class StopAfterOneEpoch(Callback):
-    ...     def on_epoch_end(self, epoch, logs=None):
-    ...         self.model.stop_training = True
+    Examples:
+        >>> class StopAfterOneEpoch(Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         self.model.stop_training = True
 
     Attributes:
         params: Dict. Training parameters (verbosity, epochs, steps).

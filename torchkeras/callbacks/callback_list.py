@@ -71,6 +71,14 @@ class CallbackList(Callback):
         model: The `Model` these callbacks are used with.
         **params: If given, passed to each callback via `set_params`
             (`verbose`, `epochs`, `steps`).
+
+    Examples:
+        >>> callbacks = keras.callbacks.CallbackList([], add_history=True)
+        >>> callbacks.on_train_begin()
+        >>> callbacks.on_epoch_end(0, {"loss": 0.5})
+        >>> callbacks.on_train_end()
+        >>> callbacks.callbacks[0].history
+        {'loss': [0.5]}
     """
 
     def __init__(

@@ -25,9 +25,8 @@ class CSVLogger(Callback):
         append: Boolean. True: append if file exists (useful for continuing
             training). False: overwrite existing file.
 
-    Example:
-
-    >>> csv_logger = CSVLogger("training.log")
+    Examples:
+        >>> csv_logger = CSVLogger("training.log")
     """
 
     def __init__(self, filename, separator=",", append=False):

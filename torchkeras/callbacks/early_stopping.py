@@ -32,9 +32,8 @@ class EarlyStopping(MonitorCallback):
         start_from_epoch: Number of epochs to wait before starting to
             monitor improvement.
 
-    Example:
-
-    >>> callback = EarlyStopping(monitor="loss", patience=3)
+    Examples:
+        >>> callback = EarlyStopping(monitor="loss", patience=3)
     """
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0,

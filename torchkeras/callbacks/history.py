@@ -21,6 +21,14 @@ class History(Callback):
         params: The `params` dict of the run (`verbose`, `epochs`,
             `steps`).
         model: The model trained.
+
+    Examples:
+        >>> history = keras.callbacks.History()
+        >>> history.on_train_begin()
+        >>> history.on_epoch_end(0, {"loss": 0.5})
+        >>> history.on_epoch_end(1, {"loss": 0.25})
+        >>> history.epoch, history.history
+        ([0, 1], {'loss': [0.5, 0.25]})
     """
 
     def __init__(self):

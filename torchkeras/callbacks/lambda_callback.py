@@ -29,11 +29,10 @@ class LambdaCallback(Callback):
         on_train_end: called at the end of model training.
         **kwargs: other hooks, `hook_name=function`.
 
-    Example:
-
-    >>> losses = []
-    >>> record_loss = LambdaCallback(
-    ...     on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+    Examples:
+        >>> losses = []
+        >>> record_loss = LambdaCallback(
+        ...     on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
     """
 
     def __init__(

@@ -26,11 +26,10 @@ class LearningRateScheduler(Callback):
     Raises:
         ValueError: when `schedule` returns something other than a float.
 
-    Example:
-
-    >>> def scheduler(epoch, lr):
-    ...     return lr if epoch < 10 else lr * 0.9
-    >>> callback = LearningRateScheduler(scheduler)
+    Examples:
+        >>> def scheduler(epoch, lr):
+        ...     return lr if epoch < 10 else lr * 0.9
+        >>> callback = LearningRateScheduler(scheduler)
     """
 
     def __init__(self, schedule, verbose=0):

@@ -52,11 +52,10 @@ class ModelCheckpoint(MonitorCallback):
     Raises:
         ValueError: for an invalid `save_freq` or `period`.
 
-    Example:
-
-    >>> checkpoint = ModelCheckpoint(
-    ...     "ckpt/weights.{epoch:02d}-{val_loss:.2f}.weights.h5",
-    ...     save_weights_only=True, save_best_only=True)
+    Examples:
+        >>> checkpoint = ModelCheckpoint(
+        ...     "ckpt/weights.{epoch:02d}-{val_loss:.2f}.weights.h5",
+        ...     save_weights_only=True, save_best_only=True)
     """
 
     _supports_tf_logs = True  # Batch logs are read only when saving.

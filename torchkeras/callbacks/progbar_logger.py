@@ -48,6 +48,16 @@ class ProgbarLogger(Callback):
 
     Raises:
         ValueError: In case of invalid `count_mode`.
+
+    Examples:
+        >>> logger = keras.callbacks.ProgbarLogger()
+        >>> logger.set_params({"verbose": 1, "epochs": 1, "steps": 2})
+        >>> logger.on_train_begin()
+        >>> logger.on_epoch_begin(0)
+        >>> logger.on_train_batch_end(0, {"loss": 0.5})
+        >>> logger.on_train_batch_end(1, {"loss": 0.25})
+        >>> logger.on_epoch_end(0, {"loss": 0.25})
+        2/2 [====================] ... - loss: 0.2500
     """
 
     _supports_tf_logs = True

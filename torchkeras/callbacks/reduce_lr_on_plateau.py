@@ -43,10 +43,9 @@ class ReduceLROnPlateau(Callback):
     Raises:
         ValueError: if `factor >= 1.0`.
 
-    Example:
-
-    >>> reduce_lr = ReduceLROnPlateau(monitor="val_loss", factor=0.2,
-    ...                               patience=5, min_lr=0.001)
+    Examples:
+        >>> reduce_lr = ReduceLROnPlateau(monitor="val_loss", factor=0.2,
+        ...                               patience=5, min_lr=0.001)
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10,

@@ -52,9 +52,8 @@ class TensorBoard(Callback):
         ValueError: for a non-zero `profile_batch` or an invalid
             `update_freq`.
 
-    Example:
-
-    >>> tensorboard_callback = TensorBoard(log_dir="./logs")
+    Examples:
+        >>> tensorboard_callback = TensorBoard(log_dir="./logs")
     """
 
     _supports_tf_logs = True  # Batch logs are read only when written.

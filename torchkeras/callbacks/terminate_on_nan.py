@@ -19,9 +19,8 @@ class TerminateOnNaN(Callback):
     Args:
         raise_error: Whether to raise `RuntimeError` instead of stopping.
 
-    Example:
-
-    >>> callback = TerminateOnNaN()
+    Examples:
+        >>> callback = TerminateOnNaN()
     """
 
     def __init__(self, raise_error=False):

@@ -52,9 +52,9 @@ def _type_filter(device_type):
 def list_physical_devices(device_type=None):
     """The CPU and the GPUs torch sees, as tf's ``PhysicalDevice``s.
 
-    Example:
-    >>> list_physical_devices("CPU")
-    [PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]
+    Examples:
+        >>> list_physical_devices("CPU")
+        [PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]
     """
     wanted = _type_filter(device_type)
     devices = [PhysicalDevice("/physical_device:CPU:0", "CPU")]

@@ -34,15 +34,42 @@ ALL_OBJECTS_DICT = _name_table(
 
 
 def serialize(constraint):
-    """Returns ``{"class_name": ..., "config": ...}`` for ``constraint``."""
+    """Returns the `{"class_name": ..., "config": ...}` dict of `constraint`.
+
+    Args:
+        constraint: A `Constraint` instance.
+
+    Returns:
+        The config dict, which `deserialize` turns back into a constraint.
+
+    Examples:
+        >>> config = keras.constraints.serialize(keras.constraints.MaxNorm(3))
+        >>> config["class_name"], config["config"]
+        ('MaxNorm', {'max_value': 3, 'axis': 0})
+    """
     return serialize_keras_object(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the constraint a config dict or a name describes.
 
+    A bare name builds the class with its default arguments.
+
+    Args:
+        config: A name (`"non_neg"`, `"MaxNorm"`) or a config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A `Constraint` instance.
+
     Raises:
         ValueError: for an unknown name.
+
+    Examples:
+        >>> keras.constraints.deserialize(
+        ...     {"class_name": "MaxNorm", "config": {"max_value": 3}})
+        MaxNorm(max_value=3, axis=0)
     """
     return _deserialize_from_table(
         config, ALL_OBJECTS_DICT, custom_objects=custom_objects,
@@ -61,10 +88,9 @@ def get(identifier):
     Raises:
         ValueError: when the identifier names no constraint.
 
-    Example:
-
-    >>> get("max_norm")
-    MaxNorm(max_value=2, axis=0)
+    Examples:
+        >>> get("max_norm")
+        MaxNorm(max_value=2, axis=0)
     """
     return _get_from_identifier(
         identifier, deserialize,

@@ -18,14 +18,13 @@ class Constraint:
 
     Subclasses implement ``__call__(self, w)`` and ``get_config()``.
 
-    Example:
-
-    >>> import torch
-    >>> class Clip(Constraint):
-    ...     def __call__(self, w):
-    ...         return torch.clamp(w, -1.0, 1.0)
-    >>> Clip()(torch.tensor([-3.0, 0.5]))
-    tensor([-1.0000,  0.5000])
+    Examples:
+        >>> import torch
+        >>> class Clip(Constraint):
+        ...     def __call__(self, w):
+        ...         return torch.clamp(w, -1.0, 1.0)
+        >>> Clip()(torch.tensor([-3.0, 0.5]))
+        tensor([-1.0000,  0.5000])
     """
 
     def __call__(self, w):
@@ -60,6 +59,12 @@ class MaxNorm(Constraint):
         axis: Axis (or axes) the norms are taken over; ``0`` for a Dense
             kernel ``(in, out)`` constrains each unit's incoming weights,
             ``[0, 1, 2]`` for a Conv2D kernel ``(kh, kw, in, out)``.
+
+    Examples:
+        >>> w = keras.ops.convert_to_tensor([[3.0, 0.0], [4.0, 0.5]])
+        >>> keras.constraints.MaxNorm(max_value=2.0)(w)
+        tensor([[1.2000, 0.0000],
+                [1.6000, 0.5000]])
     """
 
     def __init__(self, max_value=2, axis=0):
@@ -77,7 +82,13 @@ class MaxNorm(Constraint):
 
 @keras_export("keras.constraints.NonNeg", "keras.constraints.non_neg")
 class NonNeg(Constraint):
-    """Sets the negative entries of ``w`` to zero."""
+    """Sets the negative entries of ``w`` to zero.
+
+    Examples:
+        >>> w = keras.ops.convert_to_tensor([-1.0, 2.0])
+        >>> keras.constraints.NonNeg()(w).tolist() == [0.0, 2.0]
+        True
+    """
 
     def __call__(self, w):
         return w * (w >= 0.0).to(w.dtype)
@@ -89,6 +100,12 @@ class UnitNorm(Constraint):
 
     Args:
         axis: Axis (or axes) the norms are taken over.
+
+    Examples:
+        >>> w = keras.ops.convert_to_tensor([[3.0, 0.0], [4.0, 0.5]])
+        >>> keras.constraints.UnitNorm()(w)
+        tensor([[0.6000, 0.0000],
+                [0.8000, 1.0000]])
     """
 
     def __init__(self, axis=0):
@@ -115,6 +132,12 @@ class MinMaxNorm(Constraint):
         rate: How far to move towards the range each time (1.0: all the
             way).
         axis: Axis (or axes) the norms are taken over.
+
+    Examples:
+        >>> w = keras.ops.convert_to_tensor([[3.0, 0.0], [4.0, 0.5]])
+        >>> keras.constraints.MinMaxNorm(min_value=1.0, max_value=2.0)(w)
+        tensor([[1.2000, 0.0000],
+                [1.6000, 1.0000]])
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):

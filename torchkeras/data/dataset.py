@@ -75,17 +75,16 @@ class Dataset:
     `as_numpy_iterator()`. Every element is a tuple, a dict or a single
     leaf; leaves are torch tensors (strings: NumPy object arrays).
 
-    Example:
-
-    >>> import numpy as np
-    >>> x = np.arange(6, dtype="float32").reshape(3, 2)
-    >>> ds = Dataset.from_tensor_slices((x, np.array([0, 1, 0])))
-    >>> ds = ds.shuffle(3, seed=1).batch(2)
-    >>> xb, yb = next(iter(ds))
-    >>> tuple(xb.shape), yb.dtype
-    ((2, 2), torch.int64)
-    >>> len(ds)
-    2
+    Examples:
+        >>> import numpy as np
+        >>> x = np.arange(6, dtype="float32").reshape(3, 2)
+        >>> ds = Dataset.from_tensor_slices((x, np.array([0, 1, 0])))
+        >>> ds = ds.shuffle(3, seed=1).batch(2)
+        >>> xb, yb = next(iter(ds))
+        >>> tuple(xb.shape), yb.dtype
+        ((2, 2), torch.int64)
+        >>> len(ds)
+        2
     """
 
     # ---------------------------------------------------------------------
@@ -346,7 +345,17 @@ class Dataset:
 
 
 class Iterator:
-    """An iterator over a dataset: `next(it)` or `it.get_next()`."""
+    """An iterator over a dataset: `next(it)` or `it.get_next()`.
+
+    Args:
+        dataset: The dataset to iterate over.
+
+    Examples:
+        >>> dataset = keras.data.Dataset.from_tensor_slices(np.array([1, 2, 3]))
+        >>> iterator = iter(dataset)
+        >>> next(iterator), iterator.get_next()
+        (tensor(1), tensor(2))
+    """
 
     def __init__(self, dataset):
         self._dataset = dataset

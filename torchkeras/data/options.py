@@ -73,11 +73,10 @@ class OptimizationOptions(_OptionGroup):
 class Options(_OptionGroup):
     """Options of a dataset pipeline (accepted; the pipeline is serial).
 
-    Example:
-
-    >>> options = Options()
-    >>> options.experimental_distribute.auto_shard_policy = (
-    ...     AutoShardPolicy.DATA)
+    Examples:
+        >>> options = Options()
+        >>> options.experimental_distribute.auto_shard_policy = (
+        ...     AutoShardPolicy.DATA)
     """
 
     _DEFAULTS = {"deterministic": None, "experimental_deterministic": None,

@@ -96,14 +96,13 @@ class TensorSpec:
             `str`) for strings. Defaults to `'float32'`.
         name: optional name.
 
-    Example:
-
-    >>> import torch
-    >>> spec = TensorSpec(shape=(None, 3), dtype="float32")
-    >>> spec
-    TensorSpec(shape=(None, 3), dtype=float32, name=None)
-    >>> spec.is_compatible_with(torch.zeros(5, 3))
-    True
+    Examples:
+        >>> import torch
+        >>> spec = TensorSpec(shape=(None, 3), dtype="float32")
+        >>> spec
+        TensorSpec(shape=(None, 3), dtype=float32, name=None)
+        >>> spec.is_compatible_with(torch.zeros(5, 3))
+        True
     """
 
     def __init__(self, shape, dtype="float32", name=None):

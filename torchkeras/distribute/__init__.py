@@ -808,8 +808,6 @@ def warn_uneven(message, _seen=set()):
 
     Args:
         message: The warning text.
-        _seen: Internal: the messages already shown (a cache shared by
-            the calls; not meant to be passed).
 
     Examples:
         >>> import warnings

@@ -55,6 +55,19 @@ class StalledRankError(RuntimeError):
     Raised on every rank that was waiting. ``stopped`` lists the ranks named
     (in rank order); ``rank`` is the rank that raised; the backend's own
     error is ``__cause__``.
+
+    Args:
+        message: The error message, naming the ranks.
+        rank: The rank that raised.
+        stopped: The ranks that stopped answering.
+
+    Examples:
+        >>> error = keras.distribute.StalledRankError(
+        ...     "rank 1 stopped answering", rank=0, stopped=[1])
+        >>> error.rank, error.stopped
+        (0, (1,))
+        >>> isinstance(error, RuntimeError)
+        True
     """
 
     def __init__(self, message, rank=None, stopped=()):
@@ -428,6 +441,10 @@ def named_failures():
 
     A ``RuntimeError`` raised while no collective was issued in the block
     (the model's own errors) passes through untouched and at once.
+
+    Examples:
+        >>> with keras.distribute.named_failures():
+        ...     total = keras.distribute.all_reduce_sum([torch.tensor(1.0)])
     """
     watch = current()
     issued = watch.seq() if watch is not None else None

@@ -46,13 +46,13 @@ class Model(Trainer, Layer):
     KerasTensors (single, list or dict), or subclassing ``Model`` and
     defining ``call``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> inputs = keras.Input(shape=(3,))
-    >>> outputs = keras.layers.Dense(2)(inputs)
-    >>> model = keras.Model(inputs, outputs)
-    >>> model.output_shape
-    (None, 2)
+    Examples:
+        >>> import torchkeras as keras
+        >>> inputs = keras.Input(shape=(3,))
+        >>> outputs = keras.layers.Dense(2)(inputs)
+        >>> model = keras.Model(inputs, outputs)
+        >>> model.output_shape
+        (None, 2)
     """
 
     _float32_outputs = True  # under a mixed policy (see Layer.forward)

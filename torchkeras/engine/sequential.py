@@ -26,13 +26,14 @@ class Sequential(Functional):
     Args:
         layers: optional list of layers to add.
         name: the model's name.
+        trainable: whether the model's weights are updated in training.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> model = keras.Sequential([keras.Input(shape=(16,)),
-    ...                           keras.layers.Dense(8)])
-    >>> model.output_shape
-    (None, 8)
+    Examples:
+        >>> import torchkeras as keras
+        >>> model = keras.Sequential([keras.Input(shape=(16,)),
+        ...                           keras.layers.Dense(8)])
+        >>> model.output_shape
+        (None, 8)
     """
 
     _model_kind = "sequential"

@@ -26,6 +26,15 @@ class KerasTensor:
         shape: tuple of ints or ``None``; the first dim is the batch.
         dtype: Keras dtype name (``'float32'``, ``'int64'``, ``'string'``).
         name: optional name, taken from the layer that produced it.
+        sparse: accepted for Keras compatibility (torchkeras has no sparse
+            tensors).
+
+    Examples:
+        >>> x = keras.KerasTensor((None, 3))
+        >>> x
+        <KerasTensor shape=(None, 3), dtype=float32, name=None>
+        >>> keras.layers.Dense(2)(x).shape
+        (None, 2)
     """
 
     def __init__(self, shape, dtype="float32", name=None, sparse=False):
@@ -184,6 +193,19 @@ def source_inputs(tensor):
     ``keras.utils.get_source_inputs``: walks the tensor's history back to
     the input nodes; each source appears once, in the order first reached.
     A value without a history is returned as is.
+
+    Args:
+        tensor: A `KerasTensor` (or a value without a history).
+
+    Returns:
+        The list of the `Input` tensors `tensor` depends on.
+
+    Examples:
+        >>> a = keras.Input((2,), name="a")
+        >>> b = keras.Input((3,), name="b")
+        >>> outputs = keras.layers.concatenate([a, keras.layers.Dense(2)(b)])
+        >>> [x.name for x in keras.utils.get_source_inputs(outputs)]
+        ['a', 'b']
     """
     history = getattr(tensor, "_keras_history", None)
     if history is None:

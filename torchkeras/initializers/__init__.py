@@ -42,15 +42,41 @@ ALL_OBJECTS_DICT = _name_table(
 
 
 def serialize(initializer):
-    """Returns ``{"class_name": ..., "config": ...}`` for ``initializer``."""
+    """Returns the `{"class_name": ..., "config": ...}` dict of `initializer`.
+
+    Args:
+        initializer: An `Initializer` instance.
+
+    Returns:
+        The config dict, which `deserialize` turns back into an initializer.
+
+    Examples:
+        >>> init = keras.initializers.Constant(2.0)
+        >>> config = keras.initializers.serialize(init)
+        >>> config["class_name"], config["config"]
+        ('Constant', {'value': 2.0})
+    """
     return serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the initializer a config dict (or a name) describes.
 
+    Args:
+        config: A name (`"zeros"`, `"GlorotUniform"`) or a config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        An `Initializer` instance.
+
     Raises:
         ValueError: for an unknown class name.
+
+    Examples:
+        >>> keras.initializers.deserialize(
+        ...     {"class_name": "Constant", "config": {"value": 2.0}})
+        Constant(value=2.0)
     """
     if isinstance(config, str):
         config = {"class_name": config, "config": {}}
@@ -71,10 +97,9 @@ def get(identifier):
     Raises:
         ValueError: when the identifier names no initializer.
 
-    Example:
-
-    >>> get("he_normal")
-    HeNormal(seed=None)
+    Examples:
+        >>> get("he_normal")
+        HeNormal(seed=None)
     """
     return _get_from_identifier(
         identifier, deserialize,

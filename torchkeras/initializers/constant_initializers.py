@@ -19,11 +19,10 @@ from torchkeras.utils.registry import keras_export
 class Zeros(Initializer):
     """Initializer that generates tensors filled with 0.
 
-    Example:
-
-    >>> Zeros()((2, 2))
-    tensor([[0., 0.],
-            [0., 0.]])
+    Examples:
+        >>> Zeros()((2, 2))
+        tensor([[0., 0.],
+                [0., 0.]])
     """
 
     def __call__(self, shape, dtype=None):
@@ -35,10 +34,9 @@ class Zeros(Initializer):
 class Ones(Initializer):
     """Initializer that generates tensors filled with 1.
 
-    Example:
-
-    >>> Ones()((3,))
-    tensor([1., 1., 1.])
+    Examples:
+        >>> Ones()((3,))
+        tensor([1., 1., 1.])
     """
 
     def __call__(self, shape, dtype=None):
@@ -53,10 +51,9 @@ class Constant(Initializer):
     Args:
         value: A Python scalar, or an array broadcastable to the shape.
 
-    Example:
-
-    >>> Constant(3.0)((2,))
-    tensor([3., 3.])
+    Examples:
+        >>> Constant(3.0)((2,))
+        tensor([3., 3.])
     """
 
     def __init__(self, value=0.0):
@@ -94,11 +91,10 @@ class Identity(Initializer):
     Args:
         gain: Multiplicative factor applied to the identity matrix.
 
-    Example:
-
-    >>> Identity(gain=2.0)((2, 3))
-    tensor([[2., 0., 0.],
-            [0., 2., 0.]])
+    Examples:
+        >>> Identity(gain=2.0)((2, 3))
+        tensor([[2., 0., 0.],
+                [0., 2., 0.]])
     """
 
     def __init__(self, gain=1.0):

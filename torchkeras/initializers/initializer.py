@@ -20,14 +20,13 @@ class Initializer:
     they take arguments, ``get_config()`` returning them as a dict, so that
     ``cls.from_config(init.get_config())`` rebuilds an equal initializer.
 
-    Example:
-
-    >>> import torch
-    >>> class Halves(Initializer):
-    ...     def __call__(self, shape, dtype=None):
-    ...         return torch.full(tuple(shape), 0.5)
-    >>> Halves()((2,))
-    tensor([0.5000, 0.5000])
+    Examples:
+        >>> import torch
+        >>> class Halves(Initializer):
+        ...     def __call__(self, shape, dtype=None):
+        ...         return torch.full(tuple(shape), 0.5)
+        >>> Halves()((2,))
+        tensor([0.5000, 0.5000])
     """
 
     def __call__(self, shape, dtype=None):

@@ -31,10 +31,9 @@ def compute_fans(shape):
     ranks are kernels ``(..., in, out)`` whose leading dims form the
     receptive field.
 
-    Example:
-
-    >>> compute_fans((3, 3, 16, 32))
-    (144, 288)
+    Examples:
+        >>> compute_fans((3, 3, 16, 32))
+        (144, 288)
     """
     shape = tuple(shape)
     if len(shape) < 1:
@@ -122,10 +121,9 @@ class RandomNormal(RandomInitializer):
         seed: An integer (same values at every call) or ``None`` (draws
             from torch's global generator).
 
-    Example:
-
-    >>> RandomNormal(stddev=1.0, seed=1)((2, 2)).shape
-    torch.Size([2, 2])
+    Examples:
+        >>> RandomNormal(stddev=1.0, seed=1)((2, 2)).shape
+        torch.Size([2, 2])
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
@@ -160,10 +158,9 @@ class TruncatedNormal(RandomInitializer):
         stddev: Standard deviation of the normal before truncation.
         seed: An integer (same values at every call) or ``None``.
 
-    Example:
-
-    >>> bool(TruncatedNormal(stddev=1.0)((1000,)).abs().max() <= 2.0)
-    True
+    Examples:
+        >>> bool(TruncatedNormal(stddev=1.0)((1000,)).abs().max() <= 2.0)
+        True
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
@@ -196,10 +193,9 @@ class RandomUniform(RandomInitializer):
         maxval: Upper bound (exclusive).
         seed: An integer (same values at every call) or ``None``.
 
-    Example:
-
-    >>> bool(RandomUniform(0.0, 1.0)((100,)).min() >= 0.0)
-    True
+    Examples:
+        >>> bool(RandomUniform(0.0, 1.0)((100,)).min() >= 0.0)
+        True
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
@@ -238,12 +234,11 @@ class VarianceScaling(RandomInitializer):
             alias), ``"untruncated_normal"``, ``"uniform"``.
         seed: An integer (same values at every call) or ``None``.
 
-    Example:
-
-    >>> init = VarianceScaling(scale=0.1, mode="fan_in",
-    ...                        distribution="uniform")
-    >>> init((2, 2)).shape
-    torch.Size([2, 2])
+    Examples:
+        >>> init = VarianceScaling(scale=0.1, mode="fan_in",
+        ...                        distribution="uniform")
+        >>> init((2, 2)).shape
+        torch.Size([2, 2])
     """
 
     def __init__(self, scale=1.0, mode="fan_in",
@@ -317,6 +312,13 @@ class GlorotUniform(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.GlorotUniform(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> bool(w.abs().max() <= (6 / 300) ** 0.5)
+        True
     """
 
     _preset = (1.0, "fan_avg", "uniform")
@@ -332,6 +334,13 @@ class GlorotNormal(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.GlorotNormal(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> round(float(w.std()), 2)
+        0.08
     """
 
     _preset = (1.0, "fan_avg", "truncated_normal")
@@ -343,6 +352,13 @@ class HeUniform(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.HeUniform(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> bool(w.abs().max() <= (6 / 200) ** 0.5)
+        True
     """
 
     _preset = (2.0, "fan_in", "uniform")
@@ -354,6 +370,13 @@ class HeNormal(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.HeNormal(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> round(float(w.std()), 2)
+        0.1
     """
 
     _preset = (2.0, "fan_in", "truncated_normal")
@@ -368,6 +391,13 @@ class LecunUniform(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.LecunUniform(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> bool(w.abs().max() <= (3 / 200) ** 0.5)
+        True
     """
 
     _preset = (1.0, "fan_in", "uniform")
@@ -382,6 +412,13 @@ class LecunNormal(_FixedVarianceScaling):
 
     Args:
         seed: An integer (same values at every call) or ``None``.
+
+    Examples:
+        >>> w = keras.initializers.LecunNormal(seed=0)((200, 100))
+        >>> w.shape
+        torch.Size([200, 100])
+        >>> round(float(w.std()), 2)
+        0.07
     """
 
     _preset = (1.0, "fan_in", "truncated_normal")
@@ -400,11 +437,10 @@ class Orthogonal(RandomInitializer):
         gain: Multiplicative factor applied to the orthogonal matrix.
         seed: An integer (same values at every call) or ``None``.
 
-    Example:
-
-    >>> q = Orthogonal(seed=0)((4, 4))
-    >>> torch.allclose(q @ q.T, torch.eye(4), atol=1e-5)
-    True
+    Examples:
+        >>> q = Orthogonal(seed=0)((4, 4))
+        >>> torch.allclose(q @ q.T, torch.eye(4), atol=1e-5)
+        True
     """
 
     def __init__(self, gain=1.0, seed=None):

@@ -32,12 +32,48 @@ from torchkeras.layers import experimental as experimental  # noqa: E402
 
 
 def serialize(layer):
+    """Returns the `{"class_name": ..., "config": ...}` dict of a layer.
+
+    Args:
+        layer: The layer to serialize.
+
+    Returns:
+        The config dict, which `deserialize` turns back into a layer.
+
+    Examples:
+        >>> config = keras.layers.serialize(keras.layers.Dense(2))
+        >>> config["class_name"], config["config"]["units"]
+        ('Dense', 2)
+    """
     from torchkeras.utils.serialization import serialize_keras_object
 
     return serialize_keras_object(layer)
 
 
 def deserialize(config, custom_objects=None):
+    """Returns the layer a config dict describes.
+
+    Besides the layer classes (and `Sequential`/`Functional` models), it
+    reads the recorded-op entries that Keras 3 and tf.keras 2 write for
+    tensor operations applied in a functional model.
+
+    Args:
+        config: A `{"class_name": ..., "config": ...}` dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A new, unbuilt layer.
+
+    Raises:
+        ValueError: for an unknown class name.
+
+    Examples:
+        >>> layer = keras.layers.deserialize(
+        ...     {"class_name": "Dense", "config": {"units": 2}})
+        >>> type(layer).__name__, layer.units
+        ('Dense', 2)
+    """
     from torchkeras.utils.serialization import deserialize_keras_object
 
     if isinstance(config, dict) and _is_recorded_op(config):

@@ -16,10 +16,21 @@ class InputSpec:
     Args:
         dtype: expected dtype name, or None.
         shape: expected shape tuple (``None`` entries match anything).
-        ndim, max_ndim, min_ndim: expected rank bounds.
+        ndim: Expected rank of the input, or `None`.
+        max_ndim: Largest rank accepted, or `None`.
+        min_ndim: Smallest rank accepted, or `None`.
         axes: dict mapping axis index to its expected size.
         allow_last_axis_squeeze: accept a missing or extra last axis of 1.
         name: the input's name.
+        optional: whether the input may be `None` (an optional input).
+
+    Examples:
+        >>> layer = keras.layers.Dense(2)
+        >>> layer.input_spec = keras.layers.InputSpec(ndim=2, axes={-1: 3})
+        >>> layer(torch.ones(2, 4))
+        Traceback (most recent call last):
+        ...
+        ValueError: Input 0 of layer "..." is incompatible with the layer: ...
     """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None,

@@ -405,7 +405,21 @@ def keras1_name(target):
     arguments and, as an alias would, carries ``target``'s name."""
     return _Keras1Name(target.__name__, (target,), {
         "_keras2_class": target, "__module__": target.__module__,
-        "__qualname__": target.__qualname__, "__doc__": target.__doc__})
+        "__qualname__": target.__qualname__,
+        "__doc__": _keras1_doc(target)})
+
+
+def _keras1_doc(target):
+    """``target``'s docstring with a note, after its summary line, that
+    this is the Keras 1 name (a docstring of its own for the API
+    reference)."""
+    summary, _, rest = (target.__doc__ or "").partition("\n")
+    note = (
+        f"\n\n    `Convolution{target.__name__[-2:]}` is the Keras 1 name "
+        f"of `{target.__name__}`: it\n    builds a `{target.__name__}`, "
+        "reading Keras 1 argument names and positional\n    kernel "
+        "dimensions (with a warning).")
+    return summary + note + "\n" + rest
 
 
 def install(namespace):

@@ -29,12 +29,44 @@ ALL_OBJECTS_DICT = _name_table("keras.losses")
 
 
 def serialize(loss):
-    """Returns the Keras config of a `Loss` (or the name of a function)."""
+    """Returns the Keras config of a `Loss` (or the name of a loss function).
+
+    Args:
+        loss: A `Loss` instance or a loss function.
+
+    Returns:
+        A config dict for a `Loss`, a string for a function.
+
+    Examples:
+        >>> keras.losses.serialize(keras.losses.mean_squared_error)
+        'mean_squared_error'
+        >>> keras.losses.serialize(keras.losses.Huber())["class_name"]
+        'Huber'
+    """
     return serialize_keras_object(loss)
 
 
 def deserialize(name, custom_objects=None):
-    """Returns the loss a config dict or name describes."""
+    """Returns the loss a config dict or a name describes.
+
+    Args:
+        name: A loss function's name (`"mean_squared_error"`) or a `Loss`
+            config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A loss function or `Loss` instance.
+
+    Raises:
+        ValueError: for an unknown name.
+
+    Examples:
+        >>> loss = keras.losses.deserialize(
+        ...     {"class_name": "Huber", "config": {"delta": 2.0}})
+        >>> type(loss).__name__, loss.get_config()["delta"]
+        ('Huber', 2.0)
+    """
     return _deserialize_from_table(
         name, ALL_OBJECTS_DICT, custom_objects=custom_objects,
         printable_module_name="loss function")
@@ -53,12 +85,11 @@ def get(identifier):
     Raises:
         ValueError: when the identifier names no known loss.
 
-    Example:
-
-    >>> get("mse") is mean_squared_error
-    True
-    >>> type(get("CategoricalCrossentropy")).__name__
-    'CategoricalCrossentropy'
+    Examples:
+        >>> get("mse") is mean_squared_error
+        True
+        >>> type(get("CategoricalCrossentropy")).__name__
+        'CategoricalCrossentropy'
     """
     return _get_from_identifier(
         identifier, deserialize,

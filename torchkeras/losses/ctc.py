@@ -25,6 +25,12 @@ def ctc(y_true, y_pred):
 
     Returns:
         `(batch_size,)` losses.
+
+    Examples:
+        >>> y_true = np.array([[1, 2]])
+        >>> y_pred = np.zeros((1, 4, 3), "float32")
+        >>> keras.losses.ctc(y_true, y_pred)
+        tensor([1.6864])
     """
     y_pred = convert_to_tensor(y_pred)
     y_true = convert_to_tensor(y_true, device=y_pred.device)
@@ -50,10 +56,20 @@ def ctc(y_true, y_pred):
 class CTC(LossFunctionWrapper):
     """CTC (Connectionist Temporal Classification) loss.
 
+    `y_true` holds `(batch_size, max_length)` integer labels padded with 0
+    (0 is the blank, so it is not a class), `y_pred`
+    `(batch_size, time_steps, num_classes)` logits; see `keras.losses.ctc`.
+
     Args:
         reduction: See `Loss`.
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> y_true = np.array([[1, 2]])
+        >>> y_pred = np.zeros((1, 4, 3), "float32")
+        >>> keras.losses.CTC()(y_true, y_pred)
+        tensor(1.6864)
     """
 
     _cast_y_true = False

@@ -21,12 +21,22 @@ def convert_binary_labels_to_hinge(y_true):
 @keras_export("keras.losses.hinge")
 @keras_op("losses.hinge", keras3=False)
 def hinge(y_true, y_pred):
-    """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``.
+    """Hinge loss, per sample.
 
-    Example:
+    Computes `mean(maximum(1 - y_true * y_pred, 0), axis=-1)`. Labels
+    are expected in `{-1, 1}`; labels that are all 0 or 1 are mapped to
+    `{-1, 1}` first.
 
-    >>> hinge([[0.0, 1.0]], [[0.5, 0.5]])
-    tensor([1.])
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.hinge([[0.0, 1.0]], [[0.5, 0.5]])
+        tensor([1.])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
@@ -36,7 +46,22 @@ def hinge(y_true, y_pred):
 @keras_export("keras.losses.squared_hinge")
 @keras_op("losses.squared_hinge", keras3=False)
 def squared_hinge(y_true, y_pred):
-    """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``."""
+    """Squared hinge loss, per sample.
+
+    Computes `mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)`,
+    with 0/1 labels mapped to `{-1, 1}` as in `hinge`.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.squared_hinge([[-1.0, 1.0]], [[0.5, 0.5]])
+        tensor([1.2500])
+    """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
     margin = torch.clamp(1.0 - y_true * y_pred, min=0.0)
@@ -46,8 +71,22 @@ def squared_hinge(y_true, y_pred):
 @keras_export("keras.losses.categorical_hinge")
 @keras_op("losses.categorical_hinge", keras3=False)
 def categorical_hinge(y_true, y_pred):
-    """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` and
-    ``neg = max((1 - y_true) * y_pred)`` over the last axis.
+    """Categorical hinge loss, per sample, for one-hot labels.
+
+    Computes `maximum(neg - pos + 1, 0)` where
+    `pos = sum(y_true * y_pred)` and `neg = max((1 - y_true) * y_pred)`
+    over the last axis.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.categorical_hinge([[0.0, 1.0, 0.0]], [[0.3, 0.5, 0.2]])
+        tensor([0.8000])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     pos = torch.sum(y_true * y_pred, dim=-1)
@@ -64,6 +103,10 @@ class Hinge(LossFunctionWrapper):
         reduction: See `Loss`.
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> keras.losses.Hinge()([[0.0, 1.0]], [[0.5, 0.5]])
+        tensor(1.)
     """
 
     def __init__(
@@ -74,8 +117,21 @@ class Hinge(LossFunctionWrapper):
 
 @keras_export("keras.losses.SquaredHinge")
 class SquaredHinge(LossFunctionWrapper):
-    """Computes ``square(maximum(1 - y_true * y_pred, 0))``, averaged over
-    the last axis. Arguments as `Hinge`.
+    """Computes the squared hinge loss between labels and predictions.
+
+    `loss = mean(square(maximum(1 - y_true * y_pred, 0)))`. `y_true` is -1
+    or 1 (0/1 labels are converted).
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> keras.losses.SquaredHinge()([[-1.0, 1.0]], [[0.5, 0.5]])
+        tensor(1.2500)
     """
 
     def __init__(
@@ -88,8 +144,22 @@ class SquaredHinge(LossFunctionWrapper):
 
 @keras_export("keras.losses.CategoricalHinge")
 class CategoricalHinge(LossFunctionWrapper):
-    """Computes ``maximum(neg - pos + 1, 0)`` for one-hot `y_true`.
-    Arguments as `Hinge`.
+    """Computes the categorical hinge loss for one-hot labels.
+
+    `loss = maximum(neg - pos + 1, 0)` with `pos = sum(y_true * y_pred)`
+    and `neg = max((1 - y_true) * y_pred)` over the last axis.
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> loss = keras.losses.CategoricalHinge()
+        >>> loss([[0.0, 1.0, 0.0]], [[0.3, 0.5, 0.2]])
+        tensor(0.8000)
     """
 
     def __init__(

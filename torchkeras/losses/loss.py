@@ -33,6 +33,14 @@ class Reduction:
     """tf.keras 2's ``losses.Reduction`` (``ReductionV2``) constants.
 
     ``AUTO`` means ``SUM_OVER_BATCH_SIZE``, as in every tf.keras loop.
+
+    Examples:
+        >>> keras.losses.Reduction.SUM
+        'sum'
+        >>> loss = keras.losses.MeanAbsoluteError(
+        ...     reduction=keras.losses.Reduction.SUM)
+        >>> loss([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        tensor(1.)
     """
 
     AUTO = "auto"
@@ -113,13 +121,12 @@ class Loss:
         sample_weight: Optional weights, rank-matched to the per-sample
             values: a trailing 1 is squeezed, a missing last axis added.
 
-    Example:
-
-    >>> class MeanSquaredError(Loss):
-    ...     def call(self, y_true, y_pred):
-    ...         return torch.mean(torch.square(y_pred - y_true), dim=-1)
-    >>> MeanSquaredError()([[0.0, 1.0]], [[1.0, 1.0]])
-    tensor(0.5000)
+    Examples:
+        >>> class MeanSquaredError(Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return torch.mean(torch.square(y_pred - y_true), dim=-1)
+        >>> MeanSquaredError()([[0.0, 1.0]], [[1.0, 1.0]])
+        tensor(0.5000)
     """
 
     # Sparse and CTC losses keep integer labels as they are.
@@ -189,6 +196,12 @@ class LossFunctionWrapper(Loss):
         name: Optional name for the loss instance.
         dtype: See `Loss`.
         **kwargs: Keyword arguments passed to `fn`.
+
+    Examples:
+        >>> loss = keras.losses.LossFunctionWrapper(
+        ...     keras.losses.mean_absolute_error, name="mae")
+        >>> loss([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        tensor(0.5000)
     """
 
     def __init__(

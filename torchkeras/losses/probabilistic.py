@@ -73,10 +73,9 @@ def binary_crossentropy(
             `y_true * (1 - label_smoothing) + 0.5 * label_smoothing`.
         axis: The axis the mean is taken over. Defaults to `-1`.
 
-    Example:
-
-    >>> binary_crossentropy([[0.0, 1.0]], [[0.6, 0.4]])
-    tensor([0.9163])
+    Examples:
+        >>> binary_crossentropy([[0.0, 1.0]], [[0.6, 0.4]])
+        tensor([0.9163])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     _check_same_shape(y_true, y_pred, "binary_crossentropy")
@@ -98,11 +97,30 @@ def binary_focal_crossentropy(
     label_smoothing=0.0,
     axis=-1,
 ):
-    """Binary focal crossentropy (Lin et al., 2018), averaged over ``axis``.
+    """Binary focal crossentropy (Lin et al., 2018), averaged over `axis`.
 
-    ``bce * (1 - p_t) ** gamma`` with ``p_t`` the probability of the true
-    class; with `apply_class_balancing`, class 1 is weighted by `alpha` and
-    class 0 by `1 - alpha`. Logits go through a sigmoid first (Keras 3).
+    Computes `bce * (1 - p_t) ** gamma`, where `p_t` is the predicted
+    probability of the true class, so well-classified examples weigh less;
+    with `apply_class_balancing`, class 1 is weighted by `alpha` and class 0
+    by `1 - alpha`. Logits go through a sigmoid first (as in Keras 3).
+
+    Args:
+        y_true: Targets in `[0, 1]`, shaped like `y_pred`.
+        y_pred: Probabilities, or logits when `from_logits=True`.
+        apply_class_balancing: Whether to weight the classes with `alpha`.
+        alpha: The weight of class 1 when balancing.
+        gamma: The focusing parameter; `0` gives the binary crossentropy.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`; targets become
+            `y_true * (1 - label_smoothing) + 0.5 * label_smoothing`.
+        axis: The axis the mean is taken over.
+
+    Returns:
+        A tensor of per-sample losses.
+
+    Examples:
+        >>> keras.losses.binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.6]])
+        tensor([0.0817])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     _check_same_shape(y_true, y_pred, "binary_focal_crossentropy")
@@ -154,10 +172,9 @@ def categorical_crossentropy(
             `y_true * (1 - label_smoothing) + label_smoothing / classes`.
         axis: The class axis. Defaults to `-1`.
 
-    Example:
-
-    >>> categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0.0]])
-    tensor([0.0513])
+    Examples:
+        >>> categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0.0]])
+        tensor([0.0513])
     """
     _check_axis(axis)
     y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
@@ -180,10 +197,31 @@ def categorical_focal_crossentropy(
     label_smoothing=0.0,
     axis=-1,
 ):
-    """Alpha-balanced categorical focal crossentropy, summed over ``axis``.
+    """Alpha-balanced categorical focal crossentropy, summed over `axis`.
 
-    ``sum(alpha * (1 - p) ** gamma * -y_true * log(p))`` with ``p`` the
-    renormalised, clipped probabilities; `alpha` may be a per-class list.
+    Computes `sum(alpha * (1 - p) ** gamma * -y_true * log(p))` with `p`
+    the predictions renormalised to sum to 1 and clipped to
+    `[epsilon(), 1 - epsilon()]`.
+
+    Args:
+        y_true: One-hot (or soft) targets, shaped like `y_pred`.
+        y_pred: Probabilities, or logits when `from_logits=True`.
+        alpha: A weighting factor, a float or a per-class list.
+        gamma: The focusing parameter; `0` (with `alpha=1`) gives the
+            categorical crossentropy.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`; targets become
+            `y_true * (1 - label_smoothing) + label_smoothing / classes`.
+        axis: The class axis.
+
+    Returns:
+        A tensor of per-sample losses.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0, 0.0]]
+        >>> y_pred = [[0.1, 0.8, 0.1]]
+        >>> keras.losses.categorical_focal_crossentropy(y_true, y_pred)
+        tensor([0.0022])
     """
     _check_axis(axis)
     y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
@@ -220,10 +258,9 @@ def sparse_categorical_crossentropy(
             masked out of the reduction (`_keras_mask` on the result).
         axis: The class axis. Defaults to `-1`.
 
-    Example:
-
-    >>> sparse_categorical_crossentropy([1], [[0.05, 0.95, 0.0]])
-    tensor([0.0513])
+    Examples:
+        >>> sparse_categorical_crossentropy([1], [[0.05, 0.95, 0.0]])
+        tensor([0.0513])
     """
     y_pred = as_prediction(y_pred)
     y_true = convert_to_tensor(y_true, device=y_pred.device)
@@ -263,8 +300,21 @@ def sparse_categorical_crossentropy(
 )
 @keras_op("losses.kl_divergence", keras3=False)
 def kl_divergence(y_true, y_pred):
-    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to
-    ``[eps, 1]``.
+    """Kullback-Leibler divergence from `y_pred` to `y_true`, per sample.
+
+    Computes `sum(y_true * log(y_true / y_pred), axis=-1)`, with both
+    arguments clipped to `[epsilon(), 1]`.
+
+    Args:
+        y_true: Target probabilities, shaped like `y_pred`.
+        y_pred: Predicted probabilities.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])
+        tensor([0.1438])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     y_true = torch.clamp(y_true, epsilon(), 1.0)
@@ -275,7 +325,21 @@ def kl_divergence(y_true, y_pred):
 @keras_export("keras.losses.poisson")
 @keras_op("losses.poisson", keras3=False)
 def poisson(y_true, y_pred):
-    """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
+    """Poisson loss between labels and predicted rates, per sample.
+
+    Computes `mean(y_pred - y_true * log(y_pred + epsilon()), axis=-1)`.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.poisson([[1.0, 0.0]], [[1.0, 2.0]])
+        tensor([1.5000])
+    """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), -1)
 
@@ -343,14 +407,28 @@ def sparse_label_error(name, y_true, num_classes, ignore_class=None):
 
 
 def validate_sparse_labels(loss, y_true, num_classes):
-    """Checks integer labels once, before training (NumPy, on the host).
+    """Checks integer labels once, before training (with NumPy, on the host).
 
-    A no-op unless ``loss`` is sparse categorical crossentropy (an instance,
+    A no-op unless `loss` is a sparse categorical crossentropy (an instance,
     its function or its name). Every label other than the loss's
-    ``ignore_class`` must be an integer in ``[0, num_classes)``.
+    `ignore_class` must be an integer in `[0, num_classes)`.
+
+    Args:
+        loss: The loss, as given to `compile`.
+        y_true: The labels (array, tensor or list).
+        num_classes: The number of classes the predictions have.
 
     Raises:
         ValueError: naming the loss, the class count and the bad labels.
+
+    Examples:
+        >>> keras.losses.validate_sparse_labels(
+        ...     "sparse_categorical_crossentropy", [0, 2, 1], num_classes=3)
+        >>> keras.losses.validate_sparse_labels(
+        ...     "sparse_categorical_crossentropy", [0, 3], num_classes=3)
+        Traceback (most recent call last):
+        ...
+        ValueError: Loss `sparse_categorical_crossentropy` expects ...
     """
     if not is_sparse_loss(loss):
         return
@@ -374,11 +452,10 @@ class BinaryCrossentropy(LossFunctionWrapper):
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
 
-    Example:
-
-    >>> bce = BinaryCrossentropy(from_logits=True)
-    >>> bce([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8])
-    tensor(0.8655)
+    Examples:
+        >>> bce = BinaryCrossentropy(from_logits=True)
+        >>> bce([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8])
+        tensor(0.8655)
     """
 
     def __init__(
@@ -410,8 +487,19 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             class 0 by `1 - alpha`.
         alpha: Class-1 weight when balancing. Defaults to `0.25`.
         gamma: Focusing parameter. Defaults to `2.0`.
-        from_logits, label_smoothing, axis, reduction, name, dtype: as
-            `BinaryCrossentropy`.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`, squeezing targets towards 0.5.
+        axis: The axis the mean is taken over.
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> loss = keras.losses.BinaryFocalCrossentropy(gamma=2.0)
+        >>> loss([[0.0, 1.0]], [[0.4, 0.6]])
+        tensor(0.0817)
     """
 
     def __init__(
@@ -453,11 +541,10 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
 
-    Example:
-
-    >>> cce = CategoricalCrossentropy()
-    >>> cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
-    tensor(1.1769)
+    Examples:
+        >>> cce = CategoricalCrossentropy()
+        >>> cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        tensor(1.1769)
     """
 
     def __init__(
@@ -489,8 +576,20 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         alpha: Class weight (a float or a per-class list). Defaults to
             `0.25`.
         gamma: Focusing parameter. Defaults to `2.0`.
-        from_logits, label_smoothing, axis, reduction, name, dtype: as
-            `CategoricalCrossentropy`.
+        from_logits: Whether `y_pred` holds logits.
+        label_smoothing: Float in `[0, 1]`; `0.1` gives `0.1 / classes` to
+            non-target and `0.9 + 0.1 / classes` to target classes.
+        axis: The class axis.
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> loss = keras.losses.CategoricalFocalCrossentropy()
+        >>> loss([[0.0, 1.0, 0.0]], [[0.1, 0.8, 0.1]])
+        tensor(0.0022)
     """
 
     def __init__(
@@ -550,11 +649,10 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
 
-    Example:
-
-    >>> scce = SparseCategoricalCrossentropy()
-    >>> scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
-    tensor(1.1769)
+    Examples:
+        >>> scce = SparseCategoricalCrossentropy()
+        >>> scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        tensor(1.1769)
     """
 
     _cast_y_true = False
@@ -593,6 +691,10 @@ class KLDivergence(LossFunctionWrapper):
         reduction: See `Loss`.
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> keras.losses.KLDivergence()([[0.5, 0.5]], [[0.25, 0.75]])
+        tensor(0.1438)
     """
 
     def __init__(
@@ -605,8 +707,20 @@ class KLDivergence(LossFunctionWrapper):
 
 @keras_export("keras.losses.Poisson")
 class Poisson(LossFunctionWrapper):
-    """Computes ``y_pred - y_true * log(y_pred)``, averaged over the last
-    axis. Arguments as `KLDivergence`.
+    """Computes the Poisson loss between labels and predicted rates.
+
+    `loss = mean(y_pred - y_true * log(y_pred + epsilon()))`.
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> keras.losses.Poisson()([[1.0, 0.0]], [[1.0, 2.0]])
+        tensor(1.5000)
     """
 
     def __init__(

@@ -26,12 +26,22 @@ from torchkeras.utils.registry import keras_export
 )
 @keras_op("losses.mean_squared_error", keras3=False)
 def mean_squared_error(y_true, y_pred):
-    """``mean(square(y_true - y_pred), axis=-1)``.
+    """Mean squared error between labels and predictions, per sample.
 
-    Example:
+    Computes `mean(square(y_true - y_pred), axis=-1)`.
 
-    >>> mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]])
-    tensor([0.5000])
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+            >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.mean_squared_error(y_true, y_pred)
+        tensor([0.5000, 0.5000])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     return torch.mean(torch.square(y_true - y_pred), dim=-1)
@@ -44,7 +54,23 @@ def mean_squared_error(y_true, y_pred):
 )
 @keras_op("losses.mean_absolute_error", keras3=False)
 def mean_absolute_error(y_true, y_pred):
-    """``mean(abs(y_true - y_pred), axis=-1)``."""
+    """Mean absolute error between labels and predictions, per sample.
+
+    Computes `mean(abs(y_true - y_pred), axis=-1)`.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+            >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.mean_absolute_error(y_true, y_pred)
+        tensor([0.5000, 0.5000])
+    """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     return torch.mean(torch.abs(y_true - y_pred), dim=-1)
 
@@ -56,7 +82,24 @@ def mean_absolute_error(y_true, y_pred):
 )
 @keras_op("losses.mean_absolute_percentage_error", keras3=False)
 def mean_absolute_percentage_error(y_true, y_pred):
-    """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)))``."""
+    """Mean absolute percentage error, per sample.
+
+    Computes `100 * mean(abs((y_true - y_pred) / y_true), axis=-1)`,
+    with `abs(y_true)` clipped below at `epsilon()` to avoid division by
+    zero.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> y_true, y_pred = [[1.0, 2.0]], [[1.5, 2.0]]
+        >>> keras.losses.mean_absolute_percentage_error(y_true, y_pred)
+        tensor([25.])
+    """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     denominator = torch.clamp(torch.abs(y_true), min=epsilon())
     diff = torch.abs((y_true - y_pred) / denominator)
@@ -70,9 +113,24 @@ def mean_absolute_percentage_error(y_true, y_pred):
 )
 @keras_op("losses.mean_squared_logarithmic_error", keras3=False)
 def mean_squared_logarithmic_error(y_true, y_pred):
-    """Mean over the last axis of the squared difference of the logs.
+    """Mean squared logarithmic error, per sample.
 
-    ``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)))``
+    Computes
+    `mean(square(log(y_pred + 1) - log(y_true + 1)), axis=-1)`, with
+    both arguments clipped below at `epsilon()` first.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+            >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.mean_squared_logarithmic_error(y_true, y_pred)
+        tensor([0.2402, 0.2402])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     first_log = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
@@ -83,10 +141,25 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 @keras_export("keras.losses.cosine_similarity")
 @keras_op("losses.cosine_similarity", keras3=False)
 def cosine_similarity(y_true, y_pred, axis=-1):
-    """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
+    """Negative cosine similarity between labels and predictions.
 
-    In `[-1, 1]`; -1 means the vectors point the same way, and a zero
-    vector gives 0.
+    Computes `-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`.
+    The result lies in `[-1, 1]`: -1 when the vectors point the same way,
+    1 when they point opposite ways; a zero vector gives 0.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+        axis: The axis along which the similarity is computed.
+
+    Returns:
+        A tensor of per-sample values (`axis` reduced).
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [1.0, 1.0]]
+        >>> y_pred = [[0.0, 2.0], [-1.0, -1.0]]
+        >>> keras.losses.cosine_similarity(y_true, y_pred)
+        tensor([-1.0000,  1.0000])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     y_pred = normalize(y_pred, axis=axis)
@@ -97,8 +170,24 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 @keras_export("keras.losses.huber")
 @keras_op("losses.huber", keras3=False)
 def huber(y_true, y_pred, delta=1.0):
-    """Mean over the last axis of ``0.5 * x**2`` for ``|x| <= delta``, else
-    ``delta * |x| - 0.5 * delta**2``, where ``x = y_pred - y_true``.
+    """Huber loss, per sample: quadratic for small errors, linear beyond.
+
+    With `x = y_pred - y_true`, each element contributes `0.5 * x ** 2`
+    where `abs(x) <= delta` and `delta * abs(x) - 0.5 * delta ** 2`
+    elsewhere; the result is their mean over the last axis.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+        delta: The error size where the loss turns from quadratic to
+            linear.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> keras.losses.huber([[0.0, 1.0]], [[2.0, 1.5]])
+        tensor([0.8125])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     error = y_pred - y_true
@@ -111,8 +200,24 @@ def huber(y_true, y_pred, delta=1.0):
 @keras_export("keras.losses.log_cosh", "keras.losses.logcosh")
 @keras_op("losses.log_cosh", keras3=False)
 def log_cosh(y_true, y_pred):
-    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed stably as
-    ``x + softplus(-2x) - log(2)``.
+    """Logarithm of the hyperbolic cosine of the error, per sample.
+
+    Computes `mean(log(cosh(y_pred - y_true)), axis=-1)`, evaluated
+    stably as `x + softplus(-2 * x) - log(2)`. It is about `x ** 2 / 2`
+    for small errors and `abs(x) - log(2)` for large ones.
+
+    Args:
+        y_true: Ground truth values, shaped like `y_pred`.
+        y_pred: Predicted values.
+
+    Returns:
+        A tensor of per-sample losses (the last axis reduced).
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+            >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.log_cosh(y_true, y_pred)
+        tensor([0.2169, 0.2169])
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred)
     error = y_pred - y_true
@@ -127,9 +232,17 @@ class MeanSquaredError(LossFunctionWrapper):
     ``loss = mean(square(y_true - y_pred))``
 
     Args:
-        reduction: See `Loss`. Defaults to `"sum_over_batch_size"`.
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
         name: Optional name for the loss instance.
-        dtype: The dtype of the loss's computations.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+            >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.MeanSquaredError()(y_true, y_pred)
+        tensor(0.5000)
     """
 
     def __init__(
@@ -145,8 +258,22 @@ class MeanSquaredError(LossFunctionWrapper):
 
 @keras_export("keras.losses.MeanAbsoluteError")
 class MeanAbsoluteError(LossFunctionWrapper):
-    """Computes the mean of absolute differences: ``mean(abs(y_true -
-    y_pred))``. Arguments as `MeanSquaredError`.
+    """Computes the mean of absolute differences between labels and predictions.
+
+    `loss = mean(abs(y_true - y_pred))`
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+        >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.MeanAbsoluteError()(y_true, y_pred)
+        tensor(0.5000)
     """
 
     def __init__(
@@ -162,10 +289,22 @@ class MeanAbsoluteError(LossFunctionWrapper):
 
 @keras_export("keras.losses.MeanAbsolutePercentageError")
 class MeanAbsolutePercentageError(LossFunctionWrapper):
-    """Computes ``100 * mean(abs((y_true - y_pred) / y_true))``.
+    """Computes the mean absolute percentage error of predictions.
 
-    Division by zero is avoided with ``maximum(abs(y_true), epsilon())``.
-    Arguments as `MeanSquaredError`.
+    `loss = 100 * mean(abs((y_true - y_pred) / y_true))`; division by zero
+    is avoided with `maximum(abs(y_true), epsilon())`.
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> mape = keras.losses.MeanAbsolutePercentageError()
+        >>> mape([[1.0, 2.0]], [[1.5, 2.0]])
+        tensor(25.)
     """
 
     def __init__(
@@ -184,10 +323,23 @@ class MeanAbsolutePercentageError(LossFunctionWrapper):
 
 @keras_export("keras.losses.MeanSquaredLogarithmicError")
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
-    """Computes ``mean(square(log(y_true + 1) - log(y_pred + 1)))``.
+    """Computes the mean squared logarithmic error of predictions.
 
-    Values at or below 0 are replaced by ``epsilon()``. Arguments as
-    `MeanSquaredError`.
+    `loss = mean(square(log(y_true + 1) - log(y_pred + 1)))`; values at or
+    below 0 are replaced by `epsilon()` first.
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+        >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.MeanSquaredLogarithmicError()(y_true, y_pred)
+        tensor(0.2402)
     """
 
     def __init__(
@@ -214,6 +366,12 @@ class CosineSimilarity(LossFunctionWrapper):
         reduction: See `Loss`.
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [1.0, 1.0]]
+        >>> y_pred = [[0.0, 2.0], [1.0, 1.0]]
+        >>> keras.losses.CosineSimilarity()(y_true, y_pred)
+        tensor(-1.)
     """
 
     def __init__(
@@ -242,6 +400,10 @@ class Huber(LossFunctionWrapper):
         reduction: See `Loss`.
         name: Optional name for the loss instance.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> keras.losses.Huber()([[0.0, 1.0]], [[2.0, 1.5]])
+        tensor(0.8125)
     """
 
     def __init__(
@@ -258,8 +420,24 @@ class Huber(LossFunctionWrapper):
 
 @keras_export("keras.losses.LogCosh")
 class LogCosh(LossFunctionWrapper):
-    """Computes ``mean(log(cosh(y_pred - y_true)))``. Arguments as
-    `MeanSquaredError`.
+    """Computes the logarithm of the hyperbolic cosine of the prediction error.
+
+    `loss = mean(log(cosh(y_pred - y_true)))`, close to the mean squared
+    error halved for small errors and to the mean absolute error for large
+    ones, so it is less sensitive to outliers.
+
+    Args:
+        reduction: The reduction applied to the per-sample values; see
+            `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: Optional name for the loss instance.
+        dtype: The dtype of the loss's computations (`y_true` and `y_pred`
+            are cast to it). Defaults to `keras.config.floatx()`.
+
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+        >>> y_pred = [[1.0, 1.0], [1.0, 0.0]]
+        >>> keras.losses.LogCosh()(y_true, y_pred)
+        tensor(0.2169)
     """
 
     def __init__(

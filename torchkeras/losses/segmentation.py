@@ -22,12 +22,24 @@ def _sum(x, axis):
 @keras_export("keras.losses.dice")
 @keras_op("losses.dice", keras3=False)
 def dice(y_true, y_pred, axis=None):
-    """``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps)``.
+    """Dice loss between labels and predictions: one minus the Dice coefficient.
 
-    Example:
+    Computes `1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred))`
+    (with `epsilon()` added to the denominator) over `axis`.
 
-    >>> dice([[1.0, 1.0]], [[1.0, 0.0]])
-    tensor(0.3333)
+    Args:
+        y_true: Ground truth masks, with values in `[0, 1]`.
+        y_pred: Predicted masks (probabilities).
+        axis: Axes to sum over; `None` sums over every element and gives one
+            scalar for the batch, `(1, 2, 3)` one value per image.
+
+    Returns:
+        A tensor: a scalar for `axis=None`, else one value per remaining
+        position.
+
+    Examples:
+        >>> keras.losses.dice([[1.0, 1.0]], [[1.0, 0.0]])
+        tensor(0.3333)
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
     intersection = _sum(y_true * y_pred, axis)
@@ -38,9 +50,30 @@ def dice(y_true, y_pred, axis=None):
 @keras_export("keras.losses.tversky")
 @keras_op("losses.tversky", keras3=False)
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
-    """``1 - TP / (TP + alpha * FP + beta * FN + eps)`` (Salehi et al.,
-    2017), with ``FP = sum((1 - y_pred) * y_true)`` and
-    ``FN = sum(y_pred * (1 - y_true))`` as Keras 3 computes them.
+    """Tversky loss between labels and predictions (Salehi et al., 2017).
+
+    Computes `1 - TP / (TP + alpha * FP + beta * FN)` (with `epsilon()`
+    added to the denominator) where, as Keras 3 computes them,
+    `TP = sum(y_true * y_pred)`, `FP = sum((1 - y_pred) * y_true)` and
+    `FN = sum(y_pred * (1 - y_true))`. With `alpha = beta = 0.5` it equals
+    the Dice loss.
+
+    Args:
+        y_true: Ground truth masks, with values in `[0, 1]`.
+        y_pred: Predicted masks (probabilities).
+        alpha: Weight of the `FP` term.
+        beta: Weight of the `FN` term.
+        axis: Axes to sum over; `None` sums over every element.
+
+    Returns:
+        A tensor: a scalar for `axis=None`, else one value per remaining
+        position.
+
+    Examples:
+        >>> y_true = [[1.0, 1.0, 1.0, 0.0]]
+        >>> y_pred = [[1.0, 0.0, 0.0, 1.0]]
+        >>> keras.losses.tversky(y_true, y_pred, alpha=0.7, beta=0.3)
+        tensor(0.6296)
     """
     y_true, y_pred = prepare_inputs(y_true, y_pred, match_rank=False)
     intersection = _sum(y_true * y_pred, axis)
@@ -59,6 +92,10 @@ class Dice(LossFunctionWrapper):
         name: Optional name for the loss instance.
         axis: Axes to sum over; `None` (default) sums over all of them.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> keras.losses.Dice()([[1.0, 1.0]], [[1.0, 0.0]])
+        tensor(0.3333)
     """
 
     def __init__(
@@ -86,6 +123,12 @@ class Tversky(LossFunctionWrapper):
         name: Optional name for the loss instance.
         axis: Axes to sum over; `None` (default) sums over all of them.
         dtype: The dtype of the loss's computations.
+
+    Examples:
+        >>> y_true = [[1.0, 1.0, 1.0, 0.0]]
+        >>> y_pred = [[1.0, 0.0, 0.0, 1.0]]
+        >>> keras.losses.Tversky(alpha=0.7, beta=0.3)(y_true, y_pred)
+        tensor(0.6296)
     """
 
     def __init__(

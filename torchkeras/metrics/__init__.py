@@ -70,15 +70,43 @@ _FUNCTIONS.update(_ALL_FUNCTIONS)
 
 
 def serialize(metric):
-    """Returns the Keras config of a ``Metric`` (or a function's name)."""
+    """Returns the Keras config of a `Metric` (or a metric function's name).
+
+    Args:
+        metric: A `Metric` instance or a metric function.
+
+    Returns:
+        A config dict for a `Metric`, a string for a function.
+
+    Examples:
+        >>> config = keras.metrics.serialize(keras.metrics.AUC())
+        >>> config["class_name"], config["config"]["num_thresholds"]
+        ('AUC', 200)
+    """
     return _serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
-    """Returns the metric (or metric function) a config or name describes.
+    """Returns the metric (or metric function) a config or a name describes.
+
+    A bare function name means the function, as in tf.keras, even where a
+    class has the same snake-case name.
+
+    Args:
+        config: A name or a `{"class_name": ..., "config": ...}` dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A `Metric` instance, or a metric function for a function name.
 
     Raises:
         ValueError: when the class or function name is unknown.
+
+    Examples:
+        >>> keras.metrics.deserialize(
+        ...     {"class_name": "MeanSquaredError", "config": {"name": "mse"}})
+        <MeanSquaredError name=mse>
     """
     # A bare function name (what `serialize` gives for a function) means
     # the function, as in tf.keras, even where a class has that snake name.
@@ -98,14 +126,20 @@ def get(identifier):
     ``'acc'`` give ``Accuracy(name=identifier)``, a placeholder the engine
     replaces by the accuracy that fits the outputs.
 
+    Args:
+        identifier: A name, a config dict, a `Metric` class (instantiated
+            with defaults) or instance, or a metric function.
+
+    Returns:
+        A `Metric` instance or a metric function.
+
     Raises:
         ValueError: for an unknown name, naming it; for ``'crossentropy'``
             / ``'ce'``, which only the engine can resolve.
 
-    Example:
-
-    >>> get("mse")
-    <MeanSquaredError name=mean_squared_error>
+    Examples:
+        >>> get("mse")
+        <MeanSquaredError name=mean_squared_error>
     """
     if isinstance(identifier, str):
         return _get_by_name(identifier)

@@ -34,10 +34,18 @@ def accuracy(y_true, y_pred):
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Per-sample frequency of ``(y_pred > threshold) == y_true``.
 
-    Example:
+    Args:
+        y_true: Binary labels (0 or 1).
+        y_pred: Predicted probabilities, shaped like `y_true`.
+        threshold: Predictions above it count as 1, the others as 0.
 
-    >>> binary_accuracy([[1], [0]], [[0.9], [0.7]]).tolist()
-    [1.0, 0.0]
+    Returns:
+        A float tensor: the fraction of matches over the last axis of each
+        sample.
+
+    Examples:
+        >>> binary_accuracy([[1], [0]], [[0.9], [0.7]]).tolist()
+        [1.0, 0.0]
     """
     y_true = to_tensor(y_true)
     y_pred = to_tensor(y_pred, device=y_true.device)
@@ -50,11 +58,17 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 def categorical_accuracy(y_true, y_pred):
     """1 where ``argmax(y_pred) == argmax(y_true)`` (one-hot labels).
 
-    Example:
+    Args:
+        y_true: One-hot labels.
+        y_pred: Predicted scores, with the classes on the last axis.
 
-    >>> categorical_accuracy([[0, 0, 1], [0, 1, 0]],
-    ...                      [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]).tolist()
-    [0.0, 1.0]
+    Returns:
+        A float tensor of per-sample values (1 for a hit, 0 for a miss).
+
+    Examples:
+        >>> categorical_accuracy([[0, 0, 1], [0, 1, 0]],
+        ...                      [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]).tolist()
+        [0.0, 1.0]
     """
     y_true = to_tensor(y_true)
     y_pred = to_tensor(y_pred, device=y_true.device)
@@ -77,11 +91,17 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
     ``y_true`` may have shape ``(n,)`` or ``(n, 1)``.
 
-    Example:
+    Args:
+        y_true: Integer labels.
+        y_pred: Predicted scores, with the classes on the last axis.
 
-    >>> sparse_categorical_accuracy([[2], [1]],
-    ...                             [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]).tolist()
-    [0.0, 1.0]
+    Returns:
+        A float tensor of per-sample values (1 for a hit, 0 for a miss).
+
+    Examples:
+        >>> y_pred = [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]
+        >>> sparse_categorical_accuracy([[2], [1]], y_pred).tolist()
+        [0.0, 1.0]
     """
     y_pred = to_tensor(y_pred)
     y_true = to_tensor(y_true, device=y_pred.device)
@@ -103,12 +123,19 @@ def sparse_categorical_accuracy(y_true, y_pred):
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the one-hot target is among the top ``k`` predictions.
 
-    Example:
+    Args:
+        y_true: One-hot labels.
+        y_pred: Predicted scores, with the classes on the last axis.
+        k: How many of the highest-scored classes count as a hit.
 
-    >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]],
-    ...                            [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
-    ...                            k=1).tolist()
-    [0.0, 1.0]
+    Returns:
+        A float tensor of per-sample values (1 for a hit, 0 for a miss).
+
+    Examples:
+        >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]],
+        ...                            [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
+        ...                            k=1).tolist()
+        [0.0, 1.0]
     """
     y_true = to_tensor(y_true)
     return _top_k_matches(torch.argmax(y_true, dim=-1), y_pred, k)
@@ -118,11 +145,18 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the integer target is among the top ``k`` predictions.
 
-    Example:
+    Args:
+        y_true: Integer labels.
+        y_pred: Predicted scores, with the classes on the last axis.
+        k: How many of the highest-scored classes count as a hit.
 
-    >>> sparse_top_k_categorical_accuracy(
-    ...     [2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=1).tolist()
-    [0.0, 1.0]
+    Returns:
+        A float tensor of per-sample values (1 for a hit, 0 for a miss).
+
+    Examples:
+        >>> sparse_top_k_categorical_accuracy(
+        ...     [2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=1).tolist()
+        [0.0, 1.0]
     """
     return _top_k_matches(to_tensor(y_true), y_pred, k)
 
@@ -159,12 +193,11 @@ class Accuracy(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Accuracy()
-    >>> m.update_state([[1], [2], [3], [4]], [[0], [2], [3], [4]])
-    >>> float(m.result())
-    0.75
+    Examples:
+        >>> m = Accuracy()
+        >>> m.update_state([[1], [2], [3], [4]], [[0], [2], [3], [4]])
+        >>> float(m.result())
+        0.75
     """
 
     def __init__(self, name="accuracy", dtype=None):
@@ -185,12 +218,11 @@ class BinaryAccuracy(MeanMetricWrapper):
         threshold: (Optional) Float: a prediction above it counts as 1.
             Defaults to ``0.5``; ``0.0`` for a model that outputs logits.
 
-    Example:
-
-    >>> m = BinaryAccuracy()
-    >>> m.update_state([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]])
-    >>> float(m.result())
-    0.75
+    Examples:
+        >>> m = BinaryAccuracy()
+        >>> m.update_state([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]])
+        >>> float(m.result())
+        0.75
     """
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
@@ -214,14 +246,13 @@ class CategoricalAccuracy(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = CategoricalAccuracy()
-    >>> m.update_state([[0, 0, 1], [0, 1, 0]],
-    ...                [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
-    ...                sample_weight=[0.7, 0.3])
-    >>> round(float(m.result()), 6)
-    0.3
+    Examples:
+        >>> m = CategoricalAccuracy()
+        >>> m.update_state([[0, 0, 1], [0, 1, 0]],
+        ...                [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
+        ...                sample_weight=[0.7, 0.3])
+        >>> round(float(m.result()), 6)
+        0.3
     """
 
     def __init__(self, name="categorical_accuracy", dtype=None):
@@ -240,12 +271,11 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = SparseCategoricalAccuracy()
-    >>> m.update_state([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = SparseCategoricalAccuracy()
+        >>> m.update_state([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
@@ -287,13 +317,12 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = TopKCategoricalAccuracy(k=1)
-    >>> m.update_state([[0, 0, 1], [0, 1, 0]],
-    ...                [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = TopKCategoricalAccuracy(k=1)
+        >>> m.update_state([[0, 0, 1], [0, 1, 0]],
+        ...                [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
@@ -315,12 +344,11 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = SparseTopKCategoricalAccuracy(k=1)
-    >>> m.update_state([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = SparseTopKCategoricalAccuracy(k=1)
+        >>> m.update_state([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy",

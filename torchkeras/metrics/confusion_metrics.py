@@ -116,12 +116,11 @@ class FalsePositives(_ConfusionMatrixConditionCount):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = FalsePositives()
-    >>> m.update_state([0, 1, 0, 0], [0, 0, 1, 1])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> m = FalsePositives()
+        >>> m.update_state([0, 1, 0, 0], [0, 0, 1, 1])
+        >>> float(m.result())
+        2.0
     """
 
     _confusion_matrix_cond = _FP
@@ -138,12 +137,11 @@ class FalseNegatives(_ConfusionMatrixConditionCount):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = FalseNegatives()
-    >>> m.update_state([0, 1, 1, 1], [0, 1, 0, 0])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> m = FalseNegatives()
+        >>> m.update_state([0, 1, 1, 1], [0, 1, 0, 0])
+        >>> float(m.result())
+        2.0
     """
 
     _confusion_matrix_cond = _FN
@@ -160,12 +158,11 @@ class TrueNegatives(_ConfusionMatrixConditionCount):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = TrueNegatives()
-    >>> m.update_state([0, 1, 0, 0], [1, 1, 0, 0])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> m = TrueNegatives()
+        >>> m.update_state([0, 1, 0, 0], [1, 1, 0, 0])
+        >>> float(m.result())
+        2.0
     """
 
     _confusion_matrix_cond = _TN
@@ -182,12 +179,11 @@ class TruePositives(_ConfusionMatrixConditionCount):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = TruePositives()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> m = TruePositives()
+        >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+        >>> float(m.result())
+        2.0
     """
 
     _confusion_matrix_cond = _TP
@@ -248,12 +244,11 @@ class Precision(_PrecisionRecallBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Precision()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> round(float(m.result()), 6)
-    0.666667
+    Examples:
+        >>> m = Precision()
+        >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+        >>> round(float(m.result()), 6)
+        0.666667
     """
 
     _other = "false_positives"
@@ -275,12 +270,11 @@ class Recall(_PrecisionRecallBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Recall()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> round(float(m.result()), 6)
-    0.666667
+    Examples:
+        >>> m = Recall()
+        >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+        >>> round(float(m.result()), 6)
+        0.666667
     """
 
     _other = "false_negatives"
@@ -378,12 +372,11 @@ class SensitivityAtSpecificity(SensitivitySpecificityBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = SensitivityAtSpecificity(0.5)
-    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = SensitivityAtSpecificity(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> float(m.result())
+        0.5
     """
 
     _argument = "specificity"
@@ -409,12 +402,11 @@ class SpecificityAtSensitivity(SensitivitySpecificityBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = SpecificityAtSensitivity(0.5)
-    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
-    >>> round(float(m.result()), 6)
-    0.666667
+    Examples:
+        >>> m = SpecificityAtSensitivity(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> round(float(m.result()), 6)
+        0.666667
     """
 
     _argument = "sensitivity"
@@ -440,12 +432,11 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = PrecisionAtRecall(0.5)
-    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = PrecisionAtRecall(0.5)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> float(m.result())
+        0.5
     """
 
     _argument = "recall"
@@ -473,12 +464,11 @@ class RecallAtPrecision(SensitivitySpecificityBase):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = RecallAtPrecision(0.8)
-    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = RecallAtPrecision(0.8)
+        >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+        >>> float(m.result())
+        0.5
     """
 
     _argument = "precision"
@@ -518,12 +508,11 @@ class AUC(_ThresholdedMetric):
             average of label AUCs when ``multi_label``, else per prediction.
         from_logits: whether ``y_pred`` are logits (a sigmoid is applied).
 
-    Example:
-
-    >>> m = AUC(num_thresholds=3)
-    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
-    >>> float(m.result())
-    0.75
+    Examples:
+        >>> m = AUC(num_thresholds=3)
+        >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+        >>> float(m.result())
+        0.75
     """
 
     def __init__(self, num_thresholds=200, curve="ROC",

@@ -34,13 +34,12 @@ class FBetaScore(Metric):
         name: Optional. String name of the metric instance.
         dtype: Optional. Data type of the metric result.
 
-    Example:
-
-    >>> m = FBetaScore(beta=2.0, threshold=0.5)
-    >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
-    ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
-    >>> [round(v, 4) for v in m.result().tolist()]
-    [0.3846, 0.9091, 0.8333]
+    Examples:
+        >>> m = FBetaScore(beta=2.0, threshold=0.5)
+        >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
+        ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
+        >>> [round(v, 4) for v in m.result().tolist()]
+        [0.3846, 0.9091, 0.8333]
     """
 
     def __init__(self, average=None, beta=1.0, threshold=None,
@@ -176,13 +175,12 @@ class F1Score(FBetaScore):
         name: Optional. String name of the metric instance.
         dtype: Optional. Data type of the metric result.
 
-    Example:
-
-    >>> m = F1Score(threshold=0.5)
-    >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
-    ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
-    >>> [round(v, 4) for v in m.result().tolist()]
-    [0.5, 0.8, 0.6667]
+    Examples:
+        >>> m = F1Score(threshold=0.5)
+        >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
+        ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
+        >>> [round(v, 4) for v in m.result().tolist()]
+        [0.5, 0.8, 0.6667]
     """
 
     def __init__(self, average=None, threshold=None, name="f1_score",

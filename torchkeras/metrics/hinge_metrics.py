@@ -30,12 +30,11 @@ class Hinge(_HingeMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Hinge()
-    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
-    >>> round(float(m.result()), 5)
-    1.3
+    Examples:
+        >>> m = Hinge()
+        >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 5)
+        1.3
     """
 
     def __init__(self, name="hinge", dtype=None):
@@ -50,12 +49,11 @@ class SquaredHinge(_HingeMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = SquaredHinge()
-    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
-    >>> round(float(m.result()), 5)
-    1.86
+    Examples:
+        >>> m = SquaredHinge()
+        >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 5)
+        1.86
     """
 
     def __init__(self, name="squared_hinge", dtype=None):
@@ -71,12 +69,11 @@ class CategoricalHinge(_HingeMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = CategoricalHinge()
-    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
-    >>> round(float(m.result()), 5)
-    1.4
+    Examples:
+        >>> m = CategoricalHinge()
+        >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 5)
+        1.4
     """
 
     def __init__(self, name="categorical_hinge", dtype=None):

@@ -108,12 +108,11 @@ class IoU(_IoUBase):
             vectors (``False``: ``argmax`` is taken).
         axis: (Optional) The class axis of dense inputs. Defaults to ``-1``.
 
-    Example:
-
-    >>> m = IoU(num_classes=2, target_class_ids=[0])
-    >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
-    >>> round(float(m.result()), 6)
-    0.333333
+    Examples:
+        >>> m = IoU(num_classes=2, target_class_ids=[0])
+        >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+        >>> round(float(m.result()), 6)
+        0.333333
     """
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
@@ -175,12 +174,11 @@ class BinaryIoU(IoU):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
-    >>> m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7])
-    >>> round(float(m.result()), 6)
-    0.333333
+    Examples:
+        >>> m = BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
+        >>> m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7])
+        >>> round(float(m.result()), 6)
+        0.333333
     """
 
     def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None,
@@ -216,12 +214,11 @@ class MeanIoU(IoU):
         sparse_y_pred: Whether predictions are integers or dense vectors.
         axis: (Optional) The class axis of dense inputs. Defaults to ``-1``.
 
-    Example:
-
-    >>> m = MeanIoU(num_classes=2)
-    >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
-    >>> round(float(m.result()), 6)
-    0.333333
+    Examples:
+        >>> m = MeanIoU(num_classes=2)
+        >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+        >>> round(float(m.result()), 6)
+        0.333333
     """
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
@@ -258,14 +255,14 @@ class OneHotIoU(IoU):
         sparse_y_pred: Whether predictions are integers or dense vectors.
         axis: (Optional) The class axis. Defaults to ``-1``.
 
-    Example:
-
-    >>> m = OneHotIoU(num_classes=3, target_class_ids=[0, 2])
-    >>> m.update_state([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]],
-    ...                [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1],
-    ...                 [0.1, 0.4, 0.5]], sample_weight=[0.1, 0.2, 0.3, 0.4])
-    >>> round(float(m.result()), 3)
-    0.071
+    Examples:
+        >>> m = OneHotIoU(num_classes=3, target_class_ids=[0, 2])
+        >>> m.update_state([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]],
+        ...                [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1],
+        ...                 [0.1, 0.4, 0.5]],
+        ...                sample_weight=[0.1, 0.2, 0.3, 0.4])
+        >>> round(float(m.result()), 3)
+        0.071
     """
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
@@ -296,14 +293,14 @@ class OneHotMeanIoU(MeanIoU):
         sparse_y_pred: Whether predictions are integers or dense vectors.
         axis: (Optional) The class axis. Defaults to ``-1``.
 
-    Example:
-
-    >>> m = OneHotMeanIoU(num_classes=3)
-    >>> m.update_state([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]],
-    ...                [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1],
-    ...                 [0.1, 0.4, 0.5]], sample_weight=[0.1, 0.2, 0.3, 0.4])
-    >>> round(float(m.result()), 3)
-    0.048
+    Examples:
+        >>> m = OneHotMeanIoU(num_classes=3)
+        >>> m.update_state([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]],
+        ...                [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1],
+        ...                 [0.1, 0.4, 0.5]],
+        ...                sample_weight=[0.1, 0.2, 0.3, 0.4])
+        >>> round(float(m.result()), 3)
+        0.048
     """
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,

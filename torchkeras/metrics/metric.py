@@ -123,22 +123,21 @@ class Metric(torch.nn.Module):
         dtype: (Optional) data type of the metric result. Defaults to
             ``backend.floatx()``.
 
-    Example:
-
-    >>> class BinaryTruePositives(Metric):
-    ...     def __init__(self, name="binary_true_positives", **kwargs):
-    ...         super().__init__(name=name, **kwargs)
-    ...         self.true_positives = self.add_weight(name="tp")
-    ...     def update_state(self, y_true, y_pred, sample_weight=None):
-    ...         values = (torch.as_tensor(y_true) == 1) & (
-    ...             torch.as_tensor(y_pred) == 1)
-    ...         self.true_positives.assign_add(values.sum())
-    ...     def result(self):
-    ...         return self.true_positives.value()
-    >>> m = BinaryTruePositives()
-    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> class BinaryTruePositives(Metric):
+        ...     def __init__(self, name="binary_true_positives", **kwargs):
+        ...         super().__init__(name=name, **kwargs)
+        ...         self.true_positives = self.add_weight(name="tp")
+        ...     def update_state(self, y_true, y_pred, sample_weight=None):
+        ...         values = (torch.as_tensor(y_true) == 1) & (
+        ...             torch.as_tensor(y_pred) == 1)
+        ...         self.true_positives.assign_add(values.sum())
+        ...     def result(self):
+        ...         return self.true_positives.value()
+        >>> m = BinaryTruePositives()
+        >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+        >>> float(m.result())
+        2.0
     """
 
     def __init__(self, name=None, dtype=None):

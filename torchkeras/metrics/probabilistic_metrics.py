@@ -21,12 +21,11 @@ class KLDivergence(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = KLDivergence()
-    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
-    >>> round(float(m.result()), 5)
-    0.45814
+    Examples:
+        >>> m = KLDivergence()
+        >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 5)
+        0.45814
     """
 
     def __init__(self, name="kl_divergence", dtype=None):
@@ -44,12 +43,11 @@ class Poisson(MeanMetricWrapper):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Poisson()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> round(float(m.result()), 5)
-    0.5
+    Examples:
+        >>> m = Poisson()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> round(float(m.result()), 5)
+        0.5
     """
 
     def __init__(self, name="poisson", dtype=None):
@@ -71,12 +69,11 @@ class BinaryCrossentropy(MeanMetricWrapper):
         label_smoothing: (Optional) Float in ``[0, 1]``: labels become
             ``y * (1 - label_smoothing) + 0.5 * label_smoothing``.
 
-    Example:
-
-    >>> m = BinaryCrossentropy()
-    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
-    >>> round(float(m.result()), 5)
-    0.81492
+    Examples:
+        >>> m = BinaryCrossentropy()
+        >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 5)
+        0.81492
     """
 
     def __init__(self, name="binary_crossentropy", dtype=None,
@@ -107,13 +104,12 @@ class CategoricalCrossentropy(MeanMetricWrapper):
             ``y * (1 - label_smoothing) + label_smoothing / num_classes``.
         axis: (Optional) Defaults to ``-1``. The class axis.
 
-    Example:
-
-    >>> m = CategoricalCrossentropy()
-    >>> m.update_state([[0, 1, 0], [0, 0, 1]],
-    ...                [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
-    >>> round(float(m.result()), 5)
-    1.17694
+    Examples:
+        >>> m = CategoricalCrossentropy()
+        >>> m.update_state([[0, 1, 0], [0, 0, 1]],
+        ...                [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        >>> round(float(m.result()), 5)
+        1.17694
     """
 
     def __init__(self, name="categorical_crossentropy", dtype=None,
@@ -146,12 +142,11 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         from_logits: (Optional) Whether ``y_pred`` are logits.
         axis: (Optional) Defaults to ``-1``. The class axis.
 
-    Example:
-
-    >>> m = SparseCategoricalCrossentropy()
-    >>> m.update_state([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
-    >>> round(float(m.result()), 5)
-    1.17694
+    Examples:
+        >>> m = SparseCategoricalCrossentropy()
+        >>> m.update_state([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        >>> round(float(m.result()), 5)
+        1.17694
     """
 
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None,

@@ -29,12 +29,11 @@ class Reduce(Metric):
         name: string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Reduce("sum_over_batch_size", name="sobs")
-    >>> m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
-    >>> float(m.result())
-    1.0
+    Examples:
+        >>> m = Reduce("sum_over_batch_size", name="sobs")
+        >>> m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
+        >>> float(m.result())
+        1.0
     """
 
     def __init__(self, reduction, name, dtype=None):
@@ -114,12 +113,11 @@ class Sum(Reduce):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Sum()
-    >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
-    >>> float(m.result())
-    4.0
+    Examples:
+        >>> m = Sum()
+        >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
+        >>> float(m.result())
+        4.0
     """
 
     def __init__(self, name="sum", dtype=None):
@@ -142,12 +140,11 @@ class Mean(Reduce):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = Mean()
-    >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
-    >>> float(m.result())
-    2.0
+    Examples:
+        >>> m = Mean()
+        >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
+        >>> float(m.result())
+        2.0
     """
 
     def __init__(self, name="mean", dtype=None):
@@ -171,14 +168,13 @@ class MeanMetricWrapper(Mean):
         dtype: (Optional) data type of the metric result.
         **kwargs: Keyword arguments to pass on to ``fn``.
 
-    Example:
-
-    >>> def squared(y_true, y_pred):
-    ...     return (y_true - y_pred) ** 2
-    >>> m = MeanMetricWrapper(fn=squared)
-    >>> m.update_state([0.0, 1.0], [1.0, 1.0])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> def squared(y_true, y_pred):
+        ...     return (y_true - y_pred) ** 2
+        >>> m = MeanMetricWrapper(fn=squared)
+        >>> m.update_state([0.0, 1.0], [1.0, 1.0])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
@@ -266,13 +262,12 @@ class MeanTensor(Metric):
         shape: (Optional) the shape of the values. Inferred at the first
             ``update_state`` when not given.
 
-    Example:
-
-    >>> m = MeanTensor()
-    >>> m.update_state([0.0, 1.0, 2.0, 3.0])
-    >>> m.update_state([4.0, 5.0, 6.0, 7.0])
-    >>> m.result().tolist()
-    [2.0, 3.0, 4.0, 5.0]
+    Examples:
+        >>> m = MeanTensor()
+        >>> m.update_state([0.0, 1.0, 2.0, 3.0])
+        >>> m.update_state([4.0, 5.0, 6.0, 7.0])
+        >>> m.result().tolist()
+        [2.0, 3.0, 4.0, 5.0]
     """
 
     def __init__(self, name="mean_tensor", dtype=None, shape=None):

@@ -38,12 +38,11 @@ class MeanSquaredError(_LossMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = MeanSquaredError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> float(m.result())
-    0.25
+    Examples:
+        >>> m = MeanSquaredError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> float(m.result())
+        0.25
     """
 
     def __init__(self, name="mean_squared_error", dtype=None):
@@ -58,13 +57,12 @@ class MeanAbsoluteError(_LossMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = MeanAbsoluteError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]],
-    ...                sample_weight=[1, 0])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = MeanAbsoluteError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]],
+        ...                sample_weight=[1, 0])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, name="mean_absolute_error", dtype=None):
@@ -81,12 +79,11 @@ class MeanAbsolutePercentageError(_LossMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = MeanAbsolutePercentageError()
-    >>> m.update_state([[1, 2], [4, 8]], [[1, 1], [2, 8]])
-    >>> float(m.result())
-    25.0
+    Examples:
+        >>> m = MeanAbsolutePercentageError()
+        >>> m.update_state([[1, 2], [4, 8]], [[1, 1], [2, 8]])
+        >>> float(m.result())
+        25.0
     """
 
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
@@ -102,12 +99,11 @@ class MeanSquaredLogarithmicError(_LossMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = MeanSquaredLogarithmicError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> round(float(m.result()), 6)
-    0.120113
+    Examples:
+        >>> m = MeanSquaredLogarithmicError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> round(float(m.result()), 6)
+        0.120113
     """
 
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
@@ -123,12 +119,11 @@ class LogCoshError(_LossMetric):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = LogCoshError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> round(float(m.result()), 6)
-    0.108445
+    Examples:
+        >>> m = LogCoshError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> round(float(m.result()), 6)
+        0.108445
     """
 
     def __init__(self, name="logcosh", dtype=None):
@@ -147,12 +142,11 @@ class CosineSimilarity(MeanMetricWrapper):
         axis: (Optional) Defaults to ``-1``. The dimension along which the
             cosine similarity is computed.
 
-    Example:
-
-    >>> m = CosineSimilarity(axis=1)
-    >>> m.update_state([[0., 1.], [1., 1.]], [[1., 0.], [1., 1.]])
-    >>> round(float(m.result()), 5)
-    0.5
+    Examples:
+        >>> m = CosineSimilarity(axis=1)
+        >>> m.update_state([[0., 1.], [1., 1.]], [[1., 0.], [1., 1.]])
+        >>> round(float(m.result()), 5)
+        0.5
     """
 
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
@@ -175,12 +169,11 @@ class RootMeanSquaredError(Mean):
         name: (Optional) string name of the metric instance.
         dtype: (Optional) data type of the metric result.
 
-    Example:
-
-    >>> m = RootMeanSquaredError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> float(m.result())
-    0.5
+    Examples:
+        >>> m = RootMeanSquaredError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> float(m.result())
+        0.5
     """
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
@@ -222,12 +215,11 @@ class R2Score(Metric):
         name: Optional. string name of the metric instance.
         dtype: Optional. data type of the metric result.
 
-    Example:
-
-    >>> m = R2Score()
-    >>> m.update_state([[1.0], [4.0], [3.0]], [[2.0], [4.0], [4.0]])
-    >>> round(float(m.result()), 5)
-    0.57143
+    Examples:
+        >>> m = R2Score()
+        >>> m.update_state([[1.0], [4.0], [3.0]], [[2.0], [4.0], [4.0]])
+        >>> round(float(m.result()), 5)
+        0.57143
     """
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,

@@ -23,10 +23,16 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 def serialize(optimizer):
     """Returns the Keras 3 config dict of an optimizer.
 
-    Example:
+    Args:
+        optimizer: An optimizer instance.
 
-    >>> serialize(SGD())["class_name"]
-    'SGD'
+    Returns:
+        A dict with `module`, `class_name`, `config` and `registered_name`.
+
+    Examples:
+        >>> config = keras.optimizers.serialize(keras.optimizers.SGD())
+        >>> config["class_name"], config["config"]["learning_rate"]
+        ('SGD', 0.01)
     """
     cls = type(optimizer)
     builtin = ALL_OBJECTS_DICT.get(cls.__name__.lower()) is cls
@@ -41,7 +47,26 @@ def serialize(optimizer):
 
 
 def deserialize(config, custom_objects=None):
-    """Returns the optimizer a config dict describes (names any case)."""
+    """Returns the optimizer a config dict describes (class names in any case).
+
+    Args:
+        config: A `{"class_name": ..., "config": ...}` dict, as `serialize`
+            writes it.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        An optimizer instance.
+
+    Raises:
+        ValueError: for an unknown class name.
+
+    Examples:
+        >>> opt = keras.optimizers.deserialize(
+        ...     {"class_name": "adam", "config": {"learning_rate": 0.5}})
+        >>> type(opt).__name__, float(opt.learning_rate)
+        ('Adam', 0.5)
+    """
     config = dict(config)
     class_name = config.get("class_name")
     if isinstance(class_name, str) and class_name.lower() in ALL_OBJECTS_DICT:
@@ -62,13 +87,19 @@ def get(identifier):
     A name is case-insensitive (``'adam'``, ``'RMSprop'``). A
     `torch.optim.Optimizer` (ours or the user's own) is returned unchanged.
 
+    Args:
+        identifier: An optimizer name, a config dict, an optimizer
+            instance, or `None` (returned as is).
+
+    Returns:
+        An optimizer instance.
+
     Raises:
         ValueError: if `identifier` cannot be interpreted.
 
-    Example:
-
-    >>> type(get("rmsprop")).__name__
-    'RMSprop'
+    Examples:
+        >>> type(get("rmsprop")).__name__
+        'RMSprop'
     """
     if identifier is None:
         return None

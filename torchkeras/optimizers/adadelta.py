@@ -8,7 +8,9 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.optimizers.Adadelta")
 class Adadelta(Optimizer):
-    """Adadelta, Keras 3's rule (with a learning rate, Zeiler 2012)::
+    """Optimizer implementing the Adadelta algorithm (Zeiler, 2012).
+
+    Each step applies Keras 3's rule, which keeps a learning rate:
 
         accumulated_grad = rho * accumulated_grad + (1 - rho) * g ** 2
         delta = -sqrt(accumulated_delta_var + epsilon) * g
@@ -22,7 +24,17 @@ class Adadelta(Optimizer):
             Defaults to `0.001`; use `1.0` for the paper's form.
         rho: Float. The decay rate. Defaults to `0.95`.
         epsilon: Float. Defaults to `1e-7`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Adadelta(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9999
     """
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7,

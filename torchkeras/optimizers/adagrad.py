@@ -8,7 +8,9 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.optimizers.Adagrad")
 class Adagrad(Optimizer):
-    """Adagrad, Keras 3's rule::
+    """Optimizer implementing the Adagrad algorithm.
+
+    Each step applies Keras 3's rule:
 
         accumulator = accumulator + g ** 2
         w = w - learning_rate * g / sqrt(accumulator + epsilon)
@@ -19,7 +21,17 @@ class Adagrad(Optimizer):
         initial_accumulator_value: Float >= 0. Starting value of the
             accumulators. Defaults to `0.1`.
         epsilon: Float. Defaults to `1e-7`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Adagrad(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9012
     """
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1,

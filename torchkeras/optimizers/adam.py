@@ -12,7 +12,7 @@ from torchkeras.utils.registry import keras_export
 class Adam(Optimizer):
     """Adam, with Keras 3's rule (epsilon outside the bias correction).
 
-    Per step ``t`` (``iterations + 1``)::
+    Per step `t` (`iterations + 1`):
 
         m = m + (g - m) * (1 - beta_1)
         v = v + (g ** 2 - v) * (1 - beta_2)
@@ -30,17 +30,17 @@ class Adam(Optimizer):
         beta_2: Float. Decay rate of the 2nd moment. Defaults to `0.999`.
         epsilon: Float. "Epsilon hat" of Kingma and Ba. Defaults to `1e-7`.
         amsgrad: Boolean. Whether to apply AMSGrad. Defaults to `False`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
 
-    Example:
-
-    >>> w = torch.nn.Parameter(torch.tensor([1.0]))
-    >>> opt = Adam(learning_rate=0.1)
-    >>> opt.build([w])
-    >>> w.grad = torch.tensor([2.0])
-    >>> opt.step()
-    >>> round(w.item(), 4)
-    0.9
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = Adam(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999,

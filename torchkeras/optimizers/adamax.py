@@ -8,7 +8,9 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.optimizers.Adamax")
 class Adamax(Optimizer):
-    """Adamax, Keras 3's rule (section 7.1 of Kingma & Ba)::
+    """Optimizer implementing Adamax, Adam's infinity-norm variant.
+
+    Each step applies Keras 3's rule (section 7.1 of Kingma & Ba):
 
         m = m + (g - m) * (1 - beta_1)
         u = max(beta_2 * u, abs(g))
@@ -20,7 +22,17 @@ class Adamax(Optimizer):
         beta_1: Float. Decay rate of the 1st moment. Defaults to `0.9`.
         beta_2: Float. Decay rate of the infinity norm. Defaults to `0.999`.
         epsilon: Float. Defaults to `1e-7`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Adamax(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9
     """
 
     # Keras creates (momentum, norm) per variable, interleaved.

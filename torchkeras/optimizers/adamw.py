@@ -20,10 +20,20 @@ class AdamW(Adam):
         beta_2: Float. Defaults to `0.999`.
         epsilon: Float. Defaults to `1e-7`.
         amsgrad: Boolean. Defaults to `False`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
 
     Raises:
         ValueError: if `weight_decay` is None.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.AdamW(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.8996
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9,

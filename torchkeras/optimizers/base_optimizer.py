@@ -104,6 +104,17 @@ class Optimizer(
         ValueError: for a negative or non-numeric argument, for more than
             one of `clipnorm`, `clipvalue` and `global_clipnorm`, or for an
             unknown keyword argument.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.SGD(learning_rate=0.1, clipnorm=1.0)
+        >>> isinstance(opt, torch.optim.Optimizer)
+        True
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])  # clipped to norm 1.0
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9
     """
 
     def __init__(

@@ -16,7 +16,9 @@ def _check_sign(name, value, positive=True):
 
 @keras_export("keras.optimizers.Ftrl")
 class Ftrl(Optimizer):
-    """FTRL (McMahan et al., 2013), Keras 3's rule::
+    """Optimizer implementing FTRL-Proximal (McMahan et al., 2013).
+
+    Each step applies Keras 3's rule:
 
         g_shrunk = g + 2 * l2_shrinkage_regularization_strength * w
         n_new = n + g ** 2
@@ -38,7 +40,17 @@ class Ftrl(Optimizer):
         l2_regularization_strength: Float >= 0. Defaults to `0.0`.
         l2_shrinkage_regularization_strength: Float >= 0. Defaults to `0.0`.
         beta: Float. Defaults to `0.0`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Ftrl(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.7451
     """
 
     # Keras creates (accumulator, linear) per variable, interleaved.

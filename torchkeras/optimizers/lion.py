@@ -8,7 +8,9 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.optimizers.Lion")
 class Lion(Optimizer):
-    """Lion (Chen et al., 2023), Keras 3's rule::
+    """Optimizer implementing the Lion algorithm (Chen et al., 2023).
+
+    Each step applies Keras 3's rule:
 
         w = w - learning_rate * sign(beta_1 * m + (1 - beta_1) * g)
         m = beta_2 * m + (1 - beta_2) * g
@@ -18,10 +20,20 @@ class Lion(Optimizer):
             Defaults to `0.001`.
         beta_1: Float in ``(0, 1]``. Defaults to `0.9`.
         beta_2: Float. Decay rate of the momentum. Defaults to `0.99`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
 
     Raises:
         ValueError: if `beta_1` is not in ``(0, 1]``.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Lion(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.9
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99,

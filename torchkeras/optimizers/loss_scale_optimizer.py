@@ -63,13 +63,13 @@ class LossScaleOptimizer(Optimizer):
             optimizer argument (set it on the inner optimizer), or a
             LossScaleOptimizer as inner optimizer.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> opt = keras.mixed_precision.LossScaleOptimizer(
-    ...     keras.optimizers.SGD(0.1))
-    >>> float(opt.scale_loss(torch.ones(())))
-    32768.0
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> opt = keras.mixed_precision.LossScaleOptimizer(
+        ...     keras.optimizers.SGD(0.1))
+        >>> float(opt.scale_loss(torch.ones(())))
+        32768.0
     """
 
     def __init__(self, inner_optimizer, initial_scale=None,

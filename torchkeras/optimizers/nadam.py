@@ -80,7 +80,7 @@ class Nadam(Optimizer):
     """Nadam, Keras 3's rule with Dozat's momentum-cache schedule.
 
     Per step ``t``, with ``u_t = beta_1 * (1 - 0.5 * 0.96 ** t)`` and
-    ``u_product`` the running product of the ``u_t``::
+    ``u_product`` the running product of the ``u_t``:
 
         m = m + (g - m) * (1 - beta_1)
         v = v + (g ** 2 - v) * (1 - beta_2)
@@ -98,7 +98,17 @@ class Nadam(Optimizer):
         beta_1: Float. Defaults to `0.9`.
         beta_2: Float. Defaults to `0.999`.
         epsilon: Float. Defaults to `1e-7`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.Nadam(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.8937
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999,

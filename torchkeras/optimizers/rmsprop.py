@@ -8,7 +8,9 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.optimizers.RMSprop")
 class RMSprop(Optimizer):
-    """RMSprop, Keras 3's rule (epsilon inside the square root)::
+    """Optimizer implementing the RMSprop algorithm.
+
+    Each step applies Keras 3's rule (epsilon inside the square root):
 
         v = rho * v + (1 - rho) * g ** 2
         # centered: a = rho * a + (1 - rho) * g; denominator = v - a ** 2
@@ -25,7 +27,17 @@ class RMSprop(Optimizer):
         epsilon: Float. Defaults to `1e-7`.
         centered: Boolean. Normalize by the estimated variance of the
             gradient. Defaults to `False`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes; see `Optimizer`.
+
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = keras.optimizers.RMSprop(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> round(w.item(), 4)
+        0.6838
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0,

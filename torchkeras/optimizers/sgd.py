@@ -10,7 +10,7 @@ from torchkeras.utils.registry import keras_export
 class SGD(Optimizer):
     """Gradient descent (with momentum) optimizer, Keras 3's rule.
 
-    Without momentum: ``w = w - learning_rate * g``. With momentum::
+    Without momentum: ``w = w - learning_rate * g``. With momentum:
 
         velocity = momentum * velocity - learning_rate * g
         w = w + velocity
@@ -25,21 +25,21 @@ class SGD(Optimizer):
         momentum: Float in ``[0, 1]``. Defaults to `0.0`.
         nesterov: Boolean. Whether to apply Nesterov momentum. Defaults to
             `False`.
+        name: The optimizer's name, used in its config and variable names.
         **kwargs: the arguments every optimizer takes (`weight_decay`,
             `clipnorm`, `clipvalue`, `global_clipnorm`, `use_ema`,
             `ema_momentum`, `ema_overwrite_frequency`, `loss_scale_factor`,
             `gradient_accumulation_steps`, `name`; tf.keras 2's `lr`,
             `decay`); see `Optimizer`.
 
-    Example:
-
-    >>> w = torch.nn.Parameter(torch.tensor([1.0]))
-    >>> opt = SGD(learning_rate=0.1)
-    >>> opt.build([w])
-    >>> w.grad = torch.tensor([2.0])
-    >>> opt.step()
-    >>> w.data
-    tensor([0.8000])
+    Examples:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = SGD(learning_rate=0.1)
+        >>> opt.build([w])
+        >>> w.grad = torch.tensor([2.0])
+        >>> opt.step()
+        >>> w.data
+        tensor([0.8000])
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False,

@@ -53,6 +53,11 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
 
     Returns:
         A PIL image: mode ``L`` (``I`` above 255), ``RGB`` or ``RGBA``.
+
+    Examples:
+        >>> image = keras.utils.array_to_img(np.zeros((4, 6, 3)))
+        >>> image.size, image.mode
+        ((6, 4), 'RGB')
     """
     data_format = _check_data_format(data_format)
     image = _pil_image("array_to_img")
@@ -93,6 +98,14 @@ def img_to_array(img, data_format=None, dtype=None):
         data_format: `"channels_last"` (``(height, width, channels)``) or
             `"channels_first"`; `None` means `backend.image_data_format()`.
         dtype: dtype of the result; `None` means floatx.
+
+    Returns:
+        A NumPy array, `(height, width, channels)` or channels first.
+
+    Examples:
+        >>> image = keras.utils.array_to_img(np.zeros((4, 6, 3)))
+        >>> keras.utils.img_to_array(image).shape
+        (4, 6, 3)
     """
     data_format = _check_data_format(data_format)
     x = np.asarray(img, dtype=dtype or floatx())
@@ -119,6 +132,11 @@ def save_img(path, x, data_format=None, file_format=None, scale=True,
         file_format: format override (needed with a file object).
         scale: rescale values to ``[0, 255]``.
         **kwargs: passed to `PIL.Image.Image.save`.
+
+    Examples:
+        >>> keras.utils.save_img("image.png", np.random.rand(4, 6, 3))
+        >>> keras.utils.load_img("image.png").size
+        (6, 4)
     """
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
@@ -142,6 +160,12 @@ def load_img(path, grayscale=False, color_mode="rgb", target_size=None,
             `"lanczos"`.
         keep_aspect_ratio: crop the centre to the target aspect ratio
             before resizing.
+
+    Examples:
+        >>> keras.utils.save_img("image.png", np.random.rand(4, 6, 3))
+        >>> image = keras.utils.load_img("image.png", target_size=(2, 3))
+        >>> image.size, image.mode
+        ((3, 2), 'RGB')
     """
     if grayscale:
         warnings.warn('grayscale is deprecated. Please use '

@@ -154,6 +154,22 @@ def image_dataset_from_directory(directory, labels="inferred",
         ``(batch_size, height, width, channels)`` with values in
         ``[0, 255]``, or of ``(images, labels)`` tuples. It has
         `class_names` and `file_paths` attributes.
+
+    Examples:
+        >>> import os
+        >>> for name in ("cats", "dogs"):
+        ...     os.makedirs(f"pets/{name}")
+        ...     for i in range(2):
+        ...         keras.utils.save_img(f"pets/{name}/{i}.png",
+        ...                              np.random.rand(8, 8, 3))
+        >>> dataset = keras.preprocessing.image_dataset_from_directory(
+        ...     "pets", image_size=(4, 4), batch_size=2, seed=0)
+        Found 4 files belonging to 2 classes.
+        >>> dataset.class_names
+        ['cats', 'dogs']
+        >>> images, labels = next(iter(dataset))
+        >>> images.shape, labels.shape
+        (torch.Size([2, 4, 4, 3]), torch.Size([2]))
     """
     num_channels = _CHANNELS.get(color_mode)
     image_size, interpolation, data_format = _check_image_arguments(

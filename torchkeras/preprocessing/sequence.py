@@ -39,16 +39,15 @@ def pad_sequences(
     Returns:
         A NumPy array of shape ``(len(sequences), maxlen) + item_shape``.
 
-    Example:
-
-    >>> pad_sequences([[1], [2, 3], [4, 5, 6]])
-    array([[0, 0, 1],
-           [0, 2, 3],
-           [4, 5, 6]], dtype=int32)
-    >>> pad_sequences([[1], [2, 3], [4, 5, 6]], maxlen=2, padding="post")
-    array([[1, 0],
-           [2, 3],
-           [5, 6]], dtype=int32)
+    Examples:
+        >>> pad_sequences([[1], [2, 3], [4, 5, 6]])
+        array([[0, 0, 1],
+               [0, 2, 3],
+               [4, 5, 6]], dtype=int32)
+        >>> pad_sequences([[1], [2, 3], [4, 5, 6]], maxlen=2, padding="post")
+        array([[1, 0],
+               [2, 3],
+               [5, 6]], dtype=int32)
     """
     _check_side("padding", padding)
     _check_side("truncating", truncating)
@@ -128,14 +127,13 @@ class TimeseriesGenerator(Sequence):
         reverse: give each window in reverse time order.
         batch_size: windows per batch.
 
-    Example:
-
-    >>> data = np.arange(10).reshape(10, 1)
-    >>> gen = TimeseriesGenerator(data, data, length=3, batch_size=2)
-    >>> x, y = gen[0]
-    >>> x[:, :, 0], y[:, 0]
-    (array([[0, 1, 2],
-           [1, 2, 3]]), array([3, 4]))
+    Examples:
+        >>> data = np.arange(10).reshape(10, 1)
+        >>> gen = TimeseriesGenerator(data, data, length=3, batch_size=2)
+        >>> x, y = gen[0]
+        >>> x[:, :, 0], y[:, 0]
+        (array([[0, 1, 2],
+               [1, 2, 3]]), array([3, 4]))
     """
 
     def __init__(self, data, targets, length, sampling_rate=1, stride=1,

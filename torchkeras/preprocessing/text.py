@@ -31,10 +31,9 @@ def text_to_word_sequence(input_text, filters=_FILTERS, lower=True,
     Returns:
         The list of non-empty words.
 
-    Example:
-
-    >>> text_to_word_sequence("This is a sample sentence.")
-    ['this', 'is', 'a', 'sample', 'sentence']
+    Examples:
+        >>> text_to_word_sequence("This is a sample sentence.")
+        ['this', 'is', 'a', 'sample', 'sentence']
     """
     if lower:
         input_text = input_text.lower()
@@ -71,10 +70,9 @@ def hashing_trick(text, n, hash_function=None, filters=_FILTERS, lower=True,
     Returns:
         A list of integer word indices (collisions are possible).
 
-    Example:
-
-    >>> hashing_trick("the cat the", 100, hash_function="md5")
-    [51, 3, 51]
+    Examples:
+        >>> hashing_trick("the cat the", 100, hash_function="md5")
+        [51, 3, 51]
     """
     if hash_function is None:
         hash_function = hash
@@ -110,14 +108,13 @@ class Tokenizer:
         analyzer: function splitting a text into tokens, replacing
             `text_to_word_sequence`.
 
-    Example:
-
-    >>> tokenizer = Tokenizer()
-    >>> tokenizer.fit_on_texts(["the cat", "the dog sat"])
-    >>> tokenizer.word_index
-    {'the': 1, 'cat': 2, 'dog': 3, 'sat': 4}
-    >>> tokenizer.texts_to_sequences(["the dog ran"])
-    [[1, 3]]
+    Examples:
+        >>> tokenizer = Tokenizer()
+        >>> tokenizer.fit_on_texts(["the cat", "the dog sat"])
+        >>> tokenizer.word_index
+        {'the': 1, 'cat': 2, 'dog': 3, 'sat': 4}
+        >>> tokenizer.texts_to_sequences(["the dog ran"])
+        [[1, 3]]
     """
 
     def __init__(self, num_words=None, filters=_FILTERS, lower=True,

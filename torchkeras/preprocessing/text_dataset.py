@@ -57,21 +57,20 @@ def text_dataset_from_directory(directory, labels="inferred",
         `numpy()` method), or of ``(texts, labels)`` tuples. It has a
         `class_names` attribute.
 
-    Example:
-
-    >>> import os, tempfile
-    >>> root = tempfile.mkdtemp()
-    >>> for name in ("neg", "pos"):
-    ...     os.makedirs(os.path.join(root, name))
-    ...     with open(os.path.join(root, name, "1.txt"), "w") as f:
-    ...         _ = f.write(f"a {name} review")
-    >>> ds = text_dataset_from_directory(root, batch_size=2, shuffle=False,
-    ...                                  verbose=False)
-    >>> ds.class_names
-    ['neg', 'pos']
-    >>> texts, labels = next(iter(ds))
-    >>> texts.numpy()[0], labels.tolist()
-    (b'a neg review', [0, 1])
+    Examples:
+        >>> import os, tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> for name in ("neg", "pos"):
+        ...     os.makedirs(os.path.join(root, name))
+        ...     with open(os.path.join(root, name, "1.txt"), "w") as f:
+        ...         _ = f.write(f"a {name} review")
+        >>> ds = text_dataset_from_directory(root, batch_size=2, shuffle=False,
+        ...                                  verbose=False)
+        >>> ds.class_names
+        ['neg', 'pos']
+        >>> texts, labels = next(iter(ds))
+        >>> texts.numpy()[0], labels.tolist()
+        (b'a neg review', [0, 1])
     """
     def load(path):
         with open(path, "rb") as f:

@@ -103,15 +103,14 @@ def timeseries_dataset_from_array(data, targets, sequence_length,
         (windows of shape ``(batch_size, sequence_length) +
         data.shape[1:]``), or of windows alone when `targets` is None.
 
-    Example:
-
-    >>> import numpy as np
-    >>> ds = timeseries_dataset_from_array(
-    ...     np.arange(10), np.arange(10) * 10, sequence_length=3,
-    ...     batch_size=4)
-    >>> x, y = next(iter(ds))
-    >>> x.tolist(), y.tolist()
-    ([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]], [0, 10, 20, 30])
+    Examples:
+        >>> import numpy as np
+        >>> ds = timeseries_dataset_from_array(
+        ...     np.arange(10), np.arange(10) * 10, sequence_length=3,
+        ...     batch_size=4)
+        >>> x, y = next(iter(ds))
+        >>> x.tolist(), y.tolist()
+        ([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]], [0, 10, 20, 30])
     """
     length = len(data)
     _check_arguments(length, sequence_stride, sampling_rate, start_index,

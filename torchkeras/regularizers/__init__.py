@@ -29,15 +29,41 @@ ALL_OBJECTS_DICT = _name_table("keras.regularizers", snake_case=True)
 
 
 def serialize(regularizer):
-    """Returns ``{"class_name": ..., "config": ...}`` for ``regularizer``."""
+    """Returns the `{"class_name": ..., "config": ...}` dict of `regularizer`.
+
+    Args:
+        regularizer: A `Regularizer` instance.
+
+    Returns:
+        The config dict, which `deserialize` turns back into a regularizer.
+
+    Examples:
+        >>> config = keras.regularizers.serialize(keras.regularizers.L2(0.5))
+        >>> config["class_name"], config["config"]
+        ('L2', {'l2': 0.5})
+    """
     return serialize_keras_object(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the regularizer a config dict or a name describes.
 
+    A bare name builds the class with its default arguments.
+
+    Args:
+        config: A name (`"l2"`, `"L1L2"`) or a config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A `Regularizer` instance.
+
     Raises:
         ValueError: for an unknown name.
+
+    Examples:
+        >>> keras.regularizers.deserialize("l1")
+        L1(l1=0.01)
     """
     if config == "l1_l2":
         # tf.keras 2: the name means `l1_l2()`, not `L1L2()` (zeros).
@@ -58,10 +84,9 @@ def get(identifier):
     Raises:
         ValueError: when the identifier names no regularizer.
 
-    Example:
-
-    >>> get("l2")
-    L2(l2=0.01)
+    Examples:
+        >>> get("l2")
+        L2(l2=0.01)
     """
     return _get_from_identifier(
         identifier, deserialize,

@@ -22,16 +22,15 @@ class Regularizer:
     Subclasses implement ``__call__(self, x)`` returning a scalar tensor,
     and ``get_config()`` returning their constructor arguments.
 
-    Example:
-
-    >>> import torch
-    >>> class SumOfWeights(Regularizer):
-    ...     def __call__(self, x):
-    ...         return 0.1 * x.sum()
-    ...     def get_config(self):
-    ...         return {}
-    >>> SumOfWeights()(torch.ones(2, 5))
-    tensor(1.)
+    Examples:
+        >>> import torch
+        >>> class SumOfWeights(Regularizer):
+        ...     def __call__(self, x):
+        ...         return 0.1 * x.sum()
+        ...     def get_config(self):
+        ...         return {}
+        >>> SumOfWeights()(torch.ones(2, 5))
+        tensor(1.)
     """
 
     def __call__(self, x):
@@ -79,11 +78,10 @@ class L1L2(Regularizer):
         l1: L1 regularization factor.
         l2: L2 regularization factor.
 
-    Example:
-
-    >>> import torch
-    >>> L1L2(l1=0.1, l2=0.5)(torch.tensor([1.0, -2.0]))
-    tensor(2.8000)
+    Examples:
+        >>> import torch
+        >>> L1L2(l1=0.1, l2=0.5)(torch.tensor([1.0, -2.0]))
+        tensor(2.8000)
     """
 
     def __init__(self, l1=0.0, l2=0.0):
@@ -110,6 +108,11 @@ class L1(Regularizer):
 
     Args:
         l1: L1 regularization factor (``l`` is the tf.keras 2 spelling).
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1.0, -2.0], [3.0, 0.0]])
+        >>> round(float(keras.regularizers.L1(0.1)(x)), 4)
+        0.6
     """
 
     def __init__(self, l1=0.01, **kwargs):
@@ -133,6 +136,11 @@ class L2(Regularizer):
 
     Args:
         l2: L2 regularization factor (``l`` is the tf.keras 2 spelling).
+
+    Examples:
+        >>> x = keras.ops.convert_to_tensor([[1.0, -2.0], [3.0, 0.0]])
+        >>> round(float(keras.regularizers.L2(0.1)(x)), 4)
+        1.4
     """
 
     def __init__(self, l2=0.01, **kwargs):
@@ -164,6 +172,13 @@ class OrthogonalRegularizer(Regularizer):
     Args:
         factor: Regularization factor.
         mode: ``"rows"`` or ``"columns"``.
+
+    Examples:
+        >>> reg = keras.regularizers.OrthogonalRegularizer(factor=1.0)
+        >>> float(reg(keras.ops.convert_to_tensor([[1.0, 0.0], [0.0, 2.0]])))
+        0.0
+        >>> float(reg(keras.ops.convert_to_tensor([[1.0, 0.0], [3.0, 0.0]])))
+        1.0
     """
 
     def __init__(self, factor=0.01, mode="rows"):
@@ -204,9 +219,15 @@ class OrthogonalRegularizer(Regularizer):
 def l1_l2(l1=0.01, l2=0.01):
     """Returns ``L1L2(l1, l2)`` with tf.keras 2's defaults (0.01 each).
 
-    Example:
+    Args:
+        l1: L1 regularization factor.
+        l2: L2 regularization factor.
 
-    >>> l1_l2()
-    L1L2(l1=0.01, l2=0.01)
+    Returns:
+        An `L1L2` regularizer.
+
+    Examples:
+        >>> l1_l2()
+        L1L2(l1=0.01, l2=0.01)
     """
     return L1L2(l1=l1, l2=l2)

@@ -288,7 +288,23 @@ def _parse_torch_state(data, tensors, meta):
 
 @keras_export("keras.saving.read_checkpoint_epoch")
 def read_epoch(prefix):
-    """The epoch count stored in the checkpoint at ``prefix``."""
+    """Returns the epoch count stored in the checkpoint at `prefix`.
+
+    Checkpoints written by `ModelCheckpoint` or `BackupAndRestore` record
+    the epoch; others read as 0.
+
+    Args:
+        prefix: The checkpoint's path prefix (as given to `save_weights`).
+
+    Returns:
+        An int.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.saving.save_weights(model, "ckpt")
+        >>> keras.saving.read_checkpoint_epoch("ckpt")
+        0
+    """
     return int(read(prefix)[1].get("epoch", 0))
 
 

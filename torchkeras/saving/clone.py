@@ -99,16 +99,26 @@ def _clone_functional(model, input_tensors, clone_function):
 
 @keras_export("keras.saving.clone_model", "keras.models.clone_model")
 def clone_model(model, input_tensors=None, clone_function=None):
-    """A new model with ``model``'s architecture and new weights.
+    """Returns a new model with `model`'s architecture and new weights.
 
     Args:
         model: a Sequential, functional or subclassed model.
         input_tensors: optional KerasTensors to call the clone on.
         clone_function: ``layer -> new layer`` (default: from config).
 
+    Returns:
+        A new model of the same kind (layers rebuilt, weights freshly
+        initialized).
+
     Raises:
         ValueError: for ``input_tensors`` that do not fit, or a subclassed
             model that cannot be rebuilt from its config.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> clone = keras.models.clone_model(model)
+        >>> clone.output_shape, clone is model
+        ((None, 2), False)
     """
     clone_function = clone_function or _default_clone
     kind = getattr(model, "_model_kind", None)

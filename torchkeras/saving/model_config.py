@@ -651,7 +651,22 @@ def deserialize_model(filepath, entry, custom_objects=None, safe_mode=True,
 
 @keras_export("keras.saving.model_to_json")
 def model_to_json(model, **kwargs):
-    """The model's Keras 3 config as a JSON string (``Model.to_json``)."""
+    """Returns the model's Keras 3 config as a JSON string (`Model.to_json`).
+
+    Args:
+        model: The model.
+        **kwargs: Passed to `json.dumps` (e.g. `indent`).
+
+    Returns:
+        A JSON string that `model_from_json` rebuilds the model from (without
+        weights).
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> json_string = keras.saving.model_to_json(model)
+        >>> json_string[:30]
+        '{"class_name": "Sequential", "'
+    """
     entry = serialize_model(model, include_compile=False)
     entry.pop("compile_config", None)
     return json.dumps(entry, **kwargs)
@@ -662,11 +677,25 @@ def model_from_json(json_string, custom_objects=None):
     """Rebuilds a model (without weights) from ``model_to_json``'s output,
     or from a tf.keras 2 ``to_json`` string.
 
+    Args:
+        json_string: A JSON string from `model_to_json` (or `to_json`).
+        custom_objects: Optional dict of user-defined classes and functions
+            by name.
+
+    Returns:
+        A new model with freshly initialized weights.
+
     Raises:
         FileFormatError: (a ``ValueError``) for a string that is not a
             model's JSON, is beyond the bounds of ``parse_config`` or cannot
             be rebuilt; the message names ``'<json string>'`` and the part.
         UnsafeFileError: for stored bytecode (a Lambda layer).
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> json_string = model.to_json()
+        >>> keras.models.model_from_json(json_string).output_shape
+        (None, 2)
     """
     if not isinstance(json_string, (str, bytes, bytearray)):
         raise FileFormatError(

@@ -68,7 +68,27 @@ def _require_built(model, filepath):
 
 @keras_export("keras.saving.save_weights")
 def save_weights(model, filepath, overwrite=True):
-    """Saves ``model``'s weights; the format follows the suffix."""
+    """Saves `model`'s weights; the file format follows the suffix.
+
+    `.weights.h5` writes Keras 3's layout, `.h5` tf.keras 2's, `.safetensors`
+    a safetensors file; a path without a known suffix writes a checkpoint
+    (`load_weights` reads all of them back).
+
+    Args:
+        model: A built model.
+        filepath: The file to write.
+        overwrite: Whether to replace an existing file (otherwise the user is
+            asked).
+
+    Raises:
+        ValueError: for a `.keras` path (use `model.save`) or an unbuilt
+            model.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.saving.save_weights(model, "model.weights.h5")
+        >>> keras.saving.load_weights(model, "model.weights.h5")
+    """
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
     if kind == "keras":
@@ -199,6 +219,14 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     error the model keeps its weights. A model that is not built yet keeps
     the values and applies them when its first call builds it.
 
+    Args:
+        model: The model to load into.
+        filepath: The file: `.weights.h5`, `.h5`, `.safetensors`, or a
+            checkpoint prefix.
+        by_name: For `.h5` files, match layers by name instead of by order.
+        skip_mismatch: With `by_name`, skip layers whose weights do not fit
+            instead of raising.
+
     Returns:
         For a checkpoint (a path without a known suffix, written by
         ``save_weights``), a ``CheckpointLoadStatus`` with TF's
@@ -211,6 +239,11 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
         FileNotFoundError: when nothing is at ``filepath``.
         torchkeras.saving.SavingError: (a ``ValueError``) naming the file
             and the problem.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.saving.save_weights(model, "model.weights.h5")
+        >>> keras.saving.load_weights(model, "model.weights.h5")
     """
     filepath = os.fspath(filepath)
     apply = _loader(model, filepath, by_name, skip_mismatch)
@@ -231,7 +264,31 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 def save_model(model, filepath, overwrite=True, include_optimizer=True,
                save_format=None, signatures=None, options=None,
                save_traces=True, **kwargs):
-    """``model.save``: ``.keras`` archive, ``.h5`` file or model folder."""
+    """Saves a whole model (`model.save`): a `.keras`, `.h5` file or a folder.
+
+    The format follows the suffix of `filepath` (`.keras`, `.h5`; another
+    path writes a SavedModel-like folder) unless `save_format` names it.
+
+    Args:
+        model: The model to save.
+        filepath: Where to write it.
+        overwrite: Whether to replace an existing file (otherwise the user is
+            asked).
+        include_optimizer: Whether to save the compile arguments and the
+            optimizer state too.
+        save_format: `"keras"`, `"h5"` or `"tf"` (a model folder); `None`
+            infers it from `filepath`.
+        signatures: Accepted for tf.keras compatibility; ignored.
+        options: Accepted for tf.keras compatibility; ignored.
+        save_traces: Accepted for tf.keras compatibility; ignored.
+        **kwargs: Other tf.keras arguments, accepted and ignored.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.models.save_model(model, "model.keras")
+        >>> keras.models.load_model("model.keras").output_shape
+        (None, 2)
+    """
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
     if save_format in ("h5", "keras", "tf"):
@@ -302,11 +359,22 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             the optimizer state).
         safe_mode: refuse Lambda layers (whose code cannot be loaded).
 
+    Returns:
+        The model, compiled when `compile` is True and the file holds compile
+        arguments.
+
     Raises:
         FileNotFoundError: when nothing is at ``filepath``.
         torchkeras.saving.SavingError: (a ``ValueError``) naming the file
             and the problem; ``UnsafeFileError`` for a Lambda under
             ``safe_mode``.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> model.save("model.keras")
+        >>> restored = keras.models.load_model("model.keras")
+        >>> restored.output_shape
+        (None, 2)
     """
     filepath = os.fspath(filepath)
     content = file_format.sniff(filepath)
@@ -337,14 +405,48 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 @keras_export("keras.saving.export_saved_model")
 def export_saved_model(model, filepath, input_signature=None):
-    """tf.keras 2's ``experimental.export_saved_model``: a model folder."""
+    """Writes a SavedModel-like folder (tf.keras 2's `export_saved_model`).
+
+    The folder holds the config, the weights and a serving program;
+    `load_from_saved_model` reads it back.
+
+    Args:
+        model: The model to export.
+        filepath: The folder to write.
+        input_signature: Optional input specs of the serving program; `None`
+            uses the model's input shapes.
+
+    Returns:
+        The folder's path.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.saving.export_saved_model(model, "exported")
+        'exported'
+    """
     deferred.apply_now(model)
     return serving.save_model_folder(model, filepath, input_signature)
 
 
 @keras_export("keras.saving.load_from_saved_model")
 def load_from_saved_model(saved_model_path, custom_objects=None):
-    """tf.keras 2's ``experimental.load_from_saved_model``."""
+    """Reads a model folder (tf.keras 2's `load_from_saved_model`).
+
+    Args:
+        saved_model_path: A folder written by `export_saved_model` (or
+            `model.save` with a path without suffix).
+        custom_objects: Optional dict of user-defined classes and functions
+            by name.
+
+    Returns:
+        The compiled model.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> _ = keras.saving.export_saved_model(model, "exported")
+        >>> keras.saving.load_from_saved_model("exported").output_shape
+        (None, 2)
+    """
     entry, store = serving.read_model_folder(
         os.fspath(saved_model_path))
     return _load_store_model(os.fspath(saved_model_path), entry, store,

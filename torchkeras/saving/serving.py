@@ -112,11 +112,34 @@ def export_program(model, input_signature=None):
 
 @keras_export("keras.saving.export")
 def export(model, filepath, format="torch", input_signature=None):
-    """Writes a serving artifact of ``model`` (see the module docstring).
+    """Writes a serving artifact of `model`: a `torch.export` program or ONNX.
+
+    The model is traced in inference mode for its input signature, the batch
+    dimension dynamic. A `.pt2` program runs without torchkeras:
+    `torch.export.load(path).module()(x)` (or `keras.saving.load_program`).
+
+    Args:
+        model: The model to export.
+        filepath: The file to write.
+        format: `"torch"` (a `torch.export` program) or `"onnx"` (needs the
+            `onnx` package).
+        input_signature: Optional input specs; `None` uses the model's input
+            shapes.
+
+    Returns:
+        `filepath`.
 
     Raises:
         ValueError: for an unknown ``format``.
         ImportError: for ``format='onnx'`` without ``onnx`` installed.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> keras.saving.export(model, "model.pt2")
+        'model.pt2'
+        >>> program = keras.saving.load_program("model.pt2")
+        >>> program(torch.ones(4, 3)).shape
+        torch.Size([4, 2])
     """
     filepath = os.fspath(filepath)
     if format in ("torch", "torch_export", "pt2"):
@@ -203,7 +226,21 @@ def read_model_folder(dirpath):
 
 @keras_export("keras.saving.load_program")
 def load_program(dirpath_or_file):
-    """The serving program of a folder or ``.pt2`` file, as a module."""
+    """Returns the serving program of a folder or a `.pt2` file, as a module.
+
+    Args:
+        dirpath_or_file: A `.pt2` file written by `export`, or a folder
+            written by `export_saved_model` (its `model.pt2`).
+
+    Returns:
+        The `torch.nn.Module` of the exported program.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> _ = keras.saving.export_saved_model(model, "exported")
+        >>> keras.saving.load_program("exported")(torch.ones(4, 3)).shape
+        torch.Size([4, 2])
+    """
     path = os.fspath(dirpath_or_file)
     if os.path.isdir(path):
         path = os.path.join(path, PROGRAM)

@@ -18,9 +18,9 @@ def unpack_x_y_sample_weight(data):
     Returns:
         ``(x, y, sample_weight)``, with ``None`` for what is missing.
 
-    Example:
-    >>> unpack_x_y_sample_weight((1, 2))
-    (1, 2, None)
+    Examples:
+        >>> unpack_x_y_sample_weight((1, 2))
+        (1, 2, None)
     """
     if isinstance(data, list):
         data = tuple(data)
@@ -45,9 +45,20 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     Keras 3 hands it to ``train_step``; a tuple or list is wrapped as
     ``(x,)`` so that unpacking gives it back.
 
-    Example:
-    >>> pack_x_y_sample_weight(1, 2)
-    (1, 2)
+    Args:
+        x: The features.
+        y: The targets, or `None`.
+        sample_weight: The sample weights, or `None`.
+
+    Returns:
+        `(x, y)` or `(x, y, sample_weight)`; `x` (or `(x,)`) alone when `y`
+        and `sample_weight` are `None`.
+
+    Examples:
+        >>> keras.utils.pack_x_y_sample_weight(1, 2)
+        (1, 2)
+        >>> keras.utils.pack_x_y_sample_weight(1, 2, 0.5)
+        (1, 2, 0.5)
     """
     if y is None:
         return (x,) if isinstance(x, (tuple, list)) else x

@@ -130,6 +130,16 @@ def get_file(
             match `file_hash` (nothing is kept under the file's name).
         OSError: when the file cannot be fetched (no network, HTTP error);
             the message says where to place a copy fetched elsewhere.
+
+    Examples:
+        >>> import pathlib
+        >>> source = pathlib.Path("notes.txt")
+        >>> _ = source.write_text("hello")
+        >>> path = keras.utils.get_file(
+        ...     "notes.txt", origin=source.resolve().as_uri(), cache_dir=".")
+        Downloading data from file://...
+        >>> path, pathlib.Path(path).read_text()
+        ('./datasets/notes.txt', 'hello')
     """
     _check_arguments(origin, hash_algorithm)
     if md5_hash is not None and file_hash is None:

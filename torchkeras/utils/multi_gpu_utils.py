@@ -26,6 +26,15 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
 
     Raises:
         ValueError: if `gpus` names fewer than two GPUs.
+
+    Examples:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = keras.utils.multi_gpu_model(model, gpus=2)
+        >>> same is model, len(caught)
+        (True, 1)
     """
     count = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
     if count is None or count <= 1:

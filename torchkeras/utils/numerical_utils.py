@@ -32,12 +32,11 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     Raises:
         ValueError: if a label is negative or not below `num_classes`.
 
-    Example:
-
-    >>> to_categorical([0, 2, 1], num_classes=3)
-    array([[1., 0., 0.],
-           [0., 0., 1.],
-           [0., 1., 0.]], dtype=float32)
+    Examples:
+        >>> to_categorical([0, 2, 1], num_classes=3)
+        array([[1., 0., 0.],
+               [0., 0., 1.],
+               [0., 1., 0.]], dtype=float32)
     """
     if isinstance(y, torch.Tensor):
         return _to_categorical_torch(y, num_classes, dtype)
@@ -95,11 +94,10 @@ def normalize(x, axis=-1, order=2):
         `x / norm(x, order, axis)`: a NumPy array, or a torch tensor when
         `x` is one.
 
-    Example:
-
-    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
-    array([[0.6, 0.8],
-           [0. , 0. ]])
+    Examples:
+        >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+        array([[0.6, 0.8],
+               [0. , 0. ]])
     """
     if not isinstance(axis, int):
         raise TypeError(

@@ -34,10 +34,10 @@ def plot_history(history, metrics=None, to_file=None):
         TypeError: if ``history`` is neither a History nor a dict.
         ValueError: if there is nothing to plot or a metric is unknown.
 
-    Example:
-    >>> fig = plot_history({"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]})
-    >>> [line.get_label() for line in fig.axes[0].get_lines()]
-    ['loss', 'val_loss']
+    Examples:
+        >>> fig = plot_history({"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]})
+        >>> [line.get_label() for line in fig.axes[0].get_lines()]
+        ['loss', 'val_loss']
     """
     records = _records(history)
     names = _metric_names(records, metrics)

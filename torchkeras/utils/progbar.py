@@ -90,12 +90,11 @@ class Progbar:
         unit_name: Display name for step counts (usually `"step"` or
             `"sample"`).
 
-    Example:
-
-    >>> bar = Progbar(target=100)
-    >>> for step in range(1, 101):  # doctest: +SKIP
-    ...     bar.update(step, values=[("loss", 1.0 / step)])
-    100/100 ━━━━━━━━━━━━━━━━━━━━ 0s 3ms/step - loss: 0.0100
+    Examples:
+        >>> bar = Progbar(target=100)
+        >>> for step in range(1, 101):  # doctest: +SKIP
+        ...     bar.update(step, values=[("loss", 1.0 / step)])
+        100/100 ━━━━━━━━━━━━━━━━━━━━ 0s 3ms/step - loss: 0.0100
     """
 
     def __init__(

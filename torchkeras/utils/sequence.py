@@ -13,6 +13,21 @@ class Sequence:
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are accepted
     for Keras 3's ``PyDataset`` spelling and ignored: batches are produced
     on the calling thread.
+
+    Args:
+        workers: Accepted for Keras 3's `PyDataset`; ignored.
+        use_multiprocessing: Accepted for Keras 3's `PyDataset`; ignored.
+        max_queue_size: Accepted for Keras 3's `PyDataset`; ignored.
+
+    Examples:
+        >>> class Batches(keras.utils.Sequence):
+        ...     def __len__(self):
+        ...         return 2
+        ...     def __getitem__(self, index):
+        ...         return np.full((4, 3), index), np.zeros((4, 1))
+        >>> batches = Batches()
+        >>> len(batches), batches[1][0].shape
+        (2, (4, 3))
     """
 
     def __init__(self, workers=1, use_multiprocessing=False,

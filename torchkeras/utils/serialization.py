@@ -21,7 +21,26 @@ _SCOPE = threading.local()
 @keras_export("keras.saving.register_keras_serializable",
               "keras.utils.register_keras_serializable")
 def register_keras_serializable(package="Custom", name=None):
-    """Decorator registering a class or function under ``package>name``."""
+    """Decorator registering a class or function under `package>name`.
+
+    A registered object is found by name when a config or a `.keras` file
+    names it, with no `custom_objects` needed, and `serialize_keras_object`
+    writes its registered name.
+
+    Args:
+        package: The package part of the registered name.
+        name: The name part; `None` uses the object's `__name__`.
+
+    Returns:
+        A decorator that registers its argument and returns it unchanged.
+
+    Examples:
+        >>> @keras.saving.register_keras_serializable(package="Docs")
+        ... def double(x):
+        ...     return 2 * x
+        >>> keras.saving.get_registered_name(double)
+        'Docs>double'
+    """
 
     def decorator(arg):
         class_name = name if name is not None else arg.__name__
@@ -36,12 +55,46 @@ def register_keras_serializable(package="Custom", name=None):
 @keras_export("keras.saving.get_registered_name",
               "keras.utils.get_registered_name")
 def get_registered_name(obj):
+    """Returns the name `obj` is registered under, else its `__name__`.
+
+    Args:
+        obj: A class or function.
+
+    Returns:
+        `"package>name"` for an object registered with
+        `register_keras_serializable`, otherwise `obj.__name__`.
+
+    Examples:
+        >>> keras.saving.get_registered_name(keras.layers.Dense)
+        'Dense'
+    """
     return _GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", None))
 
 
 @keras_export("keras.saving.get_registered_object",
               "keras.utils.get_registered_object")
 def get_registered_object(name, custom_objects=None, module_objects=None):
+    """Returns the class or function `name` refers to, or `None`.
+
+    The lookup order is: the active `custom_object_scope`, `custom_objects`,
+    the objects registered with `register_keras_serializable` (a bare class
+    name also finds `package>name`), then `module_objects`.
+
+    Args:
+        name: The registered (or class) name.
+        custom_objects: Optional dict of user-defined objects by name.
+        module_objects: Optional dict of the caller's built-in objects.
+
+    Returns:
+        The object, or `None` when no table holds the name.
+
+    Examples:
+        >>> keras.saving.get_registered_object(
+        ...     "Dense", module_objects={"Dense": keras.layers.Dense})
+        <class 'torchkeras.layers.core.dense.Dense'>
+        >>> keras.saving.get_registered_object("NoSuchThing") is None
+        True
+    """
     scope = getattr(_SCOPE, "objects", None) or {}
     for table in (scope, custom_objects or {}, _GLOBAL_CUSTOM_OBJECTS):
         if name in table:
@@ -61,7 +114,24 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
               "keras.utils.CustomObjectScope")
 @contextlib.contextmanager
 def custom_object_scope(*dicts):
-    """``with custom_object_scope({'MyLayer': MyLayer}): ...``."""
+    """Context manager making custom objects known to deserialization.
+
+    Inside the `with` block, the classes and functions of the given dicts
+    are found by name when a config or a saved model names them, as if
+    they were passed as `custom_objects`. Scopes nest; the inner one wins.
+
+    Args:
+        *dicts: Dicts mapping names to classes or functions.
+
+    Examples:
+        >>> class MyDense(keras.layers.Dense):
+        ...     pass
+        >>> with keras.saving.custom_object_scope({"MyDense": MyDense}):
+        ...     layer = keras.layers.deserialize(
+        ...         {"class_name": "MyDense", "config": {"units": 2}})
+        >>> type(layer).__name__
+        'MyDense'
+    """
     previous = getattr(_SCOPE, "objects", None)
     merged = dict(previous or {})
     for d in dicts:
@@ -79,13 +149,44 @@ CustomObjectScope = custom_object_scope
 @keras_export("keras.saving.get_custom_objects",
               "keras.utils.get_custom_objects")
 def get_custom_objects():
+    """Returns the global dict of registered custom objects.
+
+    It maps `"package>name"` to each class or function registered with
+    `register_keras_serializable`; entries added to it by hand are found
+    by name too.
+
+    Returns:
+        The (mutable) registry dict.
+
+    Examples:
+        >>> isinstance(keras.saving.get_custom_objects(), dict)
+        True
+    """
     return _GLOBAL_CUSTOM_OBJECTS
 
 
 @keras_export("keras.saving.serialize_keras_object",
               "keras.utils.serialize_keras_object")
 def serialize_keras_object(obj):
-    """Returns a Keras config for ``obj`` (a name for plain functions)."""
+    """Returns a Keras config for `obj` (a name for plain functions).
+
+    Args:
+        obj: An object with `get_config` (layer, initializer, ...), a
+            function, or a plain value (`None`, str, int, float, bool),
+            which is returned as is.
+
+    Returns:
+        A `{"class_name": ..., "config": ...}` dict, a name, or the value.
+
+    Raises:
+        TypeError: for an object that cannot be serialized.
+
+    Examples:
+        >>> init = keras.initializers.Constant(2.0)
+        >>> config = keras.saving.serialize_keras_object(init)
+        >>> config["class_name"], config["config"]
+        ('Constant', {'value': 2.0})
+    """
     if obj is None:
         return None
     if isinstance(obj, (str, int, float, bool)):
@@ -189,14 +290,31 @@ def deserialize_keras_object(
     custom_objects=None,
     printable_module_name="object",
 ):
-    """Returns the object a Keras config or name describes.
+    """Returns the object a Keras config or a name describes.
 
-    The class comes from ``resolve_class``. An exception raised while the
+    The class comes from `resolve_class`. An exception raised while the
     object is rebuilt carries the innermost entry being rebuilt
-    (``failing_part``), so a loader can name the part of a file at fault.
+    (`failing_part`), so a loader can name the part of a file at fault.
+
+    Args:
+        config: A `{"class_name": ..., "config": ...}` dict, a name, or a
+            callable (returned as is); `None` gives `None`.
+        module_objects: Dict of the built-in objects a name may refer to.
+        custom_objects: Optional dict of user-defined objects by name.
+        printable_module_name: What the object is (`"layer"`), for error
+            messages.
+
+    Returns:
+        The rebuilt object (or the class or function a name refers to).
 
     Raises:
-        ValueError: when the name is unknown, naming ``printable_module_name``.
+        ValueError: when the name is unknown, naming `printable_module_name`.
+
+    Examples:
+        >>> keras.saving.deserialize_keras_object(
+        ...     {"class_name": "Constant", "config": {"value": 2.0}},
+        ...     module_objects={"Constant": keras.initializers.Constant})
+        Constant(value=2.0)
     """
     if config is None:
         return None

@@ -41,14 +41,14 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     Raises:
         ValueError: if the model is not built or ``layer_range`` is bad.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> model = keras.Sequential([keras.Input(shape=(4,)),
-    ...                           keras.layers.Dense(2)], name="tiny")
-    >>> lines = []
-    >>> print_summary(model, print_fn=lines.append)
-    >>> lines[0], lines[-4]
-    ('Model: "tiny"', 'Total params: 10 (40.00 Byte)')
+    Examples:
+        >>> import torchkeras as keras
+        >>> model = keras.Sequential([keras.Input(shape=(4,)),
+        ...                           keras.layers.Dense(2)], name="tiny")
+        >>> lines = []
+        >>> print_summary(model, print_fn=lines.append)
+        >>> lines[0], lines[-4]
+        ('Model: "tiny"', 'Total params: 10 (40.00 Byte)')
     """
     if not model.built:
         raise ValueError(

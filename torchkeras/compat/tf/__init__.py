@@ -13,10 +13,10 @@ is torchkeras. ``GradientTape`` and ``function`` are torchkeras's when it
 has them. A name not provided raises ``AttributeError`` pointing to
 ``keras.ops``.
 
-Example:
->>> import torchkeras.compat.tf as tf
->>> tf.reduce_sum(tf.constant([[1, 2], [3, 4]]), axis=0)
-tensor([4, 6], dtype=torch.int32)
+Examples:
+    >>> import torchkeras.compat.tf as tf
+    >>> tf.reduce_sum(tf.constant([[1, 2], [3, 4]]), axis=0)
+    tensor([4, 6], dtype=torch.int32)
 """
 
 import torch

@@ -120,13 +120,12 @@ class Checkpoint:
     Raises:
         ValueError: for an object of another kind, naming its keyword.
 
-    Example:
-
-    >>> import torchkeras as keras
-    >>> net = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
-    >>> ckpt = Checkpoint(step=Variable(1), net=net)
-    >>> int(ckpt.step.assign_add(1))
-    2
+    Examples:
+        >>> import torchkeras as keras
+        >>> net = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+        >>> ckpt = Checkpoint(step=Variable(1), net=net)
+        >>> int(ckpt.step.assign_add(1))
+        2
     """
 
     def __init__(self, root=None, **kwargs):

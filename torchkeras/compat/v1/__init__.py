@@ -1,11 +1,11 @@
 """``compat.v1``: the tf 1.x session idiom, mapped by ``backend/session``.
 
-Example:
->>> import torchkeras as keras
->>> config = keras.compat.v1.ConfigProto()
->>> config.gpu_options.allow_growth = True
->>> keras.compat.v1.keras.backend.set_session(
-...     keras.compat.v1.Session(config=config))
+Examples:
+    >>> import torchkeras as keras
+    >>> config = keras.compat.v1.ConfigProto()
+    >>> config.gpu_options.allow_growth = True
+    >>> keras.compat.v1.keras.backend.set_session(
+    ...     keras.compat.v1.Session(config=config))
 """
 
 from torchkeras.backend.session import ConfigProto as ConfigProto

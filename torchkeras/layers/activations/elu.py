@@ -16,11 +16,11 @@ class ELU(Layer):
         alpha: float, the scale of the negative section (1.0).
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> keras.layers.ELU(alpha=2.0)(torch.tensor([0.0, 1.0]))
-    tensor([0., 1.])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> keras.layers.ELU(alpha=2.0)(torch.tensor([0.0, 1.0]))
+        tensor([0., 1.])
     """
 
     def __init__(self, alpha=1.0, **kwargs):

@@ -17,11 +17,12 @@ class LeakyReLU(Layer):
             tf.keras 2's name ``alpha`` is accepted too.
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> keras.layers.LeakyReLU(negative_slope=0.5)(torch.tensor([-4.0, 2.0]))
-    tensor([-2.,  2.])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.LeakyReLU(negative_slope=0.5)
+        >>> layer(torch.tensor([-4.0, 2.0]))
+        tensor([-2.,  2.])
     """
 
     def __init__(self, negative_slope=0.3, **kwargs):

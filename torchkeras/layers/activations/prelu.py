@@ -28,12 +28,12 @@ class PReLU(Layer):
             slope per channel.
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.PReLU(shared_axes=[1, 2])
-    >>> layer.build((None, 8, 8, 3))
-    >>> tuple(layer.alpha.shape)
-    (1, 1, 3)
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.PReLU(shared_axes=[1, 2])
+        >>> layer.build((None, 8, 8, 3))
+        >>> tuple(layer.alpha.shape)
+        (1, 1, 3)
     """
 
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,

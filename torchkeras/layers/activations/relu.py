@@ -19,12 +19,12 @@ class ReLU(Layer):
         threshold: float >= 0, the threshold of the activation.
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.ReLU(max_value=10, negative_slope=0.5)
-    >>> layer(torch.tensor([-10.0, -5.0, 0.0, 5.0, 10.0]))
-    tensor([-5.0000, -2.5000,  0.0000,  5.0000, 10.0000])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.ReLU(max_value=10, negative_slope=0.5)
+        >>> layer(torch.tensor([-10.0, -5.0, 0.0, 5.0, 10.0]))
+        tensor([-5.0000, -2.5000,  0.0000,  5.0000, 10.0000])
     """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0,

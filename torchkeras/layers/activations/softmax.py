@@ -30,12 +30,12 @@ class Softmax(Layer):
         mask: optional boolean tensor broadcastable to ``inputs``; True
             keeps a position, False masks it.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Softmax()
-    >>> layer(torch.tensor([1.0, 2.0, 1.0]))
-    tensor([0.2119, 0.5761, 0.2119])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Softmax()
+        >>> layer(torch.tensor([1.0, 2.0, 1.0]))
+        tensor([0.2119, 0.5761, 0.2119])
     """
 
     def __init__(self, axis=-1, **kwargs):

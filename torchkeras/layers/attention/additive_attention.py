@@ -24,13 +24,13 @@ class AdditiveAttention(Attention):
     Call arguments:
         As ``Attention``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.AdditiveAttention()
-    >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
-    >>> layer([q, v]).shape
-    torch.Size([2, 3, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.AdditiveAttention()
+        >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
+        >>> layer([q, v]).shape
+        torch.Size([2, 3, 4])
     """
 
     def __init__(self, use_scale=True, dropout=0.0, **kwargs):

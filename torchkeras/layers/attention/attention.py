@@ -65,14 +65,14 @@ class Attention(Layer):
             ``(batch, Tq, Tv)``.
         use_causal_mask: position ``i`` attends only to ``j <= i``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Attention()
-    >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
-    >>> out, scores = layer([q, v], return_attention_scores=True)
-    >>> tuple(out.shape), tuple(scores.shape)
-    ((2, 3, 4), (2, 3, 5))
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Attention()
+        >>> q, v = torch.ones((2, 3, 4)), torch.ones((2, 5, 4))
+        >>> out, scores = layer([q, v], return_attention_scores=True)
+        >>> tuple(out.shape), tuple(scores.shape)
+        ((2, 3, 4), (2, 3, 5))
     """
 
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0,

@@ -74,9 +74,19 @@ class MultiHeadAttention(Layer):
             the query's last dim).
         attention_axes: axes attention is over (default all axes between
             the batch and the features).
-        kernel_initializer, bias_initializer, kernel_regularizer,
-        bias_regularizer, activity_regularizer, kernel_constraint,
-        bias_constraint: for the four projections.
+        kernel_initializer: Initializer for the `kernel` weights matrix (default
+            `"glorot_uniform"`).
+        bias_initializer: Initializer for the bias vector (default `"zeros"`).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
         seed: seed for the dropout.
 
     Call arguments:
@@ -90,16 +100,16 @@ class MultiHeadAttention(Layer):
         training: whether dropout applies.
         use_causal_mask: position ``i`` attends only to ``j <= i``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
-    >>> q, v = torch.ones((4, 8, 16)), torch.ones((4, 5, 16))
-    >>> out, scores = mha(q, v, return_attention_scores=True)
-    >>> tuple(out.shape), tuple(scores.shape)
-    ((4, 8, 16), (4, 2, 8, 5))
-    >>> [w.shape for w in mha.get_weights()][:2]
-    [(16, 2, 3), (2, 3)]
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
+        >>> q, v = torch.ones((4, 8, 16)), torch.ones((4, 5, 16))
+        >>> out, scores = mha(q, v, return_attention_scores=True)
+        >>> tuple(out.shape), tuple(scores.shape)
+        ((4, 8, 16), (4, 2, 8, 5))
+        >>> [w.shape for w in mha.get_weights()][:2]
+        [(16, 2, 3), (2, 3)]
     """
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0,

@@ -35,9 +35,16 @@ class Conv2DTranspose(BaseConvTranspose):
         use_bias: whether to add a bias vector.
         kernel_initializer: default ``"glorot_uniform"``.
         bias_initializer: default ``"zeros"``.
-        kernel_regularizer, bias_regularizer, activity_regularizer:
-            optional regularizers.
-        kernel_constraint, bias_constraint: optional constraints.
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
 
     Input shape:
         ``(batch_size, height, width, channels)``
@@ -47,12 +54,14 @@ class Conv2DTranspose(BaseConvTranspose):
         ``(batch_size, new_height, new_width, filters)``
         (channels_last) or the channels-first equivalent.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((4, 10, 8, 8))
-    >>> keras.layers.Conv2DTranspose(16, 3, strides=2, padding="same")(x).shape
-    torch.Size([4, 20, 16, 16])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((4, 10, 8, 8))
+        >>> layer = keras.layers.Conv2DTranspose(16, 3, strides=2,
+        ...                                       padding="same")
+        >>> layer(x).shape
+        torch.Size([4, 20, 16, 16])
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",

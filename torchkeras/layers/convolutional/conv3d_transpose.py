@@ -35,9 +35,16 @@ class Conv3DTranspose(BaseConvTranspose):
         use_bias: whether to add a bias vector.
         kernel_initializer: default ``"glorot_uniform"``.
         bias_initializer: default ``"zeros"``.
-        kernel_regularizer, bias_regularizer, activity_regularizer:
-            optional regularizers.
-        kernel_constraint, bias_constraint: optional constraints.
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
 
     Input shape:
         ``(batch_size, d1, d2, d3, channels)``
@@ -47,12 +54,14 @@ class Conv3DTranspose(BaseConvTranspose):
         ``(batch_size, new_d1, new_d2, new_d3, filters)``
         (channels_last) or the channels-first equivalent.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((4, 10, 8, 6, 8))
-    >>> keras.layers.Conv3DTranspose(16, 3, strides=2, padding="same")(x).shape
-    torch.Size([4, 20, 16, 12, 16])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((4, 10, 8, 6, 8))
+        >>> layer = keras.layers.Conv3DTranspose(16, 3, strides=2,
+        ...                                       padding="same")
+        >>> layer(x).shape
+        torch.Size([4, 20, 16, 12, 16])
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1),

@@ -30,9 +30,16 @@ class DepthwiseConv2D(BaseDepthwiseConv):
         use_bias: whether to add a bias vector.
         depthwise_initializer: default ``"glorot_uniform"``.
         bias_initializer: default ``"zeros"``.
-        depthwise_regularizer, bias_regularizer, activity_regularizer:
-            optional regularizers.
-        depthwise_constraint, bias_constraint: optional constraints.
+        depthwise_regularizer: Optional regularizer function applied to the
+            depthwise kernel.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        depthwise_constraint: Optional constraint function applied to the
+            depthwise kernel after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
 
     Input shape:
         ``(batch_size, height, width, channels)``
@@ -42,12 +49,12 @@ class DepthwiseConv2D(BaseDepthwiseConv):
         The spatial dims as for a convolution, channels
         ``in_channels * depth_multiplier``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((4, 10, 10, 3))
-    >>> keras.layers.DepthwiseConv2D(3, depth_multiplier=2)(x).shape
-    torch.Size([4, 8, 8, 6])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((4, 10, 10, 3))
+        >>> keras.layers.DepthwiseConv2D(3, depth_multiplier=2)(x).shape
+        torch.Size([4, 8, 8, 6])
     """
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid",

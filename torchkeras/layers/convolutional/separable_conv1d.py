@@ -33,13 +33,25 @@ class SeparableConv1D(BaseSeparableConv):
         depth_multiplier: depthwise output channels per input channel.
         activation: activation function (default linear).
         use_bias: whether to add a bias vector.
-        depthwise_initializer, pointwise_initializer: default
-            ``"glorot_uniform"``.
+        depthwise_initializer: Initializer for the depthwise kernel (default
+            `"glorot_uniform"`).
+        pointwise_initializer: Initializer for the pointwise kernel (default
+            `"glorot_uniform"`).
         bias_initializer: default ``"zeros"``.
-        depthwise_regularizer, pointwise_regularizer, bias_regularizer,
-        activity_regularizer: optional regularizers.
-        depthwise_constraint, pointwise_constraint, bias_constraint:
-            optional constraints.
+        depthwise_regularizer: Optional regularizer function applied to the
+            depthwise kernel.
+        pointwise_regularizer: Optional regularizer function applied to the
+            pointwise kernel.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        depthwise_constraint: Optional constraint function applied to the
+            depthwise kernel after each optimizer update.
+        pointwise_constraint: Optional constraint function applied to the
+            pointwise kernel after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
 
     Input shape:
         ``(batch_size, steps, channels)``
@@ -48,12 +60,12 @@ class SeparableConv1D(BaseSeparableConv):
     Output shape:
         The spatial dims as for a convolution, ``filters`` channels.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((4, 10, 3))
-    >>> keras.layers.SeparableConv1D(5, 3)(x).shape
-    torch.Size([4, 8, 5])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((4, 10, 3))
+        >>> keras.layers.SeparableConv1D(5, 3)(x).shape
+        torch.Size([4, 8, 5])
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid",

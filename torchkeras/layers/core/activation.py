@@ -19,12 +19,12 @@ class Activation(Layer):
     Output shape:
         Same as the input.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Activation("relu")
-    >>> layer(torch.tensor([-3.0, -1.0, 0.0, 2.0]))
-    tensor([0., 0., 0., 2.])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Activation("relu")
+        >>> layer(torch.tensor([-3.0, -1.0, 0.0, 2.0]))
+        tensor([0., 0., 0., 2.])
     """
 
     def __init__(self, activation, **kwargs):

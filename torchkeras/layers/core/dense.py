@@ -28,9 +28,16 @@ class Dense(Layer):
         use_bias: whether the layer uses a bias vector.
         kernel_initializer: default ``'glorot_uniform'``.
         bias_initializer: default ``'zeros'``.
-        kernel_regularizer, bias_regularizer, activity_regularizer:
-            optional regularizers.
-        kernel_constraint, bias_constraint: optional constraints.
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
 
     Input shape:
         N-D tensor with shape ``(batch_size, ..., input_dim)``.
@@ -38,14 +45,14 @@ class Dense(Layer):
     Output shape:
         N-D tensor with shape ``(batch_size, ..., units)``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Dense(4)
-    >>> import torch
-    >>> layer(torch.ones((2, 3))).shape
-    torch.Size([2, 4])
-    >>> [w.shape for w in layer.get_weights()]
-    [(3, 4), (4,)]
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Dense(4)
+        >>> import torch
+        >>> layer(torch.ones((2, 3))).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
     """
 
     def __init__(self, units, activation=None, use_bias=True,

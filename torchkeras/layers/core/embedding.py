@@ -83,15 +83,15 @@ class Embedding(Layer):
         ValueError: for an index outside ``[0, input_dim)``, naming the
             layer, the index and ``input_dim``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Embedding(10, 4, mask_zero=True)
-    >>> y = layer(torch.tensor([[1, 2, 0]]))
-    >>> y.shape
-    torch.Size([1, 3, 4])
-    >>> y._keras_mask
-    tensor([[ True,  True, False]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Embedding(10, 4, mask_zero=True)
+        >>> y = layer(torch.tensor([[1, 2, 0]]))
+        >>> y.shape
+        torch.Size([1, 3, 4])
+        >>> y._keras_mask
+        tensor([[ True,  True, False]])
     """
 
     def __init__(self, input_dim, output_dim,

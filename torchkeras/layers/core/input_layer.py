@@ -26,6 +26,12 @@ class InputLayer(Layer):
         batch_shape: full shape including the batch dimension.
         input_tensor: an existing KerasTensor to wrap.
         name: the input's name (used to feed data by name).
+        ragged: accepted for tf.keras compatibility; must be False.
+
+    Examples:
+        >>> layer = keras.layers.InputLayer(shape=(3,))
+        >>> layer.output.shape
+        (None, 3)
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
@@ -120,15 +126,17 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None,
         batch_shape: full shape including the batch dimension.
         name: name of the input, used to feed data by name.
         tensor: an existing KerasTensor to wrap.
+        ragged: must be False (accepted for tf.keras code).
+        optional: accepted for Keras 3 code; the input is not optional.
 
     Returns:
         A ``KerasTensor``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = keras.Input(shape=(224, 224, 3), name="input_image")
-    >>> x.shape
-    (None, 224, 224, 3)
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = keras.Input(shape=(224, 224, 3), name="input_image")
+        >>> x.shape
+        (None, 224, 224, 3)
     """
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
                        sparse=sparse, batch_shape=batch_shape, name=name,

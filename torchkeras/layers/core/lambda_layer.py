@@ -55,12 +55,12 @@ class Lambda(Layer):
         arguments: optional dict of keyword arguments for ``function``.
         **kwargs: base layer keyword arguments (``name``, ``dtype``).
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> square = keras.layers.Lambda(lambda x: x ** 2)
-    >>> square(torch.tensor([1.0, 2.0, 3.0]))
-    tensor([1., 4., 9.])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> square = keras.layers.Lambda(lambda x: x ** 2)
+        >>> square(torch.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 4., 9.])
     """
 
     def __init__(self, function, output_shape=None, mask=None,

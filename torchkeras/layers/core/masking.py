@@ -22,12 +22,12 @@ class Masking(Layer):
         Same as the input; the output carries ``_keras_mask`` of shape
         ``(batch_size, timesteps)``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.tensor([[[1.0, 2.0], [0.0, 0.0], [0.0, 3.0]]])
-    >>> keras.layers.Masking()(x)._keras_mask
-    tensor([[ True, False,  True]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.tensor([[[1.0, 2.0], [0.0, 0.0], [0.0, 3.0]]])
+        >>> keras.layers.Masking()(x)._keras_mask
+        tensor([[ True, False,  True]])
     """
 
     def __init__(self, mask_value=0.0, **kwargs):

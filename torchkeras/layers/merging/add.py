@@ -14,12 +14,12 @@ class Add(Merge):
     Args:
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
-    >>> keras.layers.Add()([a, b])
-    tensor([[5., 7.]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
+        >>> keras.layers.Add()([a, b])
+        tensor([[5., 7.]])
     """
 
     def _merge_function(self, inputs, masks):
@@ -39,5 +39,11 @@ def add(inputs, **kwargs):
 
     Returns:
         The output of a new `Add` layer called on `inputs`.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.add([x1, x2])
+        tensor([[4., 6.]])
     """
     return Add(**kwargs)(inputs)

@@ -14,12 +14,12 @@ class Average(Merge):
     Args:
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
-    >>> keras.layers.Average()([a, b])
-    tensor([[2.5000, 3.5000]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
+        >>> keras.layers.Average()([a, b])
+        tensor([[2.5000, 3.5000]])
     """
 
     def _merge_function(self, inputs, masks):
@@ -39,5 +39,11 @@ def average(inputs, **kwargs):
 
     Returns:
         The output of a new `Average` layer called on `inputs`.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.average([x1, x2])
+        tensor([[2., 3.]])
     """
     return Average(**kwargs)(inputs)

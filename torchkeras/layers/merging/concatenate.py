@@ -21,12 +21,12 @@ class Concatenate(Merge):
     Returns:
         The concatenation of the inputs along ``axis``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> a = keras.Input(shape=(2, 5))
-    >>> b = keras.Input(shape=(1, 5))
-    >>> keras.layers.Concatenate(axis=1)([a, b]).shape
-    (None, 3, 5)
+    Examples:
+        >>> import torchkeras as keras
+        >>> a = keras.Input(shape=(2, 5))
+        >>> b = keras.Input(shape=(1, 5))
+        >>> keras.layers.Concatenate(axis=1)([a, b]).shape
+        (None, 3, 5)
     """
 
     def __init__(self, axis=-1, **kwargs):
@@ -114,5 +114,11 @@ def concatenate(inputs, axis=-1, **kwargs):
 
     Returns:
         The concatenation of the inputs along ``axis``.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.concatenate([x1, x2])
+        tensor([[1., 2., 3., 4.]])
     """
     return Concatenate(axis=axis, **kwargs)(inputs)

@@ -32,14 +32,14 @@ class Dot(Merge):
             axis first, making the output their cosine proximity.
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.arange(10.0).reshape(1, 5, 2)
-    >>> y = torch.arange(10.0, 20.0).reshape(1, 2, 5)
-    >>> keras.layers.Dot(axes=(1, 2))([x, y])
-    tensor([[[260., 360.],
-             [320., 445.]]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.arange(10.0).reshape(1, 5, 2)
+        >>> y = torch.arange(10.0, 20.0).reshape(1, 2, 5)
+        >>> keras.layers.Dot(axes=(1, 2))([x, y])
+        tensor([[[260., 360.],
+                 [320., 445.]]])
     """
 
     def __init__(self, axes, normalize=False, **kwargs):
@@ -170,5 +170,11 @@ def dot(inputs, axes=-1, **kwargs):
 
     Returns:
         The batchwise dot product of the inputs.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.dot([x1, x2], axes=1)
+        tensor([[11.]])
     """
     return Dot(axes=axes, **kwargs)(inputs)

@@ -16,12 +16,12 @@ class Maximum(Merge):
     Args:
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
-    >>> keras.layers.Maximum()([a, b])
-    tensor([[4., 5.]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
+        >>> keras.layers.Maximum()([a, b])
+        tensor([[4., 5.]])
     """
 
     def _merge_function(self, inputs, masks):
@@ -38,5 +38,11 @@ def maximum(inputs, **kwargs):
 
     Returns:
         The output of a new `Maximum` layer called on `inputs`.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.maximum([x1, x2])
+        tensor([[3., 4.]])
     """
     return Maximum(**kwargs)(inputs)

@@ -16,12 +16,12 @@ class Multiply(Merge):
     Args:
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
-    >>> keras.layers.Multiply()([a, b])
-    tensor([[ 4., 10.]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
+        >>> keras.layers.Multiply()([a, b])
+        tensor([[ 4., 10.]])
     """
 
     def _merge_function(self, inputs, masks):
@@ -52,5 +52,11 @@ def multiply(inputs, **kwargs):
 
     Returns:
         The output of a new `Multiply` layer called on `inputs`.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.multiply([x1, x2])
+        tensor([[3., 8.]])
     """
     return Multiply(**kwargs)(inputs)

@@ -14,12 +14,12 @@ class Subtract(Merge):
     Args:
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
-    >>> keras.layers.Subtract()([a, b])
-    tensor([[-3.,  3.]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> a, b = torch.tensor([[1.0, 5.0]]), torch.tensor([[4.0, 2.0]])
+        >>> keras.layers.Subtract()([a, b])
+        tensor([[-3.,  3.]])
     """
 
     def build(self, input_shape):
@@ -50,5 +50,11 @@ def subtract(inputs, **kwargs):
 
     Returns:
         The output of a new `Subtract` layer called on `inputs`.
+
+    Examples:
+        >>> x1 = np.array([[1.0, 2.0]], "float32")
+        >>> x2 = np.array([[3.0, 4.0]], "float32")
+        >>> keras.layers.subtract([x1, x2])
+        tensor([[-2., -2.]])
     """
     return Subtract(**kwargs)(inputs)

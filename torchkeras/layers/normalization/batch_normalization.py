@@ -59,10 +59,23 @@ class BatchNormalization(Layer):
         epsilon: small float added to the variance.
         center: whether to add the learned offset ``beta``.
         scale: whether to multiply by the learned ``gamma``.
-        beta_initializer, gamma_initializer, moving_mean_initializer,
             moving_variance_initializer: initializers of the weights.
-        beta_regularizer, gamma_regularizer: optional regularizers.
-        beta_constraint, gamma_constraint: optional constraints.
+        beta_initializer: Initializer for the `beta` offset weights (default
+            `"zeros"`).
+        gamma_initializer: Initializer for the `gamma` scale weights (default
+            `"ones"`).
+        moving_mean_initializer: Initializer for the moving mean (default
+            `"zeros"`).
+        moving_variance_initializer: Initializer for the moving variance
+            (default `"ones"`).
+        beta_regularizer: Optional regularizer function applied to the `beta`
+            offset weights.
+        gamma_regularizer: Optional regularizer function applied to the `gamma`
+            scale weights.
+        beta_constraint: Optional constraint function applied to the `beta`
+            offset weights after each optimizer update.
+        gamma_constraint: Optional constraint function applied to the `gamma`
+            scale weights after each optimizer update.
         synchronized: accepted for Keras compatibility; statistics are
             computed per process.
         **kwargs: base layer keyword arguments (``name``, ``dtype``).
@@ -74,16 +87,16 @@ class BatchNormalization(Layer):
             feature axis; masked positions are left out of the batch
             statistics.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.BatchNormalization()
-    >>> x = torch.tensor([[0.0, 2.0], [2.0, 6.0]])
-    >>> y = layer(x, training=True)
-    >>> y.mean(0).abs().max() < 1e-6
-    tensor(True)
-    >>> layer.moving_mean.numpy()  # 0.99 * 0 + 0.01 * batch mean
-    array([0.01, 0.04], dtype=float32)
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.BatchNormalization()
+        >>> x = torch.tensor([[0.0, 2.0], [2.0, 6.0]])
+        >>> y = layer(x, training=True)
+        >>> y.mean(0).abs().max() < 1e-6
+        tensor(True)
+        >>> layer.moving_mean.numpy()  # 0.99 * 0 + 0.01 * batch mean
+        array([0.01, 0.04], dtype=float32)
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True,

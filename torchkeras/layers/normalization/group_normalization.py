@@ -31,9 +31,18 @@ class GroupNormalization(Layer):
         epsilon: small float added to the variance (1e-3).
         center: whether to add the learned offset ``beta``.
         scale: whether to multiply by the learned ``gamma``.
-        beta_initializer, gamma_initializer: initializers (zeros, ones).
-        beta_regularizer, gamma_regularizer: optional regularizers.
-        beta_constraint, gamma_constraint: optional constraints.
+        beta_initializer: Initializer for the `beta` offset weights (default
+            `"zeros"`).
+        gamma_initializer: Initializer for the `gamma` scale weights (default
+            `"ones"`).
+        beta_regularizer: Optional regularizer function applied to the `beta`
+            offset weights.
+        gamma_regularizer: Optional regularizer function applied to the `gamma`
+            scale weights.
+        beta_constraint: Optional constraint function applied to the `beta`
+            offset weights after each optimizer update.
+        gamma_constraint: Optional constraint function applied to the `gamma`
+            scale weights after each optimizer update.
         **kwargs: base layer keyword arguments.
 
     Input shape:
@@ -42,12 +51,12 @@ class GroupNormalization(Layer):
     Output shape:
         Same as the input.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.GroupNormalization(groups=2)
-    >>> layer(torch.randn(4, 5, 6)).shape
-    torch.Size([4, 5, 6])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.GroupNormalization(groups=2)
+        >>> layer(torch.randn(4, 5, 6)).shape
+        torch.Size([4, 5, 6])
     """
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True,

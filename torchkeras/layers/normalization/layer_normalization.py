@@ -34,9 +34,18 @@ class LayerNormalization(Layer):
         center: whether to add the learned offset ``beta``.
         scale: whether to multiply by the learned ``gamma``.
         rms_scaling: see above.
-        beta_initializer, gamma_initializer: initializers (zeros, ones).
-        beta_regularizer, gamma_regularizer: optional regularizers.
-        beta_constraint, gamma_constraint: optional constraints.
+        beta_initializer: Initializer for the `beta` offset weights (default
+            `"zeros"`).
+        gamma_initializer: Initializer for the `gamma` scale weights (default
+            `"ones"`).
+        beta_regularizer: Optional regularizer function applied to the `beta`
+            offset weights.
+        gamma_regularizer: Optional regularizer function applied to the `gamma`
+            scale weights.
+        beta_constraint: Optional constraint function applied to the `beta`
+            offset weights after each optimizer update.
+        gamma_constraint: Optional constraint function applied to the `gamma`
+            scale weights after each optimizer update.
         **kwargs: base layer keyword arguments.
 
     Input shape:
@@ -45,13 +54,13 @@ class LayerNormalization(Layer):
     Output shape:
         Same as the input.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.LayerNormalization(axis=[1, 2, 3])
-    >>> layer.build([5, 20, 30, 40])
-    >>> tuple(layer.gamma.shape)
-    (20, 30, 40)
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.LayerNormalization(axis=[1, 2, 3])
+        >>> layer.build([5, 20, 30, 40])
+        >>> tuple(layer.gamma.shape)
+        (20, 30, 40)
     """
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,

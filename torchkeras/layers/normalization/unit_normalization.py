@@ -18,12 +18,12 @@ class UnitNormalization(Layer):
             (-1 by default).
         **kwargs: base layer keyword arguments.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> y = keras.layers.UnitNormalization()(torch.tensor([[3.0, 4.0]]))
-    >>> y
-    tensor([[0.6000, 0.8000]])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> y = keras.layers.UnitNormalization()(torch.tensor([[3.0, 4.0]]))
+        >>> y
+        tensor([[0.6000, 0.8000]])
     """
 
     def __init__(self, axis=-1, **kwargs):

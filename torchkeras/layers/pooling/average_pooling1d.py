@@ -29,12 +29,12 @@ class AveragePooling1D(BasePooling):
     Output shape:
         The pooled spatial dims, channels unchanged.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 6, 3))
-    >>> keras.layers.AveragePooling1D()(x).shape
-    torch.Size([2, 3, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 6, 3))
+        >>> keras.layers.AveragePooling1D()(x).shape
+        torch.Size([2, 3, 3])
     """
 
     def __init__(self, pool_size=2, strides=None, padding="valid",

@@ -29,12 +29,12 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
         ``(batch_size, channels)``, or with ``keepdims`` the input rank with
         spatial dims of 1.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 6, 6, 6, 3))
-    >>> keras.layers.GlobalMaxPooling3D()(x).shape
-    torch.Size([2, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 6, 6, 6, 3))
+        >>> keras.layers.GlobalMaxPooling3D()(x).shape
+        torch.Size([2, 3])
     """
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):

@@ -28,12 +28,12 @@ class MaxPooling3D(BasePooling):
     Output shape:
         The pooled spatial dims, channels unchanged.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 6, 6, 6, 3))
-    >>> keras.layers.MaxPooling3D()(x).shape
-    torch.Size([2, 3, 3, 3, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 6, 6, 6, 3))
+        >>> keras.layers.MaxPooling3D()(x).shape
+        torch.Size([2, 3, 3, 3, 3])
     """
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid",

@@ -35,15 +35,15 @@ class CategoryEncoding(PreprocessingLayer):
         inputs: integer tensor of rank 1 (one id per sample) or 2.
         count_weights: weights of each id for ``'count'``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.CategoryEncoding(num_tokens=4,
-    ...                                       output_mode="multi_hot")
-    >>> layer([[0, 1], [0, 0], [1, 2], [3, 1]])
-    tensor([[1., 1., 0., 0.],
-            [1., 0., 0., 0.],
-            [0., 1., 1., 0.],
-            [0., 1., 0., 1.]])
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.CategoryEncoding(num_tokens=4,
+        ...                                       output_mode="multi_hot")
+        >>> layer([[0, 1], [0, 0], [1, 2], [3, 1]])
+        tensor([[1., 1., 0., 0.],
+                [1., 0., 0., 0.],
+                [0., 1., 1., 0.],
+                [0., 1., 0., 1.]])
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot",

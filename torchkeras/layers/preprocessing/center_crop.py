@@ -18,14 +18,15 @@ class CenterCrop(PreprocessingLayer):
     to the target aspect ratio and resized (Keras's ``smart_resize``).
 
     Args:
-        height, width: the output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
 
-    Example:
-    >>> import numpy as np
-    >>> import torchkeras as keras
-    >>> keras.layers.CenterCrop(2, 2)(np.ones((1, 4, 5, 3))).shape
-    torch.Size([1, 2, 2, 3])
+    Examples:
+        >>> import numpy as np
+        >>> import torchkeras as keras
+        >>> keras.layers.CenterCrop(2, 2)(np.ones((1, 4, 5, 3))).shape
+        torch.Size([1, 2, 2, 3])
     """
 
     def __init__(self, height, width, data_format=None, **kwargs):

@@ -45,18 +45,21 @@ class Discretization(PreprocessingLayer):
         output_mode: ``'int'``, ``'one_hot'``, ``'multi_hot'`` or
             ``'count'``.
         sparse: must be False.
+        dtype: The dtype of the output (default `"int64"` for the `'int'`
+            mode, else `floatx()`).
+        name: Optional name of the layer.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = [[-1.5, 1.0, 3.4, .5], [0.0, 3.0, 1.3, 0.0]]
-    >>> keras.layers.Discretization(bin_boundaries=[0., 1., 2.])(x)
-    tensor([[0, 2, 3, 1],
-            [1, 3, 2, 1]])
-    >>> layer = keras.layers.Discretization(num_bins=4, epsilon=0.01)
-    >>> layer.adapt(x)
-    >>> layer(x)
-    tensor([[0, 2, 3, 2],
-            [1, 3, 3, 1]])
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = [[-1.5, 1.0, 3.4, .5], [0.0, 3.0, 1.3, 0.0]]
+        >>> keras.layers.Discretization(bin_boundaries=[0., 1., 2.])(x)
+        tensor([[0, 2, 3, 1],
+                [1, 3, 2, 1]])
+        >>> layer = keras.layers.Discretization(num_bins=4, epsilon=0.01)
+        >>> layer.adapt(x)
+        >>> layer(x)
+        tensor([[0, 2, 3, 2],
+                [1, 3, 3, 1]])
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01,

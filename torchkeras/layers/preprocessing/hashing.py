@@ -57,14 +57,14 @@ class Hashing(PreprocessingLayer):
         ``'int'``: the input shape (int64). Other modes: an encoded axis of
         size ``num_bins`` (float32), as ``CategoryEncoding``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Hashing(num_bins=3)
-    >>> layer([["A"], ["B"], ["C"], ["D"], ["E"]]).flatten()
-    tensor([1, 0, 1, 1, 2])
-    >>> layer = keras.layers.Hashing(num_bins=3, salt=133)
-    >>> layer([["A"], ["B"], ["C"], ["D"], ["E"]]).flatten()
-    tensor([0, 0, 2, 1, 0])
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Hashing(num_bins=3)
+        >>> layer([["A"], ["B"], ["C"], ["D"], ["E"]]).flatten()
+        tensor([1, 0, 1, 1, 2])
+        >>> layer = keras.layers.Hashing(num_bins=3, salt=133)
+        >>> layer([["A"], ["B"], ["C"], ["D"], ["E"]]).flatten()
+        tensor([0, 0, 2, 1, 0])
     """
 
     def __init__(self, num_bins, mask_value=None, salt=None,

@@ -41,13 +41,14 @@ class IntegerLookup(IndexLookup):
         sparse: must be False.
         pad_to_max_tokens: pad the encoded axis to ``max_tokens``.
         oov_method: ``'floormod'`` or ``'farmhash'`` (``num_oov_indices>1``).
+        name: Optional name of the layer.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42])
-    >>> layer([[12, 1138, 42], [42, 1000, 36]])
-    tensor([[1, 3, 4],
-            [4, 0, 2]])
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42])
+        >>> layer([[12, 1138, 42], [42, 1000, 36]])
+        tensor([[1, 3, 4],
+                [4, 0, 2]])
     """
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None,

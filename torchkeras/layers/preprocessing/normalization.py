@@ -41,15 +41,15 @@ class Normalization(PreprocessingLayer):
         variance: the variance.
         invert: apply the inverse transformation instead.
 
-    Example:
-    >>> import numpy as np
-    >>> import torchkeras as keras
-    >>> data = np.array([[0., 7., 4.], [2., 9., 6.],
-    ...                  [0., 7., 4.], [2., 9., 6.]], dtype="float32")
-    >>> layer = keras.layers.Normalization(axis=-1)
-    >>> layer.adapt(data)
-    >>> layer(np.array([[0., 7., 4.]], dtype="float32"))
-    tensor([[-1., -1., -1.]])
+    Examples:
+        >>> import numpy as np
+        >>> import torchkeras as keras
+        >>> data = np.array([[0., 7., 4.], [2., 9., 6.],
+        ...                  [0., 7., 4.], [2., 9., 6.]], dtype="float32")
+        >>> layer = keras.layers.Normalization(axis=-1)
+        >>> layer.adapt(data)
+        >>> layer(np.array([[0., 7., 4.]], dtype="float32"))
+        tensor([[-1., -1., -1.]])
     """
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False,

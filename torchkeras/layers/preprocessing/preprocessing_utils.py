@@ -25,7 +25,20 @@ from torchkeras.utils.registry import keras_export
 
 @keras_export("keras.layers.experimental.preprocessing.PreprocessingLayer")
 class PreprocessingLayer(Layer):
-    """A weightless layer whose output spec is declared, not traced."""
+    """A weightless layer whose output spec is declared, not traced.
+
+    The base class of the preprocessing layers (`Rescaling`,
+    `Normalization`, `StringLookup`, ...), also reachable as tf.keras
+    2.2-2.5 spelled it, `keras.layers.experimental.preprocessing`.
+
+    Args:
+        **kwargs: The base `Layer` keyword arguments (`name`, `dtype`, ...).
+
+    Examples:
+        >>> base = keras.layers.experimental.preprocessing.PreprocessingLayer
+        >>> isinstance(keras.layers.Rescaling(1 / 255), base)
+        True
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -23,16 +23,17 @@ class RandomCrop(BaseRandomImageLayer):
     unchanged, which breaks the static shape).
 
     Args:
-        height, width: the output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         seed: integer seed of the layer's random generator.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
 
-    Example:
-    >>> import numpy as np
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.RandomCrop(2, 3, seed=0)
-    >>> layer(np.ones((4, 5, 6, 1)), training=True).shape
-    torch.Size([4, 2, 3, 1])
+    Examples:
+        >>> import numpy as np
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.RandomCrop(2, 3, seed=0)
+        >>> layer(np.ones((4, 5, 6, 1)), training=True).shape
+        torch.Size([4, 2, 3, 1])
     """
 
     def __init__(self, height, width, seed=None, data_format=None,

@@ -30,13 +30,13 @@ class RandomFlip(BaseRandomImageLayer):
         seed: integer seed of the layer's random generator.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.RandomFlip("horizontal", seed=1)
-    >>> x = torch.ones((2, 4, 4, 3))
-    >>> bool((layer(x, training=False) == x).all())
-    True
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.RandomFlip("horizontal", seed=1)
+        >>> x = torch.ones((2, 4, 4, 3))
+        >>> bool((layer(x, training=False) == x).all())
+        True
     """
 
     def __init__(self, mode=HORIZONTAL_AND_VERTICAL, seed=None,

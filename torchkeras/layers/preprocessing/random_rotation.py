@@ -41,6 +41,17 @@ class RandomRotation(BaseRandomImageLayer):
         fill_value: the value outside the image for ``'constant'``.
         value_range: accepted for Keras compatibility; unused.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Examples:
+        >>> images = np.arange(9, dtype="float32").reshape(1, 3, 3, 1)
+        >>> layer = keras.layers.RandomRotation((0.25, 0.25),
+        ...                                     interpolation="nearest")
+        >>> layer(images, training=True)[0, :, :, 0]  # a quarter turn
+        tensor([[2., 5., 8.],
+                [1., 4., 7.],
+                [0., 3., 6.]])
+        >>> bool((layer(images) == torch.as_tensor(images)).all())  # inference
+        True
     """
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear",

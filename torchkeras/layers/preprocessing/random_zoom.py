@@ -40,6 +40,16 @@ class RandomZoom(BaseRandomImageLayer):
         seed: integer seed of the layer's random generator.
         fill_value: the value outside the image for ``'constant'``.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Examples:
+        >>> images = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+        >>> layer = keras.layers.RandomZoom((-0.5, -0.5),
+        ...                                 interpolation="nearest")
+        >>> layer(images, training=True)[0, :, :, 0]  # zoom in 2x
+        tensor([[ 5.,  5.,  6.,  6.],
+                [ 5.,  5.,  6.,  6.],
+                [ 9.,  9., 10., 10.],
+                [ 9.,  9., 10., 10.]])
     """
 
     def __init__(self, height_factor, width_factor=None,

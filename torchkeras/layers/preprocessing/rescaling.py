@@ -22,10 +22,10 @@ class Rescaling(PreprocessingLayer):
         scale: a float, or a list with one scale per channel.
         offset: a float, or a list with one offset per channel.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> keras.layers.Rescaling(1.0 / 255)([[255.0, 255.0]])
-    tensor([[1., 1.]])
+    Examples:
+        >>> import torchkeras as keras
+        >>> keras.layers.Rescaling(1.0 / 255)([[255.0, 255.0]])
+        tensor([[1., 1.]])
     """
 
     def __init__(self, scale, offset=0.0, **kwargs):

@@ -19,7 +19,8 @@ class Resizing(PreprocessingLayer):
     ``'nearest-exact'``.
 
     Args:
-        height, width: the output size.
+        height: Height of the output, in pixels.
+        width: Width of the output, in pixels.
         interpolation: ``'bilinear'``, ``'nearest'``, ``'bicubic'`` or
             ``'area'``.
         crop_to_aspect_ratio: first crop the largest centered window with
@@ -37,11 +38,11 @@ class Resizing(PreprocessingLayer):
     Output shape:
         ``(batch_size, height, width, channels)``, float.
 
-    Example:
-    >>> import numpy as np
-    >>> import torchkeras as keras
-    >>> keras.layers.Resizing(2, 3)(np.ones((1, 4, 4, 3))).shape
-    torch.Size([1, 2, 3, 3])
+    Examples:
+        >>> import numpy as np
+        >>> import torchkeras as keras
+        >>> keras.layers.Resizing(2, 3)(np.ones((1, 4, 4, 3))).shape
+        torch.Size([1, 2, 3, 3])
     """
 
     def __init__(self, height, width, interpolation="bilinear",

@@ -46,6 +46,7 @@ class StringLookup(IndexLookup):
         pad_to_max_tokens: pad the encoded axis to ``max_tokens``.
         sparse: must be False (no sparse tensors in torchkeras).
         encoding: the encoding of ``bytes`` inputs.
+        name: Optional name of the layer.
 
     Input shape:
         Strings of shape ``(batch_size, ...)`` (ints when ``invert``).
@@ -55,16 +56,16 @@ class StringLookup(IndexLookup):
         axis per element (a trailing 1 is replaced). Others:
         ``(batch_size, depth)`` float32, the last input axis reduced.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c", "d"])
-    >>> layer([["a", "c", "d"], ["d", "z", "b"]])
-    tensor([[1, 3, 4],
-            [4, 0, 2]])
-    >>> layer = keras.layers.StringLookup()
-    >>> layer.adapt(["b", "a", "b", "c", "b", "a"])
-    >>> layer.get_vocabulary()
-    ['[UNK]', 'b', 'a', 'c']
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c", "d"])
+        >>> layer([["a", "c", "d"], ["d", "z", "b"]])
+        tensor([[1, 3, 4],
+                [4, 0, 2]])
+        >>> layer = keras.layers.StringLookup()
+        >>> layer.adapt(["b", "a", "b", "c", "b", "a"])
+        >>> layer.get_vocabulary()
+        ['[UNK]', 'b', 'a', 'c']
     """
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None,

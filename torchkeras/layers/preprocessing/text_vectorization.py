@@ -113,8 +113,10 @@ class TextVectorization(PreprocessingLayer):
         pad_to_max_tokens: pad encoded vectors to ``max_tokens``.
         vocabulary: list or array of tokens, or a file path.
         idf_weights: IDF weights for ``'tf_idf'`` with a ``vocabulary``.
-        sparse, ragged: must be False.
+        sparse: Must be False (torchkeras has no sparse tensors).
+        ragged: Must be False (torchkeras has no ragged tensors).
         encoding: the encoding of ``bytes`` inputs.
+        name: Optional name of the layer.
 
     Input shape:
         Strings of shape ``(batch_size,)`` or ``(batch_size, 1)``.
@@ -123,13 +125,13 @@ class TextVectorization(PreprocessingLayer):
         ``'int'``: ``(batch_size, output_sequence_length)`` int64; other
         modes ``(batch_size, depth)`` float32.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.TextVectorization(output_sequence_length=4)
-    >>> layer.adapt(["foo bar", "bar baz", "baz bada boom"])
-    >>> layer([["foo qux bar"], ["qux baz"]])
-    tensor([[4, 1, 3, 0],
-            [1, 2, 0, 0]])
+    Examples:
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.TextVectorization(output_sequence_length=4)
+        >>> layer.adapt(["foo bar", "bar baz", "baz bada boom"])
+        >>> layer([["foo qux bar"], ["qux baz"]])
+        tensor([[4, 1, 3, 0],
+                [1, 2, 0, 0]])
     """
 
     def __init__(self, max_tokens=None,

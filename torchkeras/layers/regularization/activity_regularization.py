@@ -24,14 +24,14 @@ class ActivityRegularization(Layer):
     Output shape:
         Same as the input.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.ActivityRegularization(l1=0.1)
-    >>> layer(torch.ones(1, 4)).shape
-    torch.Size([1, 4])
-    >>> len(layer.losses)
-    1
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.ActivityRegularization(l1=0.1)
+        >>> layer(torch.ones(1, 4)).shape
+        torch.Size([1, 4])
+        >>> len(layer.losses)
+        1
     """
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):

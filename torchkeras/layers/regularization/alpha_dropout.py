@@ -32,12 +32,12 @@ class AlphaDropout(Layer):
         inputs: input tensor of any rank.
         training: whether to apply dropout (``True``) or pass through.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.AlphaDropout(0.2)
-    >>> layer(torch.zeros(2, 3), training=True).shape
-    torch.Size([2, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.AlphaDropout(0.2)
+        >>> layer(torch.zeros(2, 3), training=True).shape
+        torch.Size([2, 3])
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):

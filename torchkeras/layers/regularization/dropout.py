@@ -34,16 +34,16 @@ class Dropout(Layer):
         inputs: input tensor of any rank.
         training: whether to drop units (``True``) or pass through.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Dropout(0.5)
-    >>> x = torch.ones(2, 3)
-    >>> bool((layer(x) == x).all())
-    True
-    >>> y = layer(x, training=True)  # zeros and 2.0 (= 1 / (1 - rate))
-    >>> bool(((y == 0) | (y == 2)).all())
-    True
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Dropout(0.5)
+        >>> x = torch.ones(2, 3)
+        >>> bool((layer(x) == x).all())
+        True
+        >>> y = layer(x, training=True)  # zeros and 2.0 (= 1 / (1 - rate))
+        >>> bool(((y == 0) | (y == 2)).all())
+        True
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):

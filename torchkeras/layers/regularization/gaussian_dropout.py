@@ -25,12 +25,12 @@ class GaussianDropout(Layer):
         inputs: input tensor of any rank.
         training: whether to apply the noise (``True``) or pass through.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.GaussianDropout(0.2)
-    >>> layer(torch.ones(2, 3), training=True).shape
-    torch.Size([2, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.GaussianDropout(0.2)
+        >>> layer(torch.ones(2, 3), training=True).shape
+        torch.Size([2, 3])
     """
 
     def __init__(self, rate, seed=None, **kwargs):

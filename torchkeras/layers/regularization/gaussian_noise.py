@@ -22,12 +22,12 @@ class GaussianNoise(Layer):
         inputs: input tensor of any rank.
         training: whether to add noise (``True``) or pass through.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.GaussianNoise(0.1)
-    >>> bool((layer(torch.ones(3)) == 1).all())
-    True
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.GaussianNoise(0.1)
+        >>> bool((layer(torch.ones(3)) == 1).all())
+        True
     """
 
     def __init__(self, stddev, seed=None, **kwargs):

@@ -72,13 +72,13 @@ class SpatialDropout1D(BaseSpatialDropout):
     Output shape:
         Same as the input.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> y = keras.layers.SpatialDropout1D(0.5)(torch.ones(2, 4, 3),
-    ...                                       training=True)
-    >>> bool((y.amax(1) == y.amin(1)).all())  # constant along time
-    True
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> y = keras.layers.SpatialDropout1D(0.5)(torch.ones(2, 4, 3),
+        ...                                       training=True)
+        >>> bool((y.amax(1) == y.amin(1)).all())  # constant along time
+        True
     """
 
     _rank = 1
@@ -105,6 +105,12 @@ class SpatialDropout2D(BaseSpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Examples:
+        >>> layer = keras.layers.SpatialDropout2D(0.5)
+        >>> y = layer(torch.ones(2, 3, 3, 4), training=True)
+        >>> bool((y.amax((1, 2)) == y.amin((1, 2))).all())  # whole maps
+        True
     """
 
     _rank = 2
@@ -126,6 +132,12 @@ class SpatialDropout3D(BaseSpatialDropout):
 
     Output shape:
         Same as the input.
+
+    Examples:
+        >>> layer = keras.layers.SpatialDropout3D(0.5)
+        >>> y = layer(torch.ones(2, 3, 3, 3, 4), training=True)
+        >>> bool((y.amax((1, 2, 3)) == y.amin((1, 2, 3))).all())  # whole maps
+        True
     """
 
     _rank = 3

@@ -21,12 +21,12 @@ class Cropping1D(BaseCropping):
     Output shape:
         The same with the cropped spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 6, 4))
-    >>> keras.layers.Cropping1D((1, 2))(x).shape
-    torch.Size([2, 3, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 6, 4))
+        >>> keras.layers.Cropping1D((1, 2))(x).shape
+        torch.Size([2, 3, 4])
     """
 
     def __init__(self, cropping=(1, 1), data_format=None, **kwargs):

@@ -21,12 +21,12 @@ class Cropping2D(BaseCropping):
     Output shape:
         The same with the cropped spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 28, 28, 3))
-    >>> keras.layers.Cropping2D(((2, 2), (4, 4)))(x).shape
-    torch.Size([2, 24, 20, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 28, 28, 3))
+        >>> keras.layers.Cropping2D(((2, 2), (4, 4)))(x).shape
+        torch.Size([2, 24, 20, 3])
     """
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):

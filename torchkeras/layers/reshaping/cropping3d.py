@@ -21,12 +21,12 @@ class Cropping3D(BaseCropping):
     Output shape:
         The same with the cropped spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 6, 6, 6, 3))
-    >>> keras.layers.Cropping3D()(x).shape
-    torch.Size([2, 4, 4, 4, 3])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 6, 6, 6, 3))
+        >>> keras.layers.Cropping3D()(x).shape
+        torch.Size([2, 4, 4, 4, 3])
     """
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None,

@@ -40,11 +40,11 @@ class Flatten(Layer):
     Output shape:
         ``(batch_size, prod(non-batch dims))``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = keras.Input(shape=(10, 64))
-    >>> keras.layers.Flatten()(x).shape
-    (None, 640)
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = keras.Input(shape=(10, 64))
+        >>> keras.layers.Flatten()(x).shape
+        (None, 640)
     """
 
     def __init__(self, data_format=None, **kwargs):

@@ -23,11 +23,11 @@ class Permute(Layer):
     Output shape:
         The input shape with its non-batch axes reordered by ``dims``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = keras.Input(shape=(10, 64))
-    >>> keras.layers.Permute((2, 1))(x).shape
-    (None, 64, 10)
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = keras.Input(shape=(10, 64))
+        >>> keras.layers.Permute((2, 1))(x).shape
+        (None, 64, 10)
     """
 
     def __init__(self, dims, **kwargs):

@@ -19,11 +19,11 @@ class RepeatVector(Layer):
     Output shape:
         3D tensor ``(batch_size, n, features)``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = keras.Input(shape=(32,))
-    >>> keras.layers.RepeatVector(3)(x).shape
-    (None, 3, 32)
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = keras.Input(shape=(32,))
+        >>> keras.layers.RepeatVector(3)(x).shape
+        (None, 3, 32)
     """
 
     def __init__(self, n, **kwargs):

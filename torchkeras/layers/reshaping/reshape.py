@@ -26,13 +26,13 @@ class Reshape(Layer):
         ValueError: at graph construction when the input's size cannot be
             reshaped to ``target_shape``.
 
-    Example:
-    >>> import torchkeras as keras
-    >>> x = keras.Input(shape=(12,))
-    >>> keras.layers.Reshape((3, 4))(x).shape
-    (None, 3, 4)
-    >>> keras.layers.Reshape((-1, 2, 2))(x).shape
-    (None, 3, 2, 2)
+    Examples:
+        >>> import torchkeras as keras
+        >>> x = keras.Input(shape=(12,))
+        >>> keras.layers.Reshape((3, 4))(x).shape
+        (None, 3, 4)
+        >>> keras.layers.Reshape((-1, 2, 2))(x).shape
+        (None, 3, 2, 2)
     """
 
     def __init__(self, target_shape, **kwargs):

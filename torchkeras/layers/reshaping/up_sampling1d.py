@@ -23,12 +23,12 @@ class UpSampling1D(BaseUpSampling):
     Output shape:
         The same with every spatial dim multiplied by its factor.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4))
-    >>> keras.layers.UpSampling1D(2)(x).shape
-    torch.Size([2, 6, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4))
+        >>> keras.layers.UpSampling1D(2)(x).shape
+        torch.Size([2, 6, 4])
     """
 
     def __init__(self, size=2, data_format=None, **kwargs):

@@ -25,12 +25,12 @@ class UpSampling2D(BaseUpSampling):
     Output shape:
         The same with every spatial dim multiplied by its factor.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4, 5))
-    >>> keras.layers.UpSampling2D((2, 3))(x).shape
-    torch.Size([2, 6, 12, 5])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4, 5))
+        >>> keras.layers.UpSampling2D((2, 3))(x).shape
+        torch.Size([2, 6, 12, 5])
     """
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest",

@@ -23,12 +23,12 @@ class UpSampling3D(BaseUpSampling):
     Output shape:
         The same with every spatial dim multiplied by its factor.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4, 5, 6))
-    >>> keras.layers.UpSampling3D(2)(x).shape
-    torch.Size([2, 6, 8, 10, 6])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4, 5, 6))
+        >>> keras.layers.UpSampling3D(2)(x).shape
+        torch.Size([2, 6, 8, 10, 6])
     """
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):

@@ -21,12 +21,12 @@ class ZeroPadding1D(BaseZeroPadding):
     Output shape:
         The same with the padded spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4))
-    >>> keras.layers.ZeroPadding1D(2)(x).shape
-    torch.Size([2, 7, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4))
+        >>> keras.layers.ZeroPadding1D(2)(x).shape
+        torch.Size([2, 7, 4])
     """
 
     def __init__(self, padding=1, data_format=None, **kwargs):

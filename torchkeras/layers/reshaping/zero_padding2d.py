@@ -22,12 +22,12 @@ class ZeroPadding2D(BaseZeroPadding):
     Output shape:
         The same with the padded spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4, 5))
-    >>> keras.layers.ZeroPadding2D(((1, 0), (2, 1)))(x).shape
-    torch.Size([2, 4, 7, 5])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4, 5))
+        >>> keras.layers.ZeroPadding2D(((1, 0), (2, 1)))(x).shape
+        torch.Size([2, 4, 7, 5])
     """
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):

@@ -21,12 +21,12 @@ class ZeroPadding3D(BaseZeroPadding):
     Output shape:
         The same with the padded spatial dims.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> x = torch.ones((2, 3, 4, 5, 6))
-    >>> keras.layers.ZeroPadding3D(1)(x).shape
-    torch.Size([2, 5, 6, 7, 6])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> x = torch.ones((2, 3, 4, 5, 6))
+        >>> keras.layers.ZeroPadding3D(1)(x).shape
+        torch.Size([2, 5, 6, 7, 6])
     """
 
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):

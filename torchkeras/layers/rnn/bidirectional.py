@@ -91,14 +91,14 @@ class Bidirectional(Layer):
         ``'concat'``; with ``return_state``, ``[output, *forward_states,
         *backward_states]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.Bidirectional(keras.layers.GRU(4))
-    >>> layer(torch.ones((2, 5, 3))).shape
-    torch.Size([2, 8])
-    >>> layer.forward_layer.name, layer.backward_layer.name
-    ('forward_gru', 'backward_gru')
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.Bidirectional(keras.layers.GRU(4))
+        >>> layer(torch.ones((2, 5, 3))).shape
+        torch.Size([2, 8])
+        >>> layer.forward_layer.name, layer.backward_layer.name
+        ('forward_gru', 'backward_gru')
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None,

@@ -40,10 +40,21 @@ class ConvLSTM2D(ConvLSTM):
         bias_initializer: default ``"zeros"``.
         unit_forget_bias: add 1 to the forget gate's bias at
             initialization (default True).
-        kernel_regularizer, recurrent_regularizer, bias_regularizer,
-        activity_regularizer: optional regularizers.
-        kernel_constraint, recurrent_constraint, bias_constraint:
-            optional constraints (they see Keras's layout).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
         dropout: fraction of the input units to drop (one mask per gate,
             the same at every step).
         recurrent_dropout: fraction of the state units to drop.
@@ -73,12 +84,12 @@ class ConvLSTM2D(ConvLSTM):
         ``(batch_size, new_rows, new_cols, filters)``;
         with ``return_state`` a list ``[output, h, c]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.ConvLSTM2D(4, 3)
-    >>> layer(torch.ones((2, 5, 8, 8, 3))).shape
-    torch.Size([2, 6, 6, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.ConvLSTM2D(4, 3)
+        >>> layer(torch.ones((2, 5, 8, 8, 3))).shape
+        torch.Size([2, 6, 6, 4])
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid",

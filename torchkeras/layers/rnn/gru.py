@@ -39,10 +39,19 @@ class GRUCell(BaseRNNCell):
         kernel_initializer: default ``'glorot_uniform'``.
         recurrent_initializer: default ``'orthogonal'``.
         bias_initializer: default ``'zeros'``.
-        kernel_regularizer, recurrent_regularizer, bias_regularizer:
-            optional regularizers (they see Keras's layout).
-        kernel_constraint, recurrent_constraint, bias_constraint: optional
-            constraints (Keras's layout).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
         dropout: fraction of the input units to drop (one mask per
             sequence).
         recurrent_dropout: fraction of the state units to drop in the
@@ -56,14 +65,14 @@ class GRUCell(BaseRNNCell):
         states: list with the ``(batch, units)`` state.
         training: whether dropout applies.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> cell = keras.layers.GRUCell(4)
-    >>> rnn = keras.layers.RNN(cell, return_state=True)
-    >>> output, state = rnn(torch.ones((2, 5, 3)))
-    >>> [w.shape for w in rnn.get_weights()]
-    [(3, 12), (4, 12), (2, 12)]
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> cell = keras.layers.GRUCell(4)
+        >>> rnn = keras.layers.RNN(cell, return_state=True)
+        >>> output, state = rnn(torch.ones((2, 5, 3)))
+        >>> [w.shape for w in rnn.get_weights()]
+        [(3, 12), (4, 12), (2, 12)]
     """
 
     _TORCH_GATES = (1, 0, 2)  # torch's r, z, n are Keras's gates 1, 0, 2
@@ -161,11 +170,48 @@ class GRU(CellArguments, RNN):
 
     Args:
         units: positive integer, dimensionality of the output space.
-        activation, recurrent_activation, use_bias, initializers,
-        regularizers, constraints, dropout, recurrent_dropout, reset_after,
-        seed: as ``GRUCell``.
-        return_sequences, return_state, go_backwards, stateful, unroll:
-            as ``RNN``.
+        activation: Activation function to use (default `"tanh"`; `None` means
+            linear).
+        recurrent_activation: Activation function of the recurrent step (the
+            gates; default `"sigmoid"`).
+        use_bias: Whether the layer uses a bias vector.
+        kernel_initializer: Initializer for the `kernel` weights matrix (default
+            `"glorot_uniform"`).
+        recurrent_initializer: Initializer for the `recurrent_kernel` weights
+            matrix (default `"orthogonal"`).
+        bias_initializer: Initializer for the bias vector (default `"zeros"`).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
+        dropout: Fraction of the input units to drop, in `[0, 1)`.
+        recurrent_dropout: Fraction of the units of the recurrent state to drop,
+            in `[0, 1)`.
+        seed: Random seed for dropout.
+        return_sequences: Whether to return the output at every time step
+            instead of only the last one.
+        return_state: Whether to return the last state(s) in addition to the
+            output.
+        go_backwards: Whether to process the input sequence backwards and return
+            the reversed sequence.
+        stateful: Whether the last state of each sample of a batch is used as
+            the initial state of the same sample in the next batch
+            (`reset_states()` zeroes it).
+        unroll: Accepted for compatibility; the loop over time is never
+            unrolled.
+        reset_after: GRU convention: apply the reset gate after the recurrent
+            matrix multiplication (`True`, the cuDNN convention) or before it.
         use_cudnn: ``'auto'`` (fused kernel when possible), ``True`` (raise
             when not possible) or ``False`` (always the loop).
 
@@ -179,13 +225,13 @@ class GRU(CellArguments, RNN):
         ``(batch, units)``, or ``(batch, timesteps, units)`` with
         ``return_sequences``; with ``return_state`` ``[output, state]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> gru = keras.layers.GRU(4, return_sequences=True, return_state=True)
-    >>> sequence, state = gru(torch.ones((32, 10, 8)))
-    >>> tuple(sequence.shape), tuple(state.shape)
-    ((32, 10, 4), (32, 4))
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> gru = keras.layers.GRU(4, return_sequences=True, return_state=True)
+        >>> sequence, state = gru(torch.ones((32, 10, 8)))
+        >>> tuple(sequence.shape), tuple(state.shape)
+        ((32, 10, 4), (32, 4))
     """
 
     def __init__(self, units, activation="tanh",

@@ -39,11 +39,22 @@ class LSTMCell(BaseRNNCell):
         bias_initializer: default ``'zeros'``.
         unit_forget_bias: add 1 to the forget gate's bias at
             initialization (default True).
-        kernel_regularizer, recurrent_regularizer, bias_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint: optional,
-            in Keras's layout.
-        dropout, recurrent_dropout: fractions of input and state units to
-            drop.
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
+        dropout: Fraction of the input units to drop, in `[0, 1)`.
+        recurrent_dropout: Fraction of the units of the recurrent state to drop,
+            in `[0, 1)`.
         seed: random seed for dropout.
 
     Call arguments:
@@ -51,14 +62,14 @@ class LSTMCell(BaseRNNCell):
         states: list ``[h, c]`` of ``(batch, units)`` tensors.
         training: whether dropout applies.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> rnn = keras.layers.RNN(keras.layers.LSTMCell(4))
-    >>> rnn(torch.ones((2, 5, 3))).shape
-    torch.Size([2, 4])
-    >>> [w.shape for w in rnn.get_weights()]
-    [(3, 16), (4, 16), (16,)]
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> rnn = keras.layers.RNN(keras.layers.LSTMCell(4))
+        >>> rnn(torch.ones((2, 5, 3))).shape
+        torch.Size([2, 4])
+        >>> [w.shape for w in rnn.get_weights()]
+        [(3, 16), (4, 16), (16,)]
     """
 
     def __init__(self, units, activation="tanh",
@@ -154,11 +165,48 @@ class LSTM(CellArguments, RNN):
 
     Args:
         units: positive integer, dimensionality of the output space.
-        activation, recurrent_activation, use_bias, initializers,
-        unit_forget_bias, regularizers, constraints, dropout,
-        recurrent_dropout, seed: as ``LSTMCell``.
-        return_sequences, return_state, go_backwards, stateful, unroll:
-            as ``RNN``.
+        activation: Activation function to use (default `"tanh"`; `None` means
+            linear).
+        recurrent_activation: Activation function of the recurrent step (the
+            gates; default `"sigmoid"`).
+        use_bias: Whether the layer uses a bias vector.
+        kernel_initializer: Initializer for the `kernel` weights matrix (default
+            `"glorot_uniform"`).
+        recurrent_initializer: Initializer for the `recurrent_kernel` weights
+            matrix (default `"orthogonal"`).
+        bias_initializer: Initializer for the bias vector (default `"zeros"`).
+        unit_forget_bias: Whether to add 1 to the forget gate's bias at
+            initialization (then `bias_initializer` fills the rest with zeros).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
+        dropout: Fraction of the input units to drop, in `[0, 1)`.
+        recurrent_dropout: Fraction of the units of the recurrent state to drop,
+            in `[0, 1)`.
+        seed: Random seed for dropout.
+        return_sequences: Whether to return the output at every time step
+            instead of only the last one.
+        return_state: Whether to return the last state(s) in addition to the
+            output.
+        go_backwards: Whether to process the input sequence backwards and return
+            the reversed sequence.
+        stateful: Whether the last state of each sample of a batch is used as
+            the initial state of the same sample in the next batch
+            (`reset_states()` zeroes it).
+        unroll: Accepted for compatibility; the loop over time is never
+            unrolled.
         use_cudnn: ``'auto'``, ``True`` or ``False`` (always the loop).
 
     Call arguments:
@@ -171,13 +219,13 @@ class LSTM(CellArguments, RNN):
         ``(batch, units)`` or ``(batch, timesteps, units)``; with
         ``return_state`` ``[output, h, c]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> lstm = keras.layers.LSTM(4, return_state=True)
-    >>> output, h, c = lstm(torch.ones((32, 10, 8)))
-    >>> tuple(output.shape), tuple(c.shape)
-    ((32, 4), (32, 4))
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> lstm = keras.layers.LSTM(4, return_state=True)
+        >>> output, h, c = lstm(torch.ones((32, 10, 8)))
+        >>> tuple(output.shape), tuple(c.shape)
+        ((32, 4), (32, 4))
     """
 
     def __init__(self, units, activation="tanh",

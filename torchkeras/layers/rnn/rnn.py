@@ -101,13 +101,13 @@ class RNN(Layer):
         ``(batch, output_size)``; with ``return_state`` a list
         ``[output, *states]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(4),
-    ...                          return_sequences=True)
-    >>> layer(torch.ones((2, 5, 3))).shape
-    torch.Size([2, 5, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.RNN(keras.layers.SimpleRNNCell(4),
+        ...                          return_sequences=True)
+        >>> layer(torch.ones((2, 5, 3))).shape
+        torch.Size([2, 5, 4])
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False,

@@ -28,10 +28,22 @@ class SimpleRNNCell(BaseRNNCell):
         kernel_initializer: default ``'glorot_uniform'``.
         recurrent_initializer: default ``'orthogonal'``.
         bias_initializer: default ``'zeros'``.
-        kernel_regularizer, recurrent_regularizer, bias_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint: optional.
-        dropout, recurrent_dropout: fractions of input and state units to
-            drop.
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
+        dropout: Fraction of the input units to drop, in `[0, 1)`.
+        recurrent_dropout: Fraction of the units of the recurrent state to drop,
+            in `[0, 1)`.
         seed: random seed for dropout.
 
     Call arguments:
@@ -39,14 +51,14 @@ class SimpleRNNCell(BaseRNNCell):
         states: list with the ``(batch, units)`` state.
         training: whether dropout applies.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> cell = keras.layers.SimpleRNNCell(4)
-    >>> output, states = cell(torch.ones((2, 3)),
-    ...                       [torch.zeros((2, 4))])
-    >>> tuple(output.shape), len(states)
-    ((2, 4), 1)
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> cell = keras.layers.SimpleRNNCell(4)
+        >>> output, states = cell(torch.ones((2, 3)),
+        ...                       [torch.zeros((2, 4))])
+        >>> tuple(output.shape), len(states)
+        ((2, 4), 1)
     """
 
     def __init__(self, units, activation="tanh", use_bias=True,
@@ -110,10 +122,44 @@ class SimpleRNN(CellArguments, RNN):
 
     Args:
         units: positive integer, dimensionality of the output space.
-        activation, use_bias, initializers, regularizers, constraints,
-        dropout, recurrent_dropout, seed: as ``SimpleRNNCell``.
-        return_sequences, return_state, go_backwards, stateful, unroll:
-            as ``RNN``.
+        activation: Activation function to use (default `"tanh"`; `None` means
+            linear).
+        use_bias: Whether the layer uses a bias vector.
+        kernel_initializer: Initializer for the `kernel` weights matrix (default
+            `"glorot_uniform"`).
+        recurrent_initializer: Initializer for the `recurrent_kernel` weights
+            matrix (default `"orthogonal"`).
+        bias_initializer: Initializer for the bias vector (default `"zeros"`).
+        kernel_regularizer: Optional regularizer function applied to the
+            `kernel` weights matrix.
+        recurrent_regularizer: Optional regularizer function applied to the
+            `recurrent_kernel` weights matrix.
+        bias_regularizer: Optional regularizer function applied to the bias
+            vector.
+        activity_regularizer: Optional regularizer function applied to the
+            output of the layer.
+        kernel_constraint: Optional constraint function applied to the `kernel`
+            weights matrix after each optimizer update.
+        recurrent_constraint: Optional constraint function applied to the
+            `recurrent_kernel` weights matrix after each
+            optimizer update.
+        bias_constraint: Optional constraint function applied to the bias vector
+            after each optimizer update.
+        dropout: Fraction of the input units to drop, in `[0, 1)`.
+        recurrent_dropout: Fraction of the units of the recurrent state to drop,
+            in `[0, 1)`.
+        seed: Random seed for dropout.
+        return_sequences: Whether to return the output at every time step
+            instead of only the last one.
+        return_state: Whether to return the last state(s) in addition to the
+            output.
+        go_backwards: Whether to process the input sequence backwards and return
+            the reversed sequence.
+        stateful: Whether the last state of each sample of a batch is used as
+            the initial state of the same sample in the next batch
+            (`reset_states()` zeroes it).
+        unroll: Accepted for compatibility; the loop over time is never
+            unrolled.
 
     Call arguments:
         inputs: ``(batch, timesteps, features)`` tensor.
@@ -121,12 +167,12 @@ class SimpleRNN(CellArguments, RNN):
         training: whether dropout applies.
         initial_state: list with the initial ``(batch, units)`` state.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.SimpleRNN(4)
-    >>> layer(torch.ones((32, 10, 8))).shape
-    torch.Size([32, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.SimpleRNN(4)
+        >>> layer(torch.ones((32, 10, 8))).shape
+        torch.Size([32, 4])
     """
 
     def __init__(self, units, activation="tanh", use_bias=True,

@@ -53,13 +53,13 @@ class StackedRNNCells(Layer):
     Args:
         cells: list of RNN cell instances.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> cells = [keras.layers.GRUCell(8), keras.layers.LSTMCell(4)]
-    >>> layer = keras.layers.RNN(keras.layers.StackedRNNCells(cells))
-    >>> layer(torch.ones((2, 5, 3))).shape
-    torch.Size([2, 4])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> cells = [keras.layers.GRUCell(8), keras.layers.LSTMCell(4)]
+        >>> layer = keras.layers.RNN(keras.layers.StackedRNNCells(cells))
+        >>> layer(torch.ones((2, 5, 3))).shape
+        torch.Size([2, 4])
     """
 
     def __init__(self, cells, **kwargs):

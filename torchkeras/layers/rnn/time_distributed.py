@@ -34,12 +34,12 @@ class TimeDistributed(Layer):
     Output shape:
         ``(batch, timesteps) + layer_output_shape[1:]``.
 
-    Example:
-    >>> import torch
-    >>> import torchkeras as keras
-    >>> layer = keras.layers.TimeDistributed(keras.layers.Dense(8))
-    >>> layer(torch.ones((32, 10, 16))).shape
-    torch.Size([32, 10, 8])
+    Examples:
+        >>> import torch
+        >>> import torchkeras as keras
+        >>> layer = keras.layers.TimeDistributed(keras.layers.Dense(8))
+        >>> layer(torch.ones((32, 10, 16))).shape
+        torch.Size([32, 10, 8])
     """
 
     def __init__(self, layer, **kwargs):

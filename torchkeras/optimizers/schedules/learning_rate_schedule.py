@@ -26,15 +26,14 @@ class LearningRateSchedule:
     the ``learning_rate`` of any optimizer. Subclasses implement
     ``__call__(step)`` and, to be serializable, ``get_config()``.
 
-    Example:
-
-    >>> class MyLRSchedule(LearningRateSchedule):
-    ...     def __init__(self, initial_learning_rate):
-    ...         self.initial_learning_rate = initial_learning_rate
-    ...     def __call__(self, step):
-    ...         return self.initial_learning_rate / (step + 1)
-    >>> MyLRSchedule(0.1)(4)
-    0.02
+    Examples:
+        >>> class MyLRSchedule(LearningRateSchedule):
+        ...     def __init__(self, initial_learning_rate):
+        ...         self.initial_learning_rate = initial_learning_rate
+        ...     def __call__(self, step):
+        ...         return self.initial_learning_rate / (step + 1)
+        >>> MyLRSchedule(0.1)(4)
+        0.02
     """
 
     def __call__(self, step):
@@ -142,10 +141,9 @@ class ExponentialDecay(_StepRatioDecay):
         staircase: Boolean. If `True`, decay at discrete intervals.
         name: String. Defaults to `"ExponentialDecay"`.
 
-    Example:
-
-    >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)
-    0.025
+    Examples:
+        >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)
+        0.025
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
@@ -167,11 +165,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         values: A list of Python numbers, one longer than `boundaries`.
         name: String. Defaults to `"PiecewiseConstant"`.
 
-    Example:
-
-    >>> schedule = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
-    >>> schedule(10), schedule(11), schedule(21)
-    (1.0, 0.5, 0.1)
+    Examples:
+        >>> schedule = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
+        >>> schedule(10), schedule(11), schedule(21)
+        (1.0, 0.5, 0.1)
     """
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
@@ -227,10 +224,9 @@ class PolynomialDecay(LearningRateSchedule):
         cycle: Boolean, whether to cycle beyond `decay_steps`.
         name: String. Defaults to `"PolynomialDecay"`.
 
-    Example:
-
-    >>> PolynomialDecay(0.1, 10, end_learning_rate=0.0)(5)
-    0.05
+    Examples:
+        >>> PolynomialDecay(0.1, 10, end_learning_rate=0.0)(5)
+        0.05
     """
 
     def __init__(self, initial_learning_rate, decay_steps,
@@ -281,10 +277,9 @@ class InverseTimeDecay(_StepRatioDecay):
         staircase: Boolean. Whether to decay in a staircase fashion.
         name: String. Defaults to `"InverseTimeDecay"`.
 
-    Example:
-
-    >>> InverseTimeDecay(0.1, decay_steps=1.0, decay_rate=0.5)(2)
-    0.05
+    Examples:
+        >>> InverseTimeDecay(0.1, decay_steps=1.0, decay_rate=0.5)(2)
+        0.05
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate,
@@ -321,10 +316,9 @@ class CosineDecay(LearningRateSchedule):
         warmup_target: A Python float or `None` (no warmup).
         warmup_steps: A Python int. Number of steps to warm up over.
 
-    Example:
-
-    >>> round(CosineDecay(0.1, decay_steps=10)(5), 6)
-    0.05
+    Examples:
+        >>> round(CosineDecay(0.1, decay_steps=10)(5), 6)
+        0.05
     """
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0,
@@ -387,10 +381,9 @@ class CosineDecayRestarts(LearningRateSchedule):
         alpha: A Python float. Minimum learning rate, as a fraction.
         name: String. Defaults to `"SGDRDecay"`.
 
-    Example:
-
-    >>> CosineDecayRestarts(0.1, first_decay_steps=10)(10)
-    0.1
+    Examples:
+        >>> CosineDecayRestarts(0.1, first_decay_steps=10)(10)
+        0.1
     """
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0,
@@ -443,10 +436,16 @@ ALL_OBJECTS_DICT = serialization.name_table("keras.optimizers.schedules",
 def serialize(learning_rate_schedule):
     """Returns the Keras 3 config dict of a `LearningRateSchedule`.
 
-    Example:
+    Args:
+        learning_rate_schedule: The schedule to serialize.
 
-    >>> serialize(InverseTimeDecay(0.1, 1, 0.5))["class_name"]
-    'InverseTimeDecay'
+    Returns:
+        A dict with `module`, `class_name`, `config` and `registered_name`.
+
+    Examples:
+        >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, 1, 0.5)
+        >>> keras.optimizers.schedules.serialize(schedule)["class_name"]
+        'InverseTimeDecay'
     """
     cls = type(learning_rate_schedule)
     registered = serialization.get_registered_name(cls)
@@ -463,8 +462,24 @@ def serialize(learning_rate_schedule):
 def deserialize(config, custom_objects=None):
     """Returns the `LearningRateSchedule` a config dict describes.
 
-    Accepts Keras 3 configs (with ``module``/``registered_name``) and tf.keras
-    2 configs (``class_name`` and ``config`` only).
+    Accepts Keras 3 configs (with `module`/`registered_name`) and tf.keras
+    2 configs (`class_name` and `config` only).
+
+    Args:
+        config: The schedule's config dict.
+        custom_objects: Optional dict mapping names to user-defined
+            classes or functions, looked up before the built-in ones.
+
+    Returns:
+        A `LearningRateSchedule` instance.
+
+    Examples:
+        >>> schedule = keras.optimizers.schedules.deserialize(
+        ...     {"class_name": "ExponentialDecay",
+        ...      "config": {"initial_learning_rate": 0.1, "decay_steps": 10,
+        ...                 "decay_rate": 0.5}})
+        >>> float(schedule(10))
+        0.05
     """
     return serialization.deserialize_keras_object(
         config,
