@@ -80,14 +80,14 @@ def _truncated_normal_(out, loc, scale, generator):
     """
     flat = out.view(-1)
     flat.normal_(generator=generator)
-    outside = flat.abs() > 2.0
-    while outside.any():
-        index = outside.nonzero().squeeze(1)
+    index = (flat.abs() > 2.0).nonzero().squeeze(1)
+    while index.numel():
         redrawn = torch.empty(index.numel(), dtype=flat.dtype).normal_(
             generator=generator)
         flat[index] = redrawn
-        outside = torch.zeros_like(outside)
-        outside[index] = redrawn.abs() > 2.0
+        # Only the positions still outside are looked at again (a scan of
+        # the whole tensor per round cost more than the draws).
+        index = index[redrawn.abs() > 2.0]
     flat.mul_(scale).add_(loc)
 
 
