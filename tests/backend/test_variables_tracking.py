@@ -111,10 +111,10 @@ def test_variable_docstring_example_runs():
 
     runner = doctest.DocTestRunner()
     for test in doctest.DocTestFinder().find(
-            variables.Variable, globs={"np": np,
+            variables.Variable, globs={"np": np, "keras": keras,
                                        "Variable": keras.Variable}):
         runner.run(test)
-    assert runner.failures == 0 and runner.tries == 3
+    assert runner.failures == 0 and runner.tries >= 3
 
 
 def test_variable_pickles_and_deep_copies():

@@ -141,7 +141,7 @@ def test_docstring_examples(monkeypatch):
     for name, obj in (("list_physical_devices", config.list_physical_devices),
                       ("ConfigProto", keras.compat.v1.ConfigProto),
                       ("v1", keras.compat.v1)):
-        globs = {name: obj}
+        globs = {name: obj, "keras": keras}
         for test in doctest.DocTestFinder().find(obj, name, globs=globs):
             runner.run(test)
     assert runner.tries >= 5 and runner.failures == 0

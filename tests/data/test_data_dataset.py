@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+import torchkeras as keras
 from torchkeras import data
 from torchkeras.data import dataset as dataset_lib
 from torchkeras.data import options as options_lib
@@ -463,5 +464,7 @@ def test_counts_accept_numpy_and_tensors():
 
 def test_docstring_examples():
     for module in (dataset_lib, tensor_spec, options_lib):
-        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        result = doctest.testmod(
+            module, extraglobs={"keras": keras, "np": np},
+            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, module

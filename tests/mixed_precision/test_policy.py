@@ -76,7 +76,7 @@ def test_set_global_policy_rejects_bad_values():
 
 def test_docstring_examples():
     runner = doctest.DocTestRunner()
-    globs = {"DTypePolicy": mixed_precision.DTypePolicy}
+    globs = {"DTypePolicy": mixed_precision.DTypePolicy, "keras": torchkeras}
     for obj in (mixed_precision.DTypePolicy,
                 mixed_precision.LossScaleOptimizer):
         for test in doctest.DocTestFinder().find(obj, globs=dict(globs)):
