@@ -751,7 +751,6 @@ class Layer(torch.nn.Module):
         only its ``add_metric`` ones and its own layers'. A metric's
         inner modules are the metric's state, not tracked metrics.
         """
-        from torchkeras.engine.trainer import Trainer
         from torchkeras.metrics.metric import Metric
 
         out = []
@@ -779,8 +778,10 @@ class Layer(torch.nn.Module):
                 return
             visited.add(id(module))
             sublayers = []
-            own(module, outermost or not isinstance(module, Trainer),
-                sublayers)
+            # A model (the engine's Trainer, known here by its train_step,
+            # since layers do not import the engine) keeps its own.
+            is_model = callable(getattr(type(module), "train_step", None))
+            own(module, outermost or not is_model, sublayers)
             for metric in module.__dict__.get("_added_metrics", {}).values():
                 add(metric)
             for child in sublayers:
